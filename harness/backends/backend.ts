@@ -1,0 +1,75 @@
+/**
+ * A backend runs containers for one cell, and knows nothing of checks. Small enough to read in one
+ * screen (after kind's provider interface): provision an environment, start services and jobs in
+ * it, exec, inspect, read logs, tear it all down.
+ */
+export type ReadyProbe =
+  | { readonly kind: 'http'; readonly port: number; readonly path: string; readonly status: number }
+  | { readonly kind: 'exec'; readonly command: readonly string[] };
+
+export interface FileSpec {
+  readonly target: string;
+  readonly content: string;
+  readonly mode: number;
+}
+
+export interface ContainerSpec {
+  /** Logical name, unique in the cell; other containers of the cell reach it by this name. */
+  readonly name: string;
+  readonly image: string;
+  readonly command?: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly user?: string;
+  readonly files: readonly FileSpec[];
+  readonly volumes: readonly { readonly name: string; readonly target: string }[];
+  /** Container port → host port on 127.0.0.1. */
+  readonly ports: readonly { readonly container: number; readonly host: number }[];
+  readonly timeoutMs: number;
+}
+
+export interface ServiceSpec extends ContainerSpec {
+  readonly ready: ReadyProbe;
+}
+
+export interface ExecResult {
+  readonly exitCode: number;
+  readonly output: string;
+}
+
+export interface ContainerState {
+  readonly status: 'running' | 'exited' | 'created' | 'missing' | string;
+  readonly exitCode: number | undefined;
+  readonly restarts: number;
+}
+
+export interface EnvironmentSpec {
+  readonly runId: string;
+  readonly cellId: string;
+  readonly labels: Readonly<Record<string, string>>;
+  /** Where each container's output is written, one `<name>.log` per container. */
+  readonly logDir: string;
+}
+
+export interface Environment {
+  readonly backend: string;
+  /** Starts a long-running service and resolves once its readiness probe passes. */
+  startService(spec: ServiceSpec): Promise<void>;
+  /** Runs a one-shot container to completion; resolves with its exit code and output. */
+  runJob(spec: ContainerSpec): Promise<ExecResult>;
+  exec(name: string, command: readonly string[], timeoutMs: number): Promise<ExecResult>;
+  /** Runs the readiness probe once more, now. */
+  probe(name: string): Promise<boolean>;
+  state(name: string): Promise<ContainerState>;
+  /** Fault injection for tests: kill a container. */
+  kill(name: string): Promise<void>;
+  logFile(name: string): string;
+  /** Names of every container started in this environment, jobs included, in start order. */
+  containers(): readonly string[];
+  /** Stops log capture and removes every container, network and volume carrying the cell's labels. */
+  teardown(): Promise<void>;
+}
+
+export interface Backend {
+  readonly name: string;
+  provision(spec: EnvironmentSpec): Promise<Environment>;
+}

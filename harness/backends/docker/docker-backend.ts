@@ -1,0 +1,194 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { Wait, type StartedTestContainer, type WaitStrategy } from 'testcontainers';
+import { DeploymentError, InfraError, errorMessage } from '../../errors.ts';
+import { docker, removeByLabel } from '../../docker-cli.ts';
+import { LABEL_CELL, LABEL_RUN } from '../../labels.ts';
+import type { Backend, ContainerSpec, ContainerState, Environment, EnvironmentSpec, ExecResult, ReadyProbe, ServiceSpec } from '../backend.ts';
+import { LoopbackContainer } from './loopback-container.ts';
+import { shellJoin } from '../../util/shell.ts';
+
+// Ryuk's image cannot be pulled here; gategrid cleans up by its own labels instead.
+process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
+
+export class DockerBackend implements Backend {
+  readonly name = 'docker';
+
+  async provision(spec: EnvironmentSpec): Promise<Environment> {
+    await mkdir(spec.logDir, { recursive: true });
+    const env = new DockerEnvironment(spec);
+    await env.createNetwork();
+    return env;
+  }
+}
+
+/** Docker object names: unique per run and cell, so cells never share a network, volume or name. */
+function objectName(spec: EnvironmentSpec, suffix: string): string {
+  const cell = spec.cellId.replace(/[^A-Za-z0-9]+/g, '-').replace(/-+$/, '');
+  return `gg-${spec.runId.slice(-8)}-${cell}-${suffix}`.toLowerCase();
+}
+
+class DockerEnvironment implements Environment {
+  readonly backend = 'docker';
+  readonly #spec: EnvironmentSpec;
+  readonly #network: string;
+  readonly #started = new Map<string, { container: StartedTestContainer; ready?: ReadyProbe }>();
+  readonly #order: string[] = [];
+  readonly #volumes = new Map<string, Promise<string>>();
+  readonly #logs: WriteStream[] = [];
+
+  constructor(spec: EnvironmentSpec) {
+    this.#spec = spec;
+    this.#network = objectName(spec, 'net');
+  }
+
+  async createNetwork(): Promise<void> {
+    await docker(['network', 'create', ...labelArgs(this.#spec.labels), this.#network]);
+  }
+
+  logFile(name: string): string {
+    return path.join(this.#spec.logDir, `${name}.log`);
+  }
+
+  containers(): readonly string[] {
+    return [...this.#order];
+  }
+
+  async startService(spec: ServiceSpec): Promise<void> {
+    const container = (await this.#prepare(spec))
+      .withWaitStrategy(waitStrategy(spec.ready))
+      .withStartupTimeout(spec.timeoutMs);
+    const started = await this.#start(spec.name, container, `did not become ready within ${spec.timeoutMs / 1000}s`);
+    this.#started.set(spec.name, { container: started, ready: spec.ready });
+  }
+
+  async runJob(spec: ContainerSpec): Promise<ExecResult> {
+    const container = (await this.#prepare(spec))
+      .withWaitStrategy(Wait.forOneShotStartup())
+      .withStartupTimeout(spec.timeoutMs);
+    try {
+      const started = await container.start();
+      this.#started.set(spec.name, { container: started });
+      return { exitCode: 0, output: '' };
+    } catch (cause) {
+      const state = await this.state(spec.name);
+      if (state.status === 'exited' && state.exitCode !== undefined && state.exitCode !== 0) {
+        return { exitCode: state.exitCode, output: `exit ${state.exitCode}; log: ${this.logFile(spec.name)}` };
+      }
+      throw new DeploymentError(`job ${spec.name} did not finish within ${spec.timeoutMs / 1000}s (state ${state.status})`, { cause });
+    }
+  }
+
+  async exec(name: string, command: readonly string[], timeoutMs: number): Promise<ExecResult> {
+    const entry = this.#started.get(name);
+    if (!entry) throw new DeploymentError(`cannot exec in ${name}: it is not running`);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new DeploymentError(`exec in ${name} timed out after ${timeoutMs / 1000}s: ${command.join(' ')}`)), timeoutMs);
+    });
+    try {
+      const result = await Promise.race([entry.container.exec([...command]), timeout]);
+      return { exitCode: result.exitCode, output: result.output };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async probe(name: string): Promise<boolean> {
+    const entry = this.#started.get(name);
+    if (!entry?.ready) return false;
+    const ready = entry.ready;
+    if (ready.kind === 'exec') {
+      const r = await this.exec(name, ['/bin/sh', '-c', shellJoin(ready.command)], 15_000).catch(() => ({ exitCode: -1, output: '' }));
+      return r.exitCode === 0;
+    }
+    const port = entry.container.getMappedPort(ready.port);
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}${ready.path}`, { signal: AbortSignal.timeout(10_000), redirect: 'manual' });
+      await res.arrayBuffer();
+      return res.status === ready.status;
+    } catch {
+      return false;
+    }
+  }
+
+  async state(name: string): Promise<ContainerState> {
+    const r = await docker(['inspect', '--format', '{{.State.Status}} {{.State.ExitCode}} {{.RestartCount}}', this.#containerName(name)], { allowFailure: true });
+    if (r.exitCode !== 0) return { status: 'missing', exitCode: undefined, restarts: 0 };
+    const [status = 'missing', code, restarts] = r.stdout.trim().split(' ');
+    return { status, exitCode: code === undefined ? undefined : Number(code), restarts: Number(restarts ?? 0) };
+  }
+
+  async kill(name: string): Promise<void> {
+    await docker(['kill', this.#containerName(name)]);
+  }
+
+  async teardown(): Promise<void> {
+    // Removing the containers ends their log streams; wait for the files to be complete.
+    await removeByLabel([`${LABEL_RUN}=${this.#spec.runId}`, `${LABEL_CELL}=${this.#spec.cellId}`]);
+    await Promise.all(this.#logs.map((s) => new Promise<void>((resolve) => (s.writableEnded ? resolve() : s.end(resolve)))));
+  }
+
+  #containerName(name: string): string {
+    return objectName(this.#spec, name);
+  }
+
+  async #volume(name: string): Promise<string> {
+    let pending = this.#volumes.get(name);
+    if (!pending) {
+      const volume = objectName(this.#spec, name);
+      pending = docker(['volume', 'create', ...labelArgs(this.#spec.labels), volume]).then(() => volume);
+      this.#volumes.set(name, pending);
+    }
+    return pending;
+  }
+
+  async #prepare(spec: ContainerSpec): Promise<LoopbackContainer> {
+    const container = new LoopbackContainer(spec.image)
+      .withName(this.#containerName(spec.name))
+      .onNetwork(this.#network, spec.name)
+      .withHostname(spec.name)
+      .withLabels({ ...this.#spec.labels, 'io.gategrid.name': spec.name })
+      .withEnvironment({ ...spec.env })
+      .withLogConsumer((stream) => {
+        const out = createWriteStream(this.logFile(spec.name), { flags: 'a' });
+        this.#logs.push(out);
+        stream.on('data', (chunk: Buffer | string) => out.write(chunk));
+        stream.on('end', () => out.end());
+        stream.on('error', () => out.end());
+      });
+    this.#order.push(spec.name);
+    if (spec.command) container.withCommand([...spec.command]);
+    if (spec.user) container.withUser(spec.user);
+    if (spec.ports.length > 0) container.withExposedPorts(...spec.ports.map((p) => ({ container: p.container, host: p.host })));
+    if (spec.files.length > 0) container.withCopyContentToContainer(spec.files.map((f) => ({ content: f.content, target: f.target, mode: f.mode })));
+    if (spec.volumes.length > 0) {
+      const binds = await Promise.all(spec.volumes.map(async (v) => ({ source: await this.#volume(v.name), target: v.target })));
+      container.withBindMounts(binds);
+    }
+    return container;
+  }
+
+  async #start(name: string, container: LoopbackContainer, notReady: string): Promise<StartedTestContainer> {
+    try {
+      return await container.start();
+    } catch (cause) {
+      const state = await this.state(name);
+      if (state.status === 'missing') throw new InfraError(`container ${name} could not be created: ${errorMessage(cause)}`, { cause });
+      const why = state.status === 'running' ? notReady : `exited with code ${state.exitCode}`;
+      throw new DeploymentError(`${name} ${why}; log: ${this.logFile(name)}`, { cause, details: { state } });
+    }
+  }
+}
+
+function labelArgs(labels: Readonly<Record<string, string>>): string[] {
+  return Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
+}
+
+function waitStrategy(ready: ReadyProbe): WaitStrategy {
+  if (ready.kind === 'http') {
+    return Wait.forHttp(ready.path, ready.port).forStatusCode(ready.status);
+  }
+  return Wait.forSuccessfulCommand(shellJoin(ready.command));
+}

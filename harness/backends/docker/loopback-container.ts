@@ -1,0 +1,26 @@
+import { GenericContainer } from 'testcontainers';
+
+/**
+ * A GenericContainer that publishes its ports on 127.0.0.1 only, and joins one user-defined network
+ * under an alias without ever touching Docker's default bridge (testcontainers' own alias support
+ * creates the container on the default bridge first).
+ */
+export class LoopbackContainer extends GenericContainer {
+  #network: string | undefined;
+  #alias: string | undefined;
+
+  onNetwork(network: string, alias: string): this {
+    this.#network = network;
+    this.#alias = alias;
+    return this.withNetworkMode(network);
+  }
+
+  protected override async beforeContainerCreated(): Promise<void> {
+    for (const bindings of Object.values(this.hostConfig.PortBindings ?? {}) as Array<Array<{ HostIp?: string }>>) {
+      for (const binding of bindings) binding.HostIp = '127.0.0.1';
+    }
+    if (this.#network && this.#alias) {
+      this.createOpts.NetworkingConfig = { EndpointsConfig: { [this.#network]: { Aliases: [this.#alias] } } };
+    }
+  }
+}

@@ -1,0 +1,46 @@
+import { isAxiosError } from 'axios';
+import { errorMessage, GategridError } from '../errors.ts';
+import type { CheckKind, CheckResult } from '../results/model.ts';
+
+/**
+ * A check is data in, `CheckResult` out. It passes by returning, fails by throwing `CheckFailed`
+ * (or any deployment-side error, such as a refused connection), and errors on anything else.
+ */
+export interface Check<C> {
+  readonly id: string;
+  readonly kind: CheckKind;
+  run(ctx: C): Promise<void | { message?: string; details?: Record<string, unknown> }>;
+}
+
+export class CheckFailed extends GategridError {
+  readonly side = 'deployment';
+}
+
+/** Asserts a condition inside a check. */
+export function verify(condition: unknown, message: string, details?: Record<string, unknown>): asserts condition {
+  if (!condition) throw new CheckFailed(message, details ? { details } : {});
+}
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
+
+export async function runCheck<C>(check: Check<C>, ctx: C, timeoutMs = 120_000): Promise<CheckResult> {
+  const started = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const out = await Promise.race([
+      check.run(ctx),
+      new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new CheckFailed(`did not finish within ${timeoutMs / 1000}s`)), timeoutMs); }),
+    ]);
+    return { id: check.id, kind: check.kind, status: 'passed', durationMs: Date.now() - started, ...(out?.message ? { message: out.message } : {}), ...(out?.details ? { details: out.details } : {}) };
+  } catch (error) {
+    // A service that refuses or drops connections is a broken deployment, not a broken harness.
+    const deployment = (error instanceof GategridError && error.side === 'deployment') || (isAxiosError(error) && NETWORK_CODES.has(error.code ?? ''));
+    const details = error instanceof GategridError && Object.keys(error.details).length > 0 ? error.details : undefined;
+    return {
+      id: check.id, kind: check.kind, status: deployment ? 'failed' : 'error', durationMs: Date.now() - started,
+      message: errorMessage(error), ...(details ? { details } : {}),
+    };
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,176 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { mkdir, rm, symlink } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { loadCatalogues, loadScenario, listScenarioNames } from '../config/load-scenario.ts';
+import { defaultOutDir, repoRoot } from '../config/paths.ts';
+import { UsageError } from '../errors.ts';
+import { docker, labelValues, removeByLabel } from '../docker-cli.ts';
+import { LABEL_HOST, LABEL_OWNER, LABEL_PID, LABEL_RUN } from '../labels.ts';
+import { expandCells, parseShard } from '../matrix/cells.ts';
+import { ImageBuilder } from '../images/image-builder.ts';
+import { DockerBackend } from '../backends/docker/docker-backend.ts';
+import type { Backend } from '../backends/backend.ts';
+import { registerCatalog } from '../openstack/catalog-registration.ts';
+import { runMatrix, type PlannedCell } from '../runner/run-matrix.ts';
+import type { KeepPolicy } from '../runner/run-cell.ts';
+import { isGreen } from '../runner/outcome.ts';
+import type { RunResult } from '../results/model.ts';
+import { isAlive } from '../util/file-lock.ts';
+import { ReporterMultiplexer } from '../../reports/multiplexer.ts';
+import { JsonReporter } from '../../reports/json-reporter.ts';
+import { JunitReporter } from '../../reports/junit-reporter.ts';
+import { ConsoleReporter } from '../../reports/console-reporter.ts';
+import type { CliValues } from './run-cli.ts';
+
+const BACKENDS: Record<string, () => Backend> = { docker: () => new DockerBackend() };
+
+export async function planCells(values: CliValues): Promise<PlannedCell[]> {
+  const catalogues = await loadCatalogues();
+  const names = values.scenario ?? (await listScenarioNames());
+  const scenarios = await Promise.all(names.map((n) => loadScenario(n, catalogues)));
+  const backends = values.backend ?? ['docker'];
+  for (const b of backends) {
+    if (!(b in BACKENDS)) throw new UsageError(`unknown backend "${b}": available are ${Object.keys(BACKENDS).join(', ')}`);
+  }
+  return expandCells({
+    scenarios, backends,
+    releases: values.release ?? [...catalogues.releases.keys()],
+    cells: values.cell ?? [],
+    shard: values.shard === undefined ? undefined : parseShard(values.shard),
+  });
+}
+
+export async function commandList(values: CliValues): Promise<number> {
+  for (const cell of await planCells(values)) {
+    process.stdout.write(`${cell.id}${cell.skipReason ? `  (skipped: ${cell.skipReason})` : ''}\n`);
+  }
+  return 0;
+}
+
+export async function commandRun(values: CliValues): Promise<number> {
+  const keep = values.keep as KeepPolicy;
+  if (!['never', 'failed', 'always'].includes(keep)) throw new UsageError(`--keep ${values.keep}: expected never, failed or always`);
+  const retries = integer('--retries', values.retries, 0, 5);
+  const cells = await planCells(values);
+  if (cells.length === 0) throw new UsageError('no cell matches the filters (see: gategrid list)');
+  const concurrency = values.concurrency === undefined ? defaultConcurrency(cells) : integer('--concurrency', values.concurrency, 1, 16);
+
+  await docker(['info', '--format', '{{.ServerVersion}}']).catch((cause) => {
+    throw new UsageError('no Docker engine answers: run `npm run setup` first (it installs and starts one on Debian)', { cause });
+  });
+  await warnAboutLeftovers();
+
+  const runId = newRunId();
+  const outDir = path.resolve(values.out ?? path.join(defaultOutDir, runId));
+  await mkdir(outDir, { recursive: true });
+  if (values.out === undefined) await pointLatest(outDir);
+
+  const consoleReporter = new ConsoleReporter({ quiet: values.quiet });
+  const reporter = new ReporterMultiplexer([new JsonReporter(outDir), new JunitReporter(outDir), consoleReporter]);
+  const run: RunResult = {
+    schemaVersion: 1,
+    run: { id: runId, startedAt: new Date().toISOString(), gategridVersion: version(), argv: process.argv.slice(2), ...(await gitCommit()) },
+    cells: [],
+  };
+  reporter.onLog(undefined, `run ${runId}: ${cells.length} cell(s), concurrency ${concurrency}, results in ${outDir}`);
+
+  const interrupt = new AbortController();
+  let interrupts = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupts++;
+    if (interrupts === 1) {
+      reporter.onLog(undefined, `${signal}: stopping gracefully (teardown, results so far); press Ctrl-C again to stop at once`);
+      interrupt.abort();
+    } else {
+      process.stderr.write(`gategrid: stopped at once; leftovers are labelled ${LABEL_RUN}=${runId}: gategrid prune removes them\n`);
+      process.exit(130);
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const images = new ImageBuilder((await loadCatalogues()).images, {
+    logDir: path.join(outDir, 'images'),
+    parallel: 2,
+    events: {
+      log: (line) => reporter.onLog(undefined, line),
+      onBase: (b) => reporter.onLog(undefined, `base image ${b.tag} (${b.source}) in ${(b.durationMs / 1000).toFixed(1)} s`),
+      onImage: (i) => reporter.onLog(undefined, `image ${i.name} ${i.cached ? 'up to date' : 'built'} in ${(i.durationMs / 1000).toFixed(1)} s: ${i.tag}`),
+    },
+  });
+  try {
+    await runMatrix(cells, {
+      run, outDir, images, keep, retries, concurrency,
+      backends: new Map(Object.entries(BACKENDS).map(([k, make]) => [k, make()])),
+      actions: { catalog: registerCatalog },
+      failFast: values['fail-fast'],
+      timeouts: { images: 45 * 60_000, deploy: 10 * 60_000, checks: 15 * 60_000 },
+      signal: interrupt.signal,
+      reporter,
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  if (interrupt.signal.aborted) return 130;
+  return run.cells.every((c) => isGreen(c.status)) ? 0 : 1;
+}
+
+export async function commandDown(runId: string): Promise<number> {
+  const removed = await removeByLabel([`${LABEL_RUN}=${runId}`]);
+  process.stdout.write(`removed ${removed.container} container(s), ${removed.network} network(s), ${removed.volume} volume(s) of run ${runId}\n`);
+  return 0;
+}
+
+export async function commandPrune(): Promise<number> {
+  const removed = await removeByLabel([`${LABEL_OWNER}=gategrid`]);
+  process.stdout.write(`removed ${removed.container} container(s), ${removed.network} network(s), ${removed.volume} volume(s) labelled by gategrid\n`);
+  return 0;
+}
+
+/** Says which earlier runs left containers behind although their process is gone. */
+async function warnAboutLeftovers(): Promise<void> {
+  const runs = await labelValues('container', `${LABEL_OWNER}=gategrid`, LABEL_RUN);
+  for (const runId of runs) {
+    const [pid] = await labelValues('container', `${LABEL_RUN}=${runId}`, LABEL_PID);
+    const [host] = await labelValues('container', `${LABEL_RUN}=${runId}`, LABEL_HOST);
+    if (host === os.hostname() && pid !== undefined && !isAlive(Number(pid))) {
+      process.stderr.write(`gategrid: warning: run ${runId} (pid ${pid}, gone) left containers behind: gategrid down ${runId}, or gategrid prune\n`);
+    }
+  }
+}
+
+function defaultConcurrency(cells: readonly PlannedCell[]): number {
+  const perCellMiB = Math.max(...cells.map((c) => c.scenario.services.reduce((s, svc) => s + svc.spec.memoryMiB, 0)), 256);
+  const byMemory = Math.floor((os.freemem() / 1024 / 1024) * 0.6 / perCellMiB);
+  return Math.max(1, Math.min(byMemory, os.availableParallelism(), cells.length));
+}
+
+function integer(flag: string, text: string, min: number, max: number): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag} ${text}: expected a whole number from ${min} to ${max}`);
+  return n;
+}
+
+function newRunId(): string {
+  const t = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${t}-${randomBytes(2).toString('hex')}`;
+}
+
+async function pointLatest(outDir: string): Promise<void> {
+  const link = path.join(path.dirname(outDir), 'latest');
+  await rm(link, { force: true });
+  await symlink(path.basename(outDir), link).catch(() => undefined);
+}
+
+function version(): string {
+  return (JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+async function gitCommit(): Promise<{ commit?: string }> {
+  const r = await execa('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: repoRoot, reject: false });
+  return r.exitCode === 0 ? { commit: String(r.stdout).trim() } : {};
+}

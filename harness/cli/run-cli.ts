@@ -1,0 +1,75 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, errorMessage, GategridError, UsageError } from '../errors.ts';
+import { commandDown, commandList, commandPrune, commandRun } from './commands.ts';
+
+export const USAGE = `gategrid — gating and scenario tests for containerised deployments
+
+usage:
+  gategrid run   [filters] [--out DIR] [--keep never|failed|always] [--retries N]
+                 [--concurrency N] [--fail-fast] [--quiet]
+  gategrid list  [filters]
+  gategrid down  RUN_ID          remove a kept run's containers, networks and volumes
+  gategrid prune                 remove everything labelled by gategrid (crashed or killed runs)
+
+filters (each repeatable):
+  --scenario NAME|FILE.yaml  --release NAME  --backend docker  --cell SCENARIO/RELEASE/BACKEND
+  --shard I/N                a deterministic share of the cells (CI splitting)
+
+exit codes: 0 green, 1 red (a cell failed or errored), 2 bad usage or config, 130 interrupted
+`;
+
+export const cliOptions = {
+  scenario: { type: 'string', multiple: true },
+  release: { type: 'string', multiple: true },
+  backend: { type: 'string', multiple: true },
+  cell: { type: 'string', multiple: true },
+  shard: { type: 'string' },
+  out: { type: 'string' },
+  keep: { type: 'string', default: 'never' },
+  retries: { type: 'string', default: '0' },
+  concurrency: { type: 'string' },
+  'fail-fast': { type: 'boolean', default: false },
+  quiet: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+export type CliValues = ReturnType<typeof parse>['values'];
+
+function parse(argv: string[]) {
+  return parseArgs({ args: argv, options: cliOptions, allowPositionals: true, strict: true });
+}
+
+export async function runCli(argv: string[]): Promise<number> {
+  try {
+    let parsed;
+    try {
+      parsed = parse(argv);
+    } catch (cause) {
+      throw new UsageError(`${errorMessage(cause)} (see gategrid --help)`, { cause });
+    }
+    const [command, ...rest] = parsed.positionals;
+    if (parsed.values.help || command === undefined || command === 'help') {
+      process.stdout.write(USAGE);
+      return command === undefined && !parsed.values.help ? 2 : 0;
+    }
+    switch (command) {
+      case 'run': return await commandRun(parsed.values);
+      case 'list': return await commandList(parsed.values);
+      case 'down': {
+        if (rest.length !== 1) throw new UsageError('usage: gategrid down RUN_ID (the id is printed by gategrid run, and is in results.json)');
+        return await commandDown(rest[0]!);
+      }
+      case 'prune': return await commandPrune();
+      default: throw new UsageError(`unknown command "${command}": expected run, list, down or prune`);
+    }
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof UsageError) {
+      process.stderr.write(`gategrid: ${error.message}\n`);
+      return 2;
+    }
+    const kind = error instanceof GategridError ? error.side : 'internal';
+    process.stderr.write(`gategrid: ${kind} error: ${errorMessage(error)}\n`);
+    if (!(error instanceof GategridError) && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+    return 1;
+  }
+}

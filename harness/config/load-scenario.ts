@@ -1,0 +1,137 @@
+import { createHash } from 'node:crypto';
+import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { ConfigError } from '../errors.ts';
+import { readYamlFile, validateYaml } from './yaml-file.ts';
+import {
+  imagesFileSchema, releasesFileSchema, scenarioSchema, serviceSchema,
+  type ImageSpec, type ReleaseSpec, type ScenarioSpec, type ServiceSpec,
+} from './schemas.ts';
+import { scenariosDir as defaultScenariosDir } from './paths.ts';
+
+export interface LoadedService {
+  readonly spec: ServiceSpec;
+  readonly file: string;
+  readonly dir: string;
+  /** Template name → text, read once at load time. */
+  readonly templates: ReadonlyMap<string, string>;
+}
+
+export interface LoadedImage extends ImageSpec {
+  readonly name: string;
+  readonly dir: string;
+}
+
+export interface LoadedScenario {
+  readonly spec: ScenarioSpec;
+  readonly file: string;
+  readonly services: readonly LoadedService[];
+  readonly images: ReadonlyMap<string, LoadedImage>;
+  readonly releases: ReadonlyMap<string, ReleaseSpec>;
+  /** Content hash of the scenario file and every recipe it uses: the "scenario revision". */
+  readonly revision: string;
+}
+
+export interface Catalogues {
+  readonly dir: string;
+  readonly releases: ReadonlyMap<string, ReleaseSpec>;
+  readonly images: ReadonlyMap<string, LoadedImage>;
+}
+
+export async function loadCatalogues(dir = defaultScenariosDir): Promise<Catalogues> {
+  const releasesFile = path.join(dir, 'releases.yaml');
+  const releases = validateYaml(await readYamlFile(releasesFile), releasesFileSchema).releases;
+  const imagesFile = path.join(dir, 'images', 'images.yaml');
+  const images = validateYaml(await readYamlFile(imagesFile), imagesFileSchema).images;
+  const loadedImages = new Map<string, LoadedImage>();
+  for (const [name, spec] of Object.entries(images)) {
+    if (spec.from !== '@base' && !(spec.from in images)) {
+      throw new ConfigError(imagesFile, `images.${name}.from`, `unknown parent image "${spec.from}": use "@base" or one of ${Object.keys(images).join(', ')}`);
+    }
+    loadedImages.set(name, { ...spec, name, dir: path.join(dir, 'images', spec.dir ?? name) });
+  }
+  return { dir, releases: new Map(Object.entries(releases)), images: loadedImages };
+}
+
+/** Lists the scenario names in a scenarios directory (every `*.yaml` but releases.yaml). */
+export async function listScenarioNames(dir = defaultScenariosDir): Promise<string[]> {
+  const entries = await readdir(dir);
+  return entries.filter((f) => f.endsWith('.yaml') && f !== 'releases.yaml').map((f) => f.slice(0, -5)).sort();
+}
+
+/** `core` → scenarios/core.yaml; anything ending in .yaml is a path (e.g. a fault-injection fixture). */
+export function scenarioFile(nameOrPath: string, dir = defaultScenariosDir): string {
+  return nameOrPath.endsWith('.yaml') ? path.resolve(nameOrPath) : path.join(dir, `${nameOrPath}.yaml`);
+}
+
+export async function loadScenario(nameOrPath: string, catalogues: Catalogues): Promise<LoadedScenario> {
+  const file = scenarioFile(nameOrPath, catalogues.dir);
+  const yaml = await readYamlFile(file);
+  const spec = validateYaml(yaml, scenarioSchema);
+  const hash = createHash('sha256').update(JSON.stringify(yaml.data));
+
+  const services: LoadedService[] = [];
+  for (const [i, serviceName] of spec.services.entries()) {
+    const dir = path.join(catalogues.dir, 'services', serviceName);
+    const recipeFile = path.join(dir, 'service.yaml');
+    let recipeYaml;
+    try {
+      recipeYaml = await readYamlFile(recipeFile);
+    } catch (cause) {
+      throw new ConfigError(file, `services[${i}]`, `no service recipe "${serviceName}" (expected ${recipeFile})`, { line: yaml.lineOf(['services', i]), cause });
+    }
+    const recipe = validateYaml(recipeYaml, serviceSchema);
+    if (recipe.name !== serviceName) {
+      throw new ConfigError(recipeFile, 'name', `is "${recipe.name}" but the folder is "${serviceName}": make them equal`, { line: recipeYaml.lineOf(['name']) });
+    }
+    if (!catalogues.images.has(recipe.image)) {
+      throw new ConfigError(recipeFile, 'image', `unknown image "${recipe.image}": add it to scenarios/images/images.yaml`, { line: recipeYaml.lineOf(['image']) });
+    }
+    const templates = new Map<string, string>();
+    for (const [j, config] of recipe.configs.entries()) {
+      try {
+        templates.set(config.template, await readFile(path.join(dir, config.template), 'utf8'));
+      } catch (cause) {
+        throw new ConfigError(recipeFile, `configs[${j}].template`, `template file ${path.join(dir, config.template)} cannot be read`, { line: recipeYaml.lineOf(['configs', j, 'template']), cause });
+      }
+    }
+    hash.update(JSON.stringify(recipeYaml.data));
+    for (const [k, v] of [...templates].sort()) hash.update(k).update(v);
+    services.push({ spec: recipe, file: recipeFile, dir, templates });
+  }
+
+  checkReferences(spec, file, services, yaml.lineOf.bind(yaml));
+  return { spec, file, services, images: catalogues.images, releases: catalogues.releases, revision: hash.digest('hex').slice(0, 12) };
+}
+
+/** Cross-file rules a schema cannot express: every name a recipe mentions exists in the scenario. */
+function checkReferences(spec: ScenarioSpec, file: string, services: readonly LoadedService[], lineOf: (p: PropertyKey[]) => number | undefined): void {
+  const serviceNames = new Set(services.map((s) => s.spec.name));
+  const stepNames = new Set<string>(serviceNames);
+  for (const s of services) {
+    for (const job of s.spec.jobs) {
+      if (stepNames.has(job.name)) throw new ConfigError(s.file, `jobs.${job.name}`, `name "${job.name}" is used twice in scenario ${spec.name}: job names must be unique`);
+      stepNames.add(job.name);
+    }
+  }
+  for (const s of services) {
+    s.spec.after.forEach((dep, i) => {
+      if (!serviceNames.has(dep)) throw new ConfigError(s.file, `after[${i}]`, `service "${dep}" is not part of scenario "${spec.name}" (${file}): add it to its services`);
+    });
+    s.spec.jobs.forEach((job, j) => {
+      job.after.forEach((dep, i) => {
+        if (!stepNames.has(dep)) throw new ConfigError(s.file, `jobs[${j}].after[${i}]`, `"${dep}" is neither a service nor a job of scenario "${spec.name}"`);
+      });
+      if (job.exec && !serviceNames.has(job.exec.service)) throw new ConfigError(s.file, `jobs[${j}].exec.service`, `service "${job.exec.service}" is not part of scenario "${spec.name}"`);
+      if (job.action === 'catalog' && !s.spec.catalog) throw new ConfigError(s.file, `jobs[${j}].action`, 'a catalog action needs a "catalog" section in the same recipe');
+    });
+  }
+  for (const name of Object.keys(spec.overrides)) {
+    if (!serviceNames.has(name)) throw new ConfigError(file, `overrides.${name}`, `service "${name}" is not in services`, { line: lineOf(['overrides', name]) });
+  }
+  const clouds = services.filter((s) => s.spec.cloud);
+  const needsCloud = spec.checks.api.length > 0 || services.some((s) => s.spec.catalog);
+  if (needsCloud && clouds.length !== 1) {
+    throw new ConfigError(file, 'services', `API checks and catalog registration need exactly one service with a "cloud" section (found ${clouds.length}): add the identity service`);
+  }
+}

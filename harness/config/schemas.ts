@@ -1,0 +1,129 @@
+import { z } from 'zod';
+
+/**
+ * Schemas of everything a user writes: releases, image recipes, service recipes, scenarios and the
+ * gategrid config. Objects are strict: an unknown (misspelt) field is an error, never ignored.
+ */
+
+const name = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a lower-case name of letters, digits and dashes');
+const reason = z.string().min(8, 'give a reason of at least a few words');
+const command = z.array(z.string()).min(1, 'expected a command as a list of strings, e.g. ["sh", "-c", "..."]');
+const seconds = z.number().int().positive().max(3600);
+
+export const releaseSchema = z.strictObject({
+  suite: z.enum(['bullseye', 'bookworm', 'trixie']),
+  openstack: z.string().min(1),
+  description: z.string().optional(),
+});
+export const releasesFileSchema = z.strictObject({
+  releases: z.record(z.string().regex(/^[a-z0-9.]+$/), releaseSchema),
+});
+export type ReleaseSpec = z.infer<typeof releaseSchema>;
+
+export const imageSchema = z.strictObject({
+  /** Parent image: another recipe's name, or "@base" for the Debian base of the release's suite. */
+  from: z.union([z.literal('@base'), name]),
+  dir: z.string().optional(),
+  buildArgs: z.record(z.string(), z.string()).default({}),
+});
+export const imagesFileSchema = z.strictObject({ images: z.record(name, imageSchema) });
+export type ImageSpec = z.infer<typeof imageSchema>;
+
+const readySchema = z
+  .strictObject({
+    http: z.strictObject({ port: z.number().int(), path: z.string().startsWith('/'), status: z.number().int().default(200) }).optional(),
+    tcp: z.number().int().optional(),
+    exec: command.optional(),
+    timeoutSeconds: seconds.default(120),
+  })
+  .refine((r) => [r.http, r.tcp, r.exec].filter((x) => x !== undefined).length === 1, {
+    message: 'give exactly one of http, tcp or exec',
+  });
+export type ReadySpec = z.infer<typeof readySchema>;
+
+const jobSchema = z
+  .strictObject({
+    name,
+    after: z.array(name).default([]),
+    /** Run in a one-shot container of this service's image, with its configs and volumes. */
+    run: command.optional(),
+    /** Run inside another, already running service's container. */
+    exec: z.strictObject({ service: name, command }).optional(),
+    /** A built-in action (e.g. `catalog`: register the service in the cloud's catalog). */
+    action: z.enum(['catalog']).optional(),
+    /** before-start: the service's container waits for this job; detached: only the checks wait for it. */
+    when: z.enum(['before-start', 'detached']).default('before-start'),
+    user: z.string().optional(),
+    timeoutSeconds: seconds.default(300),
+  })
+  .refine((j) => [j.run, j.exec, j.action].filter((x) => x !== undefined).length === 1, {
+    message: 'give exactly one of run, exec or action',
+  });
+export type JobSpec = z.infer<typeof jobSchema>;
+
+const allowSchema = z.strictObject({ pattern: z.string().min(1), reason });
+export type AllowEntry = z.infer<typeof allowSchema>;
+
+const catalogSchema = z.strictObject({
+  service: z.strictObject({ name, type: z.string().min(1), description: z.string().optional() }),
+  user: z.strictObject({ name, password: z.string().min(1) }).optional(),
+  endpoints: z.strictObject({ public: z.string(), internal: z.string(), admin: z.string().optional() }),
+});
+export type CatalogSpec = z.infer<typeof catalogSchema>;
+
+const cloudSchema = z.strictObject({
+  authUrl: z.string(),
+  region: z.string().default('RegionOne'),
+  username: z.string(),
+  password: z.string(),
+  projectName: z.string(),
+  userDomainName: z.string().default('Default'),
+  projectDomainName: z.string().default('Default'),
+});
+export type CloudSpec = z.infer<typeof cloudSchema>;
+
+export const serviceSchema = z.strictObject({
+  name,
+  description: z.string().optional(),
+  image: name,
+  /** Idle memory estimate, used to size concurrency. */
+  memoryMiB: z.number().int().positive(),
+  after: z.array(name).default([]),
+  vars: z.record(z.string(), z.string()).default({}),
+  env: z.record(z.string(), z.string()).default({}),
+  command: command.optional(),
+  user: z.string().optional(),
+  configs: z.array(z.strictObject({ template: z.string(), target: z.string().startsWith('/'), mode: z.number().int().default(0o644) })).default([]),
+  volumes: z.array(z.strictObject({ name, target: z.string().startsWith('/') })).default([]),
+  ports: z.array(z.number().int().positive().max(65535)).default([]),
+  ready: readySchema,
+  jobs: z.array(jobSchema).default([]),
+  catalog: catalogSchema.optional(),
+  cloud: cloudSchema.optional(),
+  /** Public endpoints the smoke check calls without a token. */
+  endpoints: z.array(z.strictObject({ name, url: z.string(), status: z.array(z.number().int()).default([200, 300]) })).default([]),
+  logs: z.strictObject({ allow: z.array(allowSchema).default([]) }).default({ allow: [] }),
+  /** Releases this recipe cannot serve, each with the reason (the cell is `skipped`, never silently dropped). */
+  unsupported: z.record(z.string(), reason).default({}),
+});
+export type ServiceSpec = z.infer<typeof serviceSchema>;
+
+export const scenarioSchema = z.strictObject({
+  name,
+  description: z.string().optional(),
+  services: z.array(name).min(1),
+  /** Per-service overrides of recipe vars and env (fault injection, tuning). */
+  overrides: z.record(name, z.strictObject({
+    vars: z.record(z.string(), z.string()).default({}),
+    env: z.record(z.string(), z.string()).default({}),
+  })).default({}),
+  checks: z.strictObject({
+    smoke: z.boolean().default(true),
+    api: z.array(z.enum(['identity', 'image', 'placement'])).default([]),
+    logs: z.boolean().default(true),
+  }).default({ smoke: true, api: [], logs: true }),
+  tempest: z.strictObject({
+    default: z.string().default('none'),
+  }).default({ default: 'none' }),
+});
+export type ScenarioSpec = z.infer<typeof scenarioSchema>;

@@ -1,0 +1,29 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * Secrets are generated per cell, on first use, and never written into reports: `redact` replaces
+ * every generated value in a text with `<secret:name>`.
+ */
+export class SecretStore {
+  readonly #values = new Map<string, string>();
+
+  get(name: string): string {
+    let value = this.#values.get(name);
+    if (value === undefined) {
+      // Hex keeps secrets safe inside URLs, ini files, SQL and shell without quoting.
+      value = randomBytes(16).toString('hex');
+      this.#values.set(name, value);
+    }
+    return value;
+  }
+
+  redact(text: string): string {
+    let out = text;
+    for (const [name, value] of this.#values) out = out.split(value).join(`<secret:${name}>`);
+    return out;
+  }
+
+  toJSON(): Record<string, string> {
+    return Object.fromEntries(this.#values);
+  }
+}

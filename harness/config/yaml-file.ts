@@ -1,0 +1,75 @@
+import { readFile } from 'node:fs/promises';
+import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError } from '../errors.ts';
+
+/** A parsed YAML file that can say on which line a field path lives. */
+export interface YamlFile {
+  readonly file: string;
+  readonly data: unknown;
+  lineOf(path: readonly PropertyKey[]): number | undefined;
+}
+
+export async function readYamlFile(file: string): Promise<YamlFile> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (cause) {
+    throw new ConfigError(file, '', 'cannot be read: does the file exist?', { cause });
+  }
+  return parseYamlText(file, text);
+}
+
+export function parseYamlText(file: string, text: string): YamlFile {
+  const lineCounter = new LineCounter();
+  const doc: Document = parseDocument(text, { lineCounter, prettyErrors: false });
+  const first = doc.errors[0];
+  if (first !== undefined) {
+    const line = lineCounter.linePos(first.pos[0]).line;
+    throw new ConfigError(file, '', `is not valid YAML: ${first.message.split('\n')[0]}`, { line });
+  }
+  return {
+    file,
+    data: doc.toJS(),
+    lineOf(path) {
+      // Walk up the path until a node exists: a missing field is reported at its parent.
+      for (let n = path.length; n >= 0; n--) {
+        const node = doc.getIn(path.slice(0, n) as unknown[], true);
+        if (isNode(node) && node.range) return lineCounter.linePos(node.range[0]).line;
+      }
+      return undefined;
+    },
+  };
+}
+
+/** "services[2].ready.http" from ['services', 2, 'ready', 'http']. */
+export function formatFieldPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out === '' ? String(part) : `.${String(part)}`;
+  }
+  return out;
+}
+
+/** Validates a YAML file against a schema; the first problem becomes a ConfigError with file:line and field. */
+export function validateYaml<S extends z.ZodType>(yaml: YamlFile, schema: S): z.output<S> {
+  const result = schema.safeParse(yaml.data);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const problems = result.error.issues.length > 1 ? ` (and ${result.error.issues.length - 1} more problem(s))` : '';
+  throw new ConfigError(yaml.file, formatFieldPath(issue.path), `${describeIssue(issue)}${problems}`, {
+    line: yaml.lineOf(issue.path),
+  });
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return `unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}: remove them or check their spelling`;
+    case 'invalid_type':
+      return `expected ${issue.expected}${issue.message.includes('received') ? `, ${issue.message.slice(issue.message.indexOf('received'))}` : ''}`;
+    default:
+      return issue.message;
+  }
+}

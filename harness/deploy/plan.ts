@@ -1,0 +1,163 @@
+import type { LoadedScenario, LoadedService } from '../config/load-scenario.ts';
+import type { AllowEntry, CatalogSpec, CloudSpec, ReleaseSpec } from '../config/schemas.ts';
+import { objectResolver, renderTemplate, type Resolver } from '../config/template.ts';
+import type { SecretStore } from '../config/secrets.ts';
+import type { ContainerSpec, ReadyProbe, ServiceSpec as BackendServiceSpec } from '../backends/backend.ts';
+import { ConfigError } from '../errors.ts';
+
+/**
+ * A deployment plan: the scenario's services, jobs and actions rendered for one cell (release,
+ * images, secrets, host ports) and wired into a dependency graph. Pure data: nothing here talks to
+ * Docker, and nothing here knows what keystone is.
+ */
+export type Step =
+  | { readonly kind: 'service'; readonly name: string; readonly deps: readonly string[]; readonly spec: BackendServiceSpec }
+  | { readonly kind: 'run'; readonly name: string; readonly deps: readonly string[]; readonly owner: string; readonly spec: ContainerSpec }
+  | { readonly kind: 'exec'; readonly name: string; readonly deps: readonly string[]; readonly owner: string; readonly target: string; readonly command: readonly string[]; readonly timeoutMs: number }
+  | { readonly kind: 'action'; readonly name: string; readonly deps: readonly string[]; readonly owner: string; readonly action: 'catalog'; readonly catalog: CatalogSpec; readonly timeoutMs: number };
+
+export interface RenderedEndpoint {
+  readonly service: string;
+  readonly name: string;
+  readonly url: string;
+  readonly status: readonly number[];
+}
+
+export interface DeploymentPlan {
+  readonly steps: readonly Step[];
+  readonly cloud: CloudSpec | undefined;
+  readonly endpoints: readonly RenderedEndpoint[];
+  /** Catalog entries the cell registers (service types the catalog must list). */
+  readonly catalog: readonly CatalogSpec[];
+  readonly allow: ReadonlyMap<string, readonly AllowEntry[]>;
+  /** Every container's logical name → the service recipe it belongs to. */
+  readonly owners: ReadonlyMap<string, string>;
+  readonly hostPorts: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  readonly memoryMiB: number;
+}
+
+export interface PlanInput {
+  readonly scenario: LoadedScenario;
+  readonly releaseName: string;
+  readonly release: ReleaseSpec;
+  /** Image recipe name → tag to run. */
+  readonly images: ReadonlyMap<string, string>;
+  readonly secrets: SecretStore;
+  /** Service name → container port → host port on 127.0.0.1. */
+  readonly hostPorts: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  readonly runId: string;
+  readonly cellId: string;
+}
+
+export function buildPlan(input: PlanInput): DeploymentPlan {
+  const steps: Step[] = [];
+  const endpoints: RenderedEndpoint[] = [];
+  const catalog: CatalogSpec[] = [];
+  const allow = new Map<string, readonly AllowEntry[]>();
+  const owners = new Map<string, string>();
+  let cloud: CloudSpec | undefined;
+
+  for (const service of input.scenario.services) {
+    const s = service.spec;
+    const render = serviceRenderer(input, service);
+    const r = (text: string, where: string): string => renderTemplate(text, render, `${service.file} (${where})`);
+    const image = input.images.get(s.image);
+    if (!image) throw new Error(`no image built for ${s.image}`);
+
+    const override = input.scenario.spec.overrides[s.name];
+    const env = Object.fromEntries(Object.entries({ ...s.env, ...override?.env }).map(([k, v]) => [k, r(v, `env.${k}`)]));
+    const files = s.configs.map((c) => ({
+      target: c.target,
+      mode: c.mode,
+      content: renderTemplate(service.templates.get(c.template)!, render, `${service.dir}/${c.template}`),
+    }));
+    const ports = s.ports.map((p) => ({ container: p, host: input.hostPorts[s.name]![String(p)]! }));
+    const base = { image, env, files, volumes: s.volumes, ...(s.user ? { user: s.user } : {}) };
+
+    const beforeStart: string[] = [];
+    for (const job of s.jobs) {
+      const timeoutMs = job.timeoutSeconds * 1000;
+      const deps = [...job.after];
+      owners.set(job.name, s.name);
+      if (job.when === 'before-start') beforeStart.push(job.name);
+      if (job.run) {
+        steps.push({ kind: 'run', name: job.name, deps, owner: s.name, spec: {
+          ...base, name: job.name, ports: [], timeoutMs,
+          command: job.run.map((a, i) => r(a, `jobs.${job.name}.run[${i}]`)),
+          ...(job.user ? { user: job.user } : {}),
+        } });
+      } else if (job.exec) {
+        steps.push({ kind: 'exec', name: job.name, deps: [...new Set([...deps, job.exec.service])], owner: s.name, target: job.exec.service, timeoutMs,
+          command: job.exec.command.map((a, i) => r(a, `jobs.${job.name}.exec.command[${i}]`)) });
+      } else if (job.action === 'catalog') {
+        steps.push({ kind: 'action', name: job.name, deps, owner: s.name, action: 'catalog', timeoutMs, catalog: renderCatalog(s.catalog!, r) });
+      }
+    }
+
+    owners.set(s.name, s.name);
+    steps.push({ kind: 'service', name: s.name, deps: [...s.after, ...beforeStart], spec: {
+      ...base, name: s.name, ports, timeoutMs: s.ready.timeoutSeconds * 1000,
+      ready: readyProbe(s.ready),
+      ...(s.command ? { command: s.command.map((a, i) => r(a, `command[${i}]`)) } : {}),
+    } });
+
+    for (const e of s.endpoints) endpoints.push({ service: s.name, name: e.name, url: r(e.url, `endpoints.${e.name}`), status: e.status });
+    if (s.catalog) catalog.push(renderCatalog(s.catalog, r));
+    if (s.cloud) {
+      cloud = { ...s.cloud, authUrl: r(s.cloud.authUrl, 'cloud.authUrl'), password: r(s.cloud.password, 'cloud.password'), username: r(s.cloud.username, 'cloud.username') };
+    }
+    allow.set(s.name, s.logs.allow);
+  }
+
+  checkAcyclic(steps, input.scenario.file);
+  const memoryMiB = input.scenario.services.reduce((sum, s) => sum + s.spec.memoryMiB, 0);
+  return { steps, cloud, endpoints, catalog, allow, owners, hostPorts: input.hostPorts, memoryMiB };
+}
+
+function serviceRenderer(input: PlanInput, service: LoadedService): Resolver {
+  const override = input.scenario.spec.overrides[service.spec.name];
+  const common = {
+    ports: input.hostPorts,
+    release: { name: input.releaseName, suite: input.release.suite, openstack: input.release.openstack },
+    cell: { id: input.cellId },
+    run: { id: input.runId },
+  };
+  const secret = (name: string): string => input.secrets.get(name);
+  const base = objectResolver(common, secret);
+  const vars: Record<string, string> = {};
+  for (const [k, v] of Object.entries({ ...service.spec.vars, ...override?.vars })) {
+    vars[k] = renderTemplate(v, base, `${service.file} (vars.${k})`);
+  }
+  return objectResolver({ ...common, vars }, secret);
+}
+
+function renderCatalog(c: CatalogSpec, r: (text: string, where: string) => string): CatalogSpec {
+  return {
+    service: c.service,
+    ...(c.user ? { user: { name: c.user.name, password: r(c.user.password, 'catalog.user.password') } } : {}),
+    endpoints: {
+      public: r(c.endpoints.public, 'catalog.endpoints.public'),
+      internal: r(c.endpoints.internal, 'catalog.endpoints.internal'),
+      ...(c.endpoints.admin ? { admin: r(c.endpoints.admin, 'catalog.endpoints.admin') } : {}),
+    },
+  };
+}
+
+function readyProbe(ready: { http?: { port: number; path: string; status: number } | undefined; tcp?: number | undefined; exec?: string[] | undefined }): ReadyProbe {
+  if (ready.http) return { kind: 'http', ...ready.http };
+  if (ready.tcp !== undefined) return { kind: 'exec', command: ['nc', '-z', '127.0.0.1', String(ready.tcp)] };
+  return { kind: 'exec', command: ready.exec! };
+}
+
+function checkAcyclic(steps: readonly Step[], file: string): void {
+  const byName = new Map(steps.map((s) => [s.name, s]));
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (name: string, trail: string[]): void => {
+    if (state.get(name) === 'done') return;
+    if (state.get(name) === 'visiting') throw new ConfigError(file, 'services', `dependency cycle: ${[...trail, name].join(' → ')}`);
+    state.set(name, 'visiting');
+    for (const dep of byName.get(name)?.deps ?? []) visit(dep, [...trail, name]);
+    state.set(name, 'done');
+  };
+  for (const s of steps) visit(s.name, []);
+}

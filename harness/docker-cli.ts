@@ -1,0 +1,71 @@
+import { execa, type Options } from 'execa';
+import { InfraError } from './errors.ts';
+
+/**
+ * The docker CLI, wrapped: image builds, imports, labelled networks and volumes, and prune by label.
+ * Containers are started through testcontainers (backends/docker); everything else that needs the
+ * engine goes through here, so there is one place that knows the CLI's arguments.
+ */
+export interface DockerResult {
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export async function docker(args: readonly string[], options: Options & { allowFailure?: boolean } = {}): Promise<DockerResult> {
+  const { allowFailure, ...rest } = options;
+  try {
+    const result = await execa('docker', args, { reject: false, timeout: 10 * 60_000, ...rest, env: { DOCKER_BUILDKIT: '0', ...rest.env } });
+    const out = { exitCode: result.exitCode ?? -1, stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? '') };
+    if (out.exitCode !== 0 && !allowFailure) {
+      throw new InfraError(`docker ${args.slice(0, 3).join(' ')} failed (exit ${out.exitCode}): ${out.stderr.trim().split('\n').slice(-3).join(' | ')}`, { details: { args } });
+    }
+    return out;
+  } catch (cause) {
+    if (cause instanceof InfraError) throw cause;
+    throw new InfraError(`docker ${args.slice(0, 3).join(' ')} could not run: is the Docker engine up? (npm run setup)`, { cause });
+  }
+}
+
+export async function imageId(ref: string): Promise<string | undefined> {
+  const r = await docker(['image', 'inspect', '--format', '{{.Id}}', ref], { allowFailure: true });
+  return r.exitCode === 0 ? r.stdout.trim() : undefined;
+}
+
+export type ResourceKind = 'container' | 'network' | 'volume';
+
+/** IDs of every resource of a kind carrying all the labels (`key` or `key=value`). */
+export async function listByLabel(kind: ResourceKind, labels: readonly string[]): Promise<string[]> {
+  const filters = labels.flatMap((l) => ['--filter', `label=${l}`]);
+  const args = kind === 'container' ? ['ps', '-aq', ...filters] : [kind, 'ls', '-q', ...filters];
+  const r = await docker(args);
+  return r.stdout.split('\n').map((s) => s.trim()).filter(Boolean);
+}
+
+/** Removes every container, then network, then volume carrying all the labels. Returns what was removed. */
+export async function removeByLabel(labels: readonly string[]): Promise<Record<ResourceKind, number>> {
+  const removed: Record<ResourceKind, number> = { container: 0, network: 0, volume: 0 };
+  const containers = await listByLabel('container', labels);
+  if (containers.length > 0) {
+    await docker(['rm', '-f', '-v', ...containers], { allowFailure: true });
+    removed.container = containers.length;
+  }
+  for (const kind of ['network', 'volume'] as const) {
+    const ids = await listByLabel(kind, labels);
+    if (ids.length > 0) {
+      await docker([kind, 'rm', ...ids], { allowFailure: true });
+      removed[kind] = ids.length;
+    }
+  }
+  return removed;
+}
+
+/** Reads a label of containers: used to find the runs that left something behind. */
+export async function labelValues(kind: ResourceKind, filterLabel: string, label: string): Promise<string[]> {
+  const format = `{{index .Labels "${label}"}}`;
+  const args = kind === 'container'
+    ? ['ps', '-a', '--filter', `label=${filterLabel}`, '--format', `{{.Label "${label}"}}`]
+    : [kind, 'ls', '--filter', `label=${filterLabel}`, '--format', format];
+  const r = await docker(args, { allowFailure: true });
+  return [...new Set(r.stdout.split('\n').map((s) => s.trim()).filter(Boolean))];
+}

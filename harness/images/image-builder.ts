@@ -1,0 +1,113 @@
+import { createWriteStream } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { execa } from 'execa';
+import { InfraError } from '../errors.ts';
+import { imageId } from '../docker-cli.ts';
+import type { LoadedImage } from '../config/load-scenario.ts';
+import { LABEL_OWNER } from '../labels.ts';
+import { Limiter } from '../util/limiter.ts';
+import { withFileLock } from '../util/file-lock.ts';
+import { ensureBaseImage, type BaseImage } from './base-image.ts';
+import { recipeHash } from './recipe-hash.ts';
+
+export interface BuiltImage {
+  readonly name: string;
+  readonly tag: string;
+  readonly id: string;
+  readonly cached: boolean;
+  readonly durationMs: number;
+  readonly logFile: string | undefined;
+}
+
+export interface ImageEvents {
+  onBase?(base: BaseImage): void;
+  onImage?(image: BuiltImage): void;
+  log?(line: string): void;
+}
+
+/**
+ * Builds image recipes for one Debian suite, parents first, independent images in parallel (up to
+ * `parallel`), each at most once per builder. Tags are content hashes: `gategrid/<name>:<suite>-<hash>`.
+ */
+export class ImageBuilder {
+  readonly #images: ReadonlyMap<string, LoadedImage>;
+  readonly #logDir: string;
+  readonly #limiter: Limiter;
+  readonly #events: ImageEvents;
+  readonly #memo = new Map<string, Promise<BuiltImage>>();
+  readonly #bases = new Map<string, Promise<BaseImage>>();
+
+  constructor(images: ReadonlyMap<string, LoadedImage>, options: { logDir: string; parallel?: number; events?: ImageEvents }) {
+    this.#images = images;
+    this.#logDir = options.logDir;
+    this.#limiter = new Limiter(options.parallel ?? 2);
+    this.#events = options.events ?? {};
+  }
+
+  /** Ensures every named image (and its parents) exists for `suite`; returns name → image. */
+  async ensureAll(names: Iterable<string>, suite: string): Promise<Map<string, BuiltImage>> {
+    const unique = [...new Set(names)];
+    const built = await Promise.all(unique.map((n) => this.ensure(n, suite)));
+    return new Map(unique.map((n, i) => [n, built[i]!]));
+  }
+
+  ensure(name: string, suite: string): Promise<BuiltImage> {
+    const key = `${name}@${suite}`;
+    let pending = this.#memo.get(key);
+    if (!pending) {
+      pending = this.#build(name, suite);
+      this.#memo.set(key, pending);
+    }
+    return pending;
+  }
+
+  #base(suite: string): Promise<BaseImage> {
+    let pending = this.#bases.get(suite);
+    if (!pending) {
+      pending = ensureBaseImage(suite, this.#events.log).then((b) => (this.#events.onBase?.(b), b));
+      this.#bases.set(suite, pending);
+    }
+    return pending;
+  }
+
+  async #build(name: string, suite: string): Promise<BuiltImage> {
+    const recipe = this.#images.get(name);
+    if (!recipe) throw new InfraError(`unknown image recipe "${name}"`);
+    const parent = recipe.from === '@base' ? await this.#base(suite) : await this.ensure(recipe.from, suite);
+    const started = Date.now();
+    const hash = await recipeHash(recipe.dir, recipe.buildArgs, parent.id);
+    const tag = `gategrid/${name}:${suite}-${hash.slice(0, 16)}`;
+    const found = await imageId(tag);
+    if (found) return this.#report({ name, tag, id: found, cached: true, durationMs: Date.now() - started, logFile: undefined });
+
+    return this.#limiter.run(() => withFileLock(`image-${tag}`, 30 * 60_000, async () => {
+      const raced = await imageId(tag);
+      if (raced) return this.#report({ name, tag, id: raced, cached: true, durationMs: Date.now() - started, logFile: undefined });
+      this.#events.log?.(`building image ${tag}`);
+      const logFile = path.join(this.#logDir, `${name}-${suite}.log`);
+      await mkdir(this.#logDir, { recursive: true });
+      const args = ['build', '--force-rm', '-t', tag, '--label', `${LABEL_OWNER}=gategrid`, '--label', `io.gategrid.image=${name}`,
+        '--build-arg', `BASE=${parent.tag}`];
+      for (const [k, v] of Object.entries(recipe.buildArgs)) args.push('--build-arg', `${k}=${v}`);
+      args.push(recipe.dir);
+      const out = createWriteStream(logFile);
+      const child = execa('docker', args, { reject: false, env: { DOCKER_BUILDKIT: '0' }, timeout: 30 * 60_000, all: true, buffer: false });
+      child.all!.pipe(out);
+      const result = await child;
+      await new Promise<void>((resolve) => out.end(resolve));
+      if (result.exitCode !== 0) {
+        const tail = (await readFile(logFile, 'utf8')).trim().split('\n').slice(-15).join('\n');
+        throw new InfraError(`image ${name} (${suite}) did not build (exit ${result.exitCode}); log: ${logFile}\n${tail}`, { details: { logFile } });
+      }
+      const id = await imageId(tag);
+      if (!id) throw new InfraError(`image ${tag} built but cannot be inspected`);
+      return this.#report({ name, tag, id, cached: false, durationMs: Date.now() - started, logFile });
+    }));
+  }
+
+  #report(image: BuiltImage): BuiltImage {
+    this.#events.onImage?.(image);
+    return image;
+  }
+}

@@ -1,0 +1,59 @@
+import type { CatalogSpec, CloudSpec } from '../config/schemas.ts';
+import { DeploymentError } from '../errors.ts';
+import { brief, Session } from './rest-client.ts';
+
+/**
+ * Registers a service in keystone by direct REST calls: the `service` project, the service's user
+ * with the admin and service roles there, the service and its endpoints. Idempotent, and safe when
+ * several services register at once (a 409 means another registration won the race).
+ */
+export async function registerCatalog(cloud: CloudSpec, catalog: CatalogSpec, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const s = await Session.login(cloud);
+  const base = cloud.authUrl;
+  const domainId = 'default';
+
+  const project = await ensure(s, `${base}/projects?name=service&domain_id=${domainId}`, 'projects',
+    `${base}/projects`, { project: { name: 'service', domain_id: domainId, description: 'Service users' } }, 'project');
+  const roles: Record<string, string> = {};
+  for (const role of ['admin', 'service']) {
+    roles[role] = await ensure(s, `${base}/roles?name=${role}`, 'roles', `${base}/roles`, { role: { name: role } }, 'role');
+  }
+  if (catalog.user) {
+    const userId = await ensure(s, `${base}/users?name=${catalog.user.name}&domain_id=${domainId}`, 'users', `${base}/users`,
+      { user: { name: catalog.user.name, password: catalog.user.password, domain_id: domainId, default_project_id: project } }, 'user');
+    // Keep the password in step with this run's secret even if the user already existed.
+    await expect(s.request('PATCH', `${base}/users/${userId}`, { data: { user: { password: catalog.user.password } } }), [200], 'set password');
+    for (const roleId of Object.values(roles)) {
+      await expect(s.request('PUT', `${base}/projects/${project}/users/${userId}/roles/${roleId}`), [204], 'grant role');
+    }
+  }
+  const serviceId = await ensure(s, `${base}/services?type=${encodeURIComponent(catalog.service.type)}`, 'services', `${base}/services`,
+    { service: { name: catalog.service.name, type: catalog.service.type, description: catalog.service.description ?? catalog.service.name } }, 'service');
+  for (const [iface, url] of Object.entries(catalog.endpoints)) {
+    if (Date.now() > deadline) throw new DeploymentError(`catalog registration of ${catalog.service.name} took longer than ${timeoutMs / 1000}s`);
+    const existing = await expect(s.request('GET', `${base}/endpoints?service_id=${serviceId}&interface=${iface}&region_id=${cloud.region}`), [200], 'list endpoints');
+    const found = (existing.data.endpoints as Array<{ id: string; url: string }>)[0];
+    if (found && found.url === url) continue;
+    if (found) await expect(s.request('DELETE', `${base}/endpoints/${found.id}`), [204], 'replace endpoint');
+    await expect(s.request('POST', `${base}/endpoints`, { data: { endpoint: { service_id: serviceId, interface: iface, url, region_id: cloud.region } } }), [201], 'create endpoint');
+  }
+}
+
+async function ensure(s: Session, listUrl: string, key: string, createUrl: string, body: unknown, what: string): Promise<string> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const list = await expect(s.request('GET', listUrl), [200], `list ${key}`);
+    const found = (list.data[key] as Array<{ id: string }>)[0];
+    if (found) return found.id;
+    const created = await s.request('POST', createUrl, { data: body });
+    if (created.status === 201) return created.data[what].id as string;
+    if (created.status !== 409) throw new DeploymentError(`create ${what} answered ${created.status}: ${brief(created.data)}`);
+  }
+  throw new DeploymentError(`create ${what}: conflicting concurrent creations did not settle after 3 attempts`);
+}
+
+async function expect<T extends { status: number; data: any }>(pending: Promise<T>, statuses: number[], what: string): Promise<T> {
+  const res = await pending;
+  if (!statuses.includes(res.status)) throw new DeploymentError(`${what} answered ${res.status} (expected ${statuses.join('/')}): ${brief(res.data)}`);
+  return res;
+}

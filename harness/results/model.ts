@@ -1,0 +1,72 @@
+/**
+ * The results model: what results.json holds (schemaVersion 1). Later features extend it, never
+ * break it. `failed` = the deployment under test is wrong; `error` = the harness or its
+ * infrastructure broke. The two are never confused.
+ */
+export type CellStatus = 'passed' | 'failed' | 'flaky' | 'skipped' | 'error' | 'running';
+export type CheckStatus = 'passed' | 'failed' | 'skipped' | 'error';
+export type CheckKind = 'smoke' | 'api' | 'tempest' | 'logs' | 'upgrade';
+export type PhaseStatus = 'passed' | 'failed' | 'skipped' | 'error' | 'interrupted';
+
+export interface PhaseResult {
+  name: string;
+  status: PhaseStatus;
+  startedAt: string;
+  durationMs: number;
+  message?: string;
+}
+
+export interface CheckResult {
+  id: string;
+  kind: CheckKind;
+  status: CheckStatus;
+  durationMs: number;
+  message?: string;
+  details?: Record<string, unknown>;
+}
+
+export interface AttemptResult {
+  attempt: number;
+  status: CellStatus;
+  startedAt: string;
+  durationMs: number;
+}
+
+export interface CellResult {
+  id: string;
+  scenario: string;
+  release: string;
+  backend: string;
+  status: CellStatus;
+  /** Why the cell is skipped, errored or failed, in one line. */
+  reason?: string;
+  startedAt?: string;
+  durationMs?: number;
+  scenarioRevision?: string;
+  images?: Record<string, string>;
+  attempts?: AttemptResult[];
+  phases: PhaseResult[];
+  checks: CheckResult[];
+  repro: string;
+  artifacts: { logs: string; [name: string]: string };
+  endpoints?: Record<string, string>;
+  kept?: boolean;
+}
+
+export interface RunResult {
+  schemaVersion: 1;
+  run: {
+    id: string;
+    startedAt: string;
+    finishedAt?: string;
+    gategridVersion: string;
+    commit?: string;
+    status?: 'passed' | 'failed' | 'error' | 'interrupted';
+    argv?: string[];
+  };
+  cells: CellResult[];
+}
+
+export function cellDir(cellId: string): string {
+  return cellId.replace(/\//g, '-');
+}

@@ -1,0 +1,232 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Backend, Environment } from '../backends/backend.ts';
+import type { LoadedScenario } from '../config/load-scenario.ts';
+import type { ReleaseSpec } from '../config/schemas.ts';
+import { SecretStore } from '../config/secrets.ts';
+import { buildPlan, type DeploymentPlan } from '../deploy/plan.ts';
+import { executePlan, type ActionHandlers, type StepResult } from '../deploy/execute.ts';
+import { runCheck, type Check } from '../checks/check.ts';
+import { smokeChecks } from '../checks/smoke-checks.ts';
+import { logChecks } from '../checks/log-scan.ts';
+import { apiChecks, apiContext } from '../openstack/api-checks.ts';
+import type { ImageBuilder } from '../images/image-builder.ts';
+import { errorMessage, GategridError } from '../errors.ts';
+import { runLabels } from '../labels.ts';
+import { freeLoopbackPort } from '../util/free-port.ts';
+import { cellDir, type CellResult, type CellStatus, type CheckResult, type PhaseResult } from '../results/model.ts';
+import { TaskRunner, type TaskStatus } from './task-runner.ts';
+
+export interface CellSpec {
+  readonly id: string;
+  readonly scenario: LoadedScenario;
+  readonly releaseName: string;
+  readonly release: ReleaseSpec;
+  readonly backend: string;
+}
+
+export type KeepPolicy = 'never' | 'failed' | 'always';
+
+export interface CellRunOptions {
+  readonly runId: string;
+  readonly outDir: string;
+  readonly images: ImageBuilder;
+  readonly backend: Backend;
+  readonly actions: ActionHandlers;
+  readonly keep: KeepPolicy;
+  readonly timeouts: { images: number; deploy: number; checks: number };
+  readonly signal: AbortSignal;
+  /** Called whenever the cell's result changed (results are written as the run goes). */
+  readonly update: (cell: CellResult) => void;
+  readonly log: (line: string) => void;
+  /** Test hook: runs after deploy, before the checks (e.g. to inject a fault). */
+  readonly afterDeploy?: (env: Environment, cell: CellSpec) => Promise<void>;
+}
+
+interface CellState {
+  env?: Environment;
+  plan?: DeploymentPlan;
+  steps: StepResult[];
+  secrets: SecretStore;
+  images: Map<string, string>;
+}
+
+/** Runs one cell: images → environment → deploy → checks → logs, with teardown always. */
+export async function runCell(cell: CellSpec, result: CellResult, options: CellRunOptions): Promise<CellResult> {
+  const { log } = options;
+  const logDir = path.join(options.outDir, result.artifacts.logs);
+  const state: CellState = { steps: [], secrets: new SecretStore(), images: new Map() };
+  const harnessErrors: string[] = [];
+  const started = Date.now();
+  result.startedAt = new Date(started).toISOString();
+  result.status = 'running';
+  result.scenarioRevision = cell.scenario.revision;
+  options.update(result);
+
+  const addPhase = (phase: PhaseResult): void => {
+    result.phases.push(phase);
+    options.update(result);
+  };
+  const addChecks = (checks: CheckResult[]): void => {
+    result.checks.push(...checks.map((c) => ({ ...c, ...(c.message ? { message: state.secrets.redact(c.message) } : {}) })));
+    options.update(result);
+  };
+
+  const runner = new TaskRunner<CellState>({
+    onTaskStart: (title, stage) => log(`${stage === 'setup' ? title : `${title} teardown`}…`),
+    onTaskEnd: (title, stage, status, durationMs, error) => {
+      if (status === 'skipped') return;
+      const name = stage === 'setup' ? title : 'teardown';
+      addPhase(phase(name, status, durationMs, error));
+      if (error !== undefined && status !== 'passed') {
+        harnessErrors.push(`${name}: ${errorMessage(error)}`);
+        log(`${name} ${status}: ${state.secrets.redact(errorMessage(error))}`);
+      } else log(`${name} ${status} in ${(durationMs / 1000).toFixed(1)} s`);
+    },
+  });
+
+  runner.add({
+    title: 'images',
+    timeoutMs: options.timeouts.images,
+    async setup(s) {
+      const names = cell.scenario.services.map((svc) => svc.spec.image);
+      const built = await options.images.ensureAll(names, cell.release.suite);
+      for (const [name, image] of built) s.images.set(name, image.tag);
+      result.images = Object.fromEntries(s.images);
+    },
+  });
+
+  runner.add({
+    title: 'environment',
+    async setup(s) {
+      s.env = await options.backend.provision({
+        runId: options.runId, cellId: cell.id, logDir,
+        labels: runLabels(options.runId, cell.id, os.hostname()),
+      });
+    },
+    async teardown(s) {
+      const red = cellStatus(result, 'passed', harnessErrors) !== 'passed';
+      const keep = options.keep === 'always' || (options.keep === 'failed' && red);
+      if (keep && s.env) {
+        result.kept = true;
+        await writeKeptEnvironment(options, result, s);
+        log(`kept: containers stay up (gategrid down ${options.runId} removes them)`);
+        return;
+      }
+      await s.env?.teardown();
+    },
+  });
+
+  runner.add({
+    title: 'deploy',
+    timeoutMs: options.timeouts.deploy,
+    async setup(s, signal) {
+      const hostPorts: Record<string, Record<string, number>> = {};
+      for (const svc of cell.scenario.services) {
+        hostPorts[svc.spec.name] = {};
+        for (const p of svc.spec.ports) hostPorts[svc.spec.name]![String(p)] = await freeLoopbackPort();
+      }
+      s.plan = buildPlan({
+        scenario: cell.scenario, releaseName: cell.releaseName, release: cell.release, images: s.images,
+        secrets: s.secrets, hostPorts, runId: options.runId, cellId: cell.id,
+      });
+      result.endpoints = Object.fromEntries(s.plan.endpoints.map((e) => [e.name, e.url]));
+      s.steps = await executePlan(s.plan, s.env!, options.actions, {
+        signal,
+        onStep: (step) => {
+          result.phases.push({ name: `deploy/${step.name}`, status: step.status, startedAt: step.startedAt, durationMs: step.durationMs, ...(step.message ? { message: state.secrets.redact(step.message) } : {}) });
+          options.update(result);
+          log(`  ${step.kind} ${step.name} ${step.status} in ${(step.durationMs / 1000).toFixed(1)} s${step.status === 'passed' ? '' : `: ${state.secrets.redact(step.message ?? '')}`}`);
+        },
+      });
+      const broken = s.steps.filter((st) => st.status === 'error');
+      if (broken.length > 0) harnessErrors.push(...broken.map((b) => `${b.name}: ${b.message}`));
+      await options.afterDeploy?.(s.env!, cell);
+    },
+  });
+
+  runner.add({
+    title: 'checks',
+    timeoutMs: options.timeouts.checks,
+    async setup(s) {
+      const plan = s.plan!;
+      if (cell.scenario.spec.checks.smoke) {
+        const ctx = { env: s.env!, steps: s.steps, endpoints: plan.endpoints };
+        addChecks(await runAll(smokeChecks(s.steps, plan.endpoints), ctx));
+      }
+      const groups = cell.scenario.spec.checks.api;
+      if (groups.length > 0 && plan.cloud) {
+        // API checks run one after another: they share keystone, the CPU bottleneck on 2 cores.
+        const ctx = apiContext(plan.cloud, plan.catalog);
+        for (const check of apiChecks(groups)) addChecks([await runCheck(check, ctx)]);
+      }
+    },
+  });
+
+  runner.add({
+    title: 'logs',
+    async setup(s) {
+      if (!cell.scenario.spec.checks.logs || !s.env || !s.plan) return;
+      await new Promise((r) => setTimeout(r, 300)); // let log streams catch up
+      const env = s.env;
+      addChecks(await runAll(logChecks(env.containers(), s.plan.owners, s.plan.allow), { logFile: (n: string) => env.logFile(n) }));
+    },
+  });
+
+  const outcome = await runner.run(state, options.signal);
+  result.durationMs = Date.now() - started;
+  result.status = cellStatus(result, outcome.status, harnessErrors);
+  if (result.status !== 'passed') result.reason = state.secrets.redact(reasonOf(result, harnessErrors, outcome.status));
+  options.update(result);
+  return result;
+}
+
+async function runAll<C>(checks: Check<C>[], ctx: C): Promise<CheckResult[]> {
+  return Promise.all(checks.map((c) => runCheck(c, ctx)));
+}
+
+function phase(name: string, status: TaskStatus, durationMs: number, error: unknown): PhaseResult {
+  const mapped = status === 'timedout' ? 'error' : status === 'failed' ? (error instanceof GategridError && error.side === 'deployment' ? 'failed' : 'error') : status === 'skipped' ? 'skipped' : status;
+  return {
+    name, status: mapped as PhaseResult['status'], startedAt: new Date(Date.now() - durationMs).toISOString(), durationMs,
+    ...(error !== undefined && status !== 'passed' ? { message: errorMessage(error) } : {}),
+  };
+}
+
+/** `error` beats `failed`: a broken harness says nothing about the deployment. */
+function cellStatus(result: CellResult, run: string, harnessErrors: readonly string[]): CellStatus {
+  if (run === 'interrupted' || harnessErrors.length > 0) return 'error';
+  if (result.checks.some((c) => c.status === 'error')) return 'error';
+  if (result.checks.some((c) => c.status === 'failed')) return 'failed';
+  if (result.phases.some((p) => p.status === 'failed' || p.status === 'error')) return 'failed';
+  return 'passed';
+}
+
+function reasonOf(result: CellResult, harnessErrors: readonly string[], run: string): string {
+  if (run === 'interrupted') return 'interrupted';
+  if (harnessErrors.length > 0) return harnessErrors[0]!;
+  const bad = result.checks.find((c) => c.status === 'error') ?? result.checks.find((c) => c.status === 'failed');
+  if (bad) return `${bad.id}: ${bad.message ?? bad.status}`;
+  return result.phases.find((p) => p.status !== 'passed')?.message ?? 'failed';
+}
+
+/** For a kept cell: endpoints plus an openrc and a clouds.yaml to reach it by hand. */
+async function writeKeptEnvironment(options: CellRunOptions, result: CellResult, s: CellState): Promise<void> {
+  const dir = path.join(options.outDir, 'kept', cellDir(result.id));
+  await mkdir(dir, { recursive: true });
+  const cloud = s.plan?.cloud;
+  if (cloud) {
+    await writeFile(path.join(dir, 'openrc'), [
+      `export OS_AUTH_URL=${cloud.authUrl}`, `export OS_USERNAME=${cloud.username}`, `export OS_PASSWORD=${cloud.password}`,
+      `export OS_PROJECT_NAME=${cloud.projectName}`, `export OS_USER_DOMAIN_NAME=${cloud.userDomainName}`,
+      `export OS_PROJECT_DOMAIN_NAME=${cloud.projectDomainName}`, `export OS_REGION_NAME=${cloud.region}`, 'export OS_IDENTITY_API_VERSION=3', '',
+    ].join('\n'), { mode: 0o600 });
+    await writeFile(path.join(dir, 'clouds.yaml'), [
+      'clouds:', `  ${cellDir(result.id)}:`, '    auth:', `      auth_url: ${cloud.authUrl}`, `      username: ${cloud.username}`,
+      `      password: ${cloud.password}`, `      project_name: ${cloud.projectName}`, `      user_domain_name: ${cloud.userDomainName}`,
+      `      project_domain_name: ${cloud.projectDomainName}`, `    region_name: ${cloud.region}`, '    identity_api_version: 3', '',
+    ].join('\n'), { mode: 0o600 });
+  }
+  result.artifacts.kept = path.relative(options.outDir, dir);
+}

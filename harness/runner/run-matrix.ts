@@ -1,0 +1,100 @@
+import path from 'node:path';
+import type { Backend, Environment } from '../backends/backend.ts';
+import type { ActionHandlers } from '../deploy/execute.ts';
+import type { ImageBuilder } from '../images/image-builder.ts';
+import { Limiter } from '../util/limiter.ts';
+import { cellDir, type CellResult, type RunResult } from '../results/model.ts';
+import type { Reporter } from '../../reports/reporter.ts';
+import { errorMessage } from '../errors.ts';
+import { runCell, type CellSpec, type KeepPolicy } from './run-cell.ts';
+import { foldAttempts, isRed } from './outcome.ts';
+
+export interface PlannedCell extends CellSpec {
+  /** Set when the cell cannot run on this release/backend: it is reported `skipped` with this reason. */
+  readonly skipReason?: string;
+  readonly repro: string;
+}
+
+export interface MatrixOptions {
+  readonly run: RunResult;
+  readonly outDir: string;
+  readonly images: ImageBuilder;
+  readonly backends: ReadonlyMap<string, Backend>;
+  readonly actions: ActionHandlers;
+  readonly keep: KeepPolicy;
+  readonly retries: number;
+  readonly concurrency: number;
+  readonly failFast: boolean;
+  readonly timeouts: { images: number; deploy: number; checks: number };
+  readonly signal: AbortSignal;
+  readonly reporter: Reporter;
+  readonly afterDeploy?: (env: Environment, cell: CellSpec, attempt: number) => Promise<void>;
+}
+
+/** Runs cells (concurrently up to a limit, each retried up to `retries` times) and folds outcomes. */
+export async function runMatrix(cells: readonly PlannedCell[], options: MatrixOptions): Promise<RunResult> {
+  const { run, reporter } = options;
+  const limiter = new Limiter(options.concurrency);
+  const failFast = new AbortController();
+  const signal = AbortSignal.any([options.signal, failFast.signal]);
+
+  for (const cell of cells) {
+    run.cells.push(newCellResult(cell, cell.skipReason ? 'skipped' : 'running', cell.skipReason));
+  }
+  await reporter.onRunStart?.(run);
+
+  await Promise.all(cells.map((cell, index) => limiter.run(async () => {
+    let result = run.cells[index]!;
+    if (cell.skipReason) {
+      await reporter.onCellEnd?.(run, result);
+      return;
+    }
+    const attempts: NonNullable<CellResult['attempts']> = [];
+    for (let attempt = 1; attempt <= options.retries + 1; attempt++) {
+      if (signal.aborted && attempt > 1) break;
+      const fresh = newCellResult(cell, 'running');
+      if (attempt > 1) fresh.artifacts.logs = path.join(fresh.artifacts.logs, `attempt-${attempt}`);
+      run.cells[index] = fresh;
+      const log = (line: string) => reporter.onLog?.(cell.id, attempt > 1 ? `(attempt ${attempt}) ${line}` : line);
+      const backend = options.backends.get(cell.backend)!;
+      try {
+        result = await runCell(cell, fresh, {
+          runId: run.run.id, outDir: options.outDir, images: options.images, backend, actions: options.actions,
+          keep: options.keep, timeouts: options.timeouts, signal, log,
+          update: (c) => void reporter.onCellUpdate?.(run, c),
+          ...(options.afterDeploy ? { afterDeploy: (env: Environment, c: CellSpec) => options.afterDeploy!(env, c, attempt) } : {}),
+        });
+      } catch (error) {
+        // runCell reports failures as data; reaching here is a harness bug, and still a result.
+        fresh.status = 'error';
+        fresh.reason = `harness crashed: ${errorMessage(error)}`;
+        result = fresh;
+      }
+      attempts.push({ attempt, status: result.status, startedAt: result.startedAt ?? new Date().toISOString(), durationMs: result.durationMs ?? 0 });
+      if (!isRed(result.status) || signal.aborted || result.reason === 'interrupted') break;
+      if (attempt <= options.retries) log(`${result.status}; retrying (${attempt}/${options.retries})`);
+    }
+    result.attempts = attempts;
+    result.status = foldAttempts(attempts.map((a) => a.status));
+    if (result.status === 'flaky') result.reason = `passed on attempt ${attempts.length} after ${attempts.slice(0, -1).map((a) => a.status).join(', ')}`;
+    run.cells[index] = result;
+    await reporter.onCellEnd?.(run, result);
+    if (options.failFast && isRed(result.status)) failFast.abort();
+  })));
+
+  run.run.finishedAt = new Date().toISOString();
+  run.run.status = options.signal.aborted ? 'interrupted'
+    : run.cells.some((c) => c.status === 'error') ? 'error'
+    : run.cells.some((c) => c.status === 'failed') ? 'failed' : 'passed';
+  await reporter.onRunEnd?.(run);
+  return run;
+}
+
+function newCellResult(cell: PlannedCell, status: CellResult['status'], reason?: string): CellResult {
+  return {
+    id: cell.id, scenario: cell.scenario.spec.name, release: cell.releaseName, backend: cell.backend, status,
+    ...(reason ? { reason } : {}),
+    phases: [], checks: [], repro: cell.repro,
+    artifacts: { logs: `logs/${cellDir(cell.id)}/` },
+  };
+}

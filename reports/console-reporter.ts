@@ -1,0 +1,51 @@
+import type { CellResult, RunResult } from '../harness/results/model.ts';
+import type { Reporter } from './reporter.ts';
+
+/**
+ * Progress as plain timestamped lines (what CI and pipes want), and a verdict table at the end with
+ * the one command that reproduces each red cell.
+ */
+export class ConsoleReporter implements Reporter {
+  readonly name = 'console';
+  readonly #quiet: boolean;
+  readonly #out: NodeJS.WritableStream;
+
+  constructor(options: { quiet?: boolean; out?: NodeJS.WritableStream } = {}) {
+    this.#quiet = options.quiet ?? false;
+    this.#out = options.out ?? process.stdout;
+  }
+
+  onLog(cellId: string | undefined, line: string): void {
+    if (this.#quiet) return;
+    const time = new Date().toISOString().slice(11, 19);
+    this.#out.write(`${time} ${cellId ? `[${cellId}] ` : ''}${line}\n`);
+  }
+
+  onCellEnd(_run: RunResult, cell: CellResult): void {
+    this.onLog(cell.id, `${cell.status.toUpperCase()} in ${((cell.durationMs ?? 0) / 1000).toFixed(1)} s${cell.reason ? `: ${cell.reason}` : ''}`);
+  }
+
+  onRunEnd(run: RunResult): void {
+    this.#out.write(`\n${renderSummary(run)}`);
+  }
+}
+
+export function renderSummary(run: RunResult): string {
+  const lines = [`gategrid run ${run.run.id}: ${run.run.status ?? 'unfinished'}`];
+  const width = Math.max(4, ...run.cells.map((c) => c.id.length));
+  for (const cell of run.cells) {
+    const checks = cell.checks;
+    const passed = checks.filter((c) => c.status === 'passed').length;
+    const counts = checks.length > 0 ? ` ${passed}/${checks.length} checks passed` : '';
+    lines.push(`  ${cell.id.padEnd(width)}  ${cell.status.padEnd(7)}${counts}${cell.durationMs ? ` in ${(cell.durationMs / 1000).toFixed(1)} s` : ''}`);
+    if (cell.status === 'failed' || cell.status === 'error' || cell.status === 'flaky') {
+      for (const c of checks.filter((x) => x.status === 'failed' || x.status === 'error').slice(0, 10)) {
+        lines.push(`      ${c.status} ${c.id}: ${(c.message ?? '').split('\n')[0]!.slice(0, 200)}`);
+      }
+      if (cell.reason && !checks.some((x) => x.status === 'failed' || x.status === 'error')) lines.push(`      ${cell.reason.split('\n')[0]}`);
+      lines.push(`      reproduce: ${cell.repro}`);
+    }
+    if (cell.status === 'skipped' && cell.reason) lines.push(`      ${cell.reason}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
