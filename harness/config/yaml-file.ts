@@ -58,8 +58,10 @@ export function validateYaml<S extends z.ZodType>(yaml: YamlFile, schema: S): z.
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const problems = result.error.issues.length > 1 ? ` (and ${result.error.issues.length - 1} more problem(s))` : '';
+  // An unknown key is best shown where it is written, not where its parent starts.
+  const at = issue.code === 'unrecognized_keys' && issue.keys[0] !== undefined ? [...issue.path, issue.keys[0]] : issue.path;
   throw new ConfigError(yaml.file, formatFieldPath(issue.path), `${describeIssue(issue)}${problems}`, {
-    line: yaml.lineOf(issue.path),
+    line: yaml.lineOf(at),
   });
 }
 

@@ -1,6 +1,7 @@
 import type { CatalogSpec, CloudSpec } from '../config/schemas.ts';
 import { DeploymentError } from '../errors.ts';
 import { brief, Session } from './rest-client.ts';
+import { Limiter } from '../util/limiter.ts';
 
 /**
  * Registers a service in keystone by direct REST calls: the `service` project, the service's user
@@ -8,6 +9,16 @@ import { brief, Session } from './rest-client.ts';
  * several services register at once (a 409 means another registration won the race).
  */
 export async function registerCatalog(cloud: CloudSpec, catalog: CatalogSpec, timeoutMs: number): Promise<void> {
+  // One registration at a time per cloud: concurrent creations of the shared project and roles
+  // would be settled by the 409 handling below, but keystone logs each conflict as an error.
+  let lock = locks.get(cloud.authUrl);
+  if (!lock) locks.set(cloud.authUrl, (lock = new Limiter(1)));
+  await lock.run(() => register(cloud, catalog, timeoutMs));
+}
+
+const locks = new Map<string, Limiter>();
+
+async function register(cloud: CloudSpec, catalog: CatalogSpec, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const s = await Session.login(cloud);
   const base = cloud.authUrl;

@@ -175,11 +175,22 @@ export async function runCell(cell: CellSpec, result: CellResult, options: CellR
   });
 
   const outcome = await runner.run(state, options.signal);
+  markPhaseFromContent(result, 'deploy', state.steps.map((st) => st.status));
+  markPhaseFromContent(result, 'checks', result.checks.filter((c) => c.kind !== 'logs').map((c) => c.status));
+  markPhaseFromContent(result, 'logs', result.checks.filter((c) => c.kind === 'logs').map((c) => c.status));
   result.durationMs = Date.now() - started;
   result.status = cellStatus(result, outcome.status, harnessErrors);
   if (result.status !== 'passed') result.reason = state.secrets.redact(reasonOf(result, harnessErrors, outcome.status));
   options.update(result);
   return result;
+}
+
+/** A phase that ran to its end is still red when what it produced is red. */
+function markPhaseFromContent(result: CellResult, name: string, statuses: readonly string[]): void {
+  const p = result.phases.find((x) => x.name === name);
+  if (!p || p.status !== 'passed') return;
+  if (statuses.includes('error')) p.status = 'error';
+  else if (statuses.includes('failed') || statuses.includes('skipped')) p.status = 'failed';
 }
 
 async function runAll<C>(checks: Check<C>[], ctx: C): Promise<CheckResult[]> {

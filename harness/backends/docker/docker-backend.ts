@@ -7,6 +7,8 @@ import { docker, removeByLabel } from '../../docker-cli.ts';
 import { LABEL_CELL, LABEL_RUN } from '../../labels.ts';
 import type { Backend, ContainerSpec, ContainerState, Environment, EnvironmentSpec, ExecResult, ReadyProbe, ServiceSpec } from '../backend.ts';
 import { LoopbackContainer } from './loopback-container.ts';
+import { ContainerExitedError, ExitAwareWaitStrategy } from './wait-strategies/exit-aware-wait-strategy.ts';
+import { StartedWaitStrategy } from './wait-strategies/started-wait-strategy.ts';
 import { shellJoin } from '../../util/shell.ts';
 
 // Ryuk's image cannot be pulled here; gategrid cleans up by its own labels instead.
@@ -57,27 +59,22 @@ class DockerEnvironment implements Environment {
 
   async startService(spec: ServiceSpec): Promise<void> {
     const container = (await this.#prepare(spec))
-      .withWaitStrategy(waitStrategy(spec.ready))
+      .withWaitStrategy(new ExitAwareWaitStrategy(waitStrategy(spec.ready)))
       .withStartupTimeout(spec.timeoutMs);
-    const started = await this.#start(spec.name, container, `did not become ready within ${spec.timeoutMs / 1000}s`);
+    const started = await this.#start(spec.name, container, spec.timeoutMs);
     this.#started.set(spec.name, { container: started, ready: spec.ready });
   }
 
   async runJob(spec: ContainerSpec): Promise<ExecResult> {
-    const container = (await this.#prepare(spec))
-      .withWaitStrategy(Wait.forOneShotStartup())
-      .withStartupTimeout(spec.timeoutMs);
-    try {
-      const started = await container.start();
-      this.#started.set(spec.name, { container: started });
-      return { exitCode: 0, output: '' };
-    } catch (cause) {
-      const state = await this.state(spec.name);
-      if (state.status === 'exited' && state.exitCode !== undefined && state.exitCode !== 0) {
-        return { exitCode: state.exitCode, output: `exit ${state.exitCode}; log: ${this.logFile(spec.name)}` };
-      }
-      throw new DeploymentError(`job ${spec.name} did not finish within ${spec.timeoutMs / 1000}s (state ${state.status})`, { cause });
+    const container = (await this.#prepare(spec)).withWaitStrategy(new StartedWaitStrategy());
+    const started = await this.#start(spec.name, container, spec.timeoutMs);
+    this.#started.set(spec.name, { container: started });
+    const waited = await docker(['wait', this.#containerName(spec.name)], { allowFailure: true, timeout: spec.timeoutMs });
+    if (waited.exitCode !== 0) {
+      await docker(['kill', this.#containerName(spec.name)], { allowFailure: true });
+      throw new DeploymentError(`job ${spec.name} did not finish within ${spec.timeoutMs / 1000}s; log: ${this.logFile(spec.name)}`);
     }
+    return { exitCode: Number(waited.stdout.trim()), output: '' };
   }
 
   async exec(name: string, command: readonly string[], timeoutMs: number): Promise<ExecResult> {
@@ -170,14 +167,14 @@ class DockerEnvironment implements Environment {
     return container;
   }
 
-  async #start(name: string, container: LoopbackContainer, notReady: string): Promise<StartedTestContainer> {
+  async #start(name: string, container: LoopbackContainer, timeoutMs: number): Promise<StartedTestContainer> {
     try {
       return await container.start();
     } catch (cause) {
-      const state = await this.state(name);
-      if (state.status === 'missing') throw new InfraError(`container ${name} could not be created: ${errorMessage(cause)}`, { cause });
-      const why = state.status === 'running' ? notReady : `exited with code ${state.exitCode}`;
-      throw new DeploymentError(`${name} ${why}; log: ${this.logFile(name)}`, { cause, details: { state } });
+      if (!container.created) throw new InfraError(`container ${name} could not be created: ${errorMessage(cause)}`, { cause });
+      // testcontainers removes a container that failed to become ready; its log file stays.
+      const why = cause instanceof ContainerExitedError ? cause.message : `did not become ready within ${timeoutMs / 1000} s`;
+      throw new DeploymentError(`${name} ${why}; log: ${this.logFile(name)}`, { cause });
     }
   }
 }

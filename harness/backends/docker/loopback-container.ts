@@ -8,11 +8,17 @@ import { GenericContainer } from 'testcontainers';
 export class LoopbackContainer extends GenericContainer {
   #network: string | undefined;
   #alias: string | undefined;
+  /** Whether the engine created the container: a failure before that is the harness's, after it the deployment's. */
+  created = false;
 
   onNetwork(network: string, alias: string): this {
     this.#network = network;
     this.#alias = alias;
     return this.withNetworkMode(network);
+  }
+
+  protected override async containerCreated(): Promise<void> {
+    this.created = true;
   }
 
   protected override async beforeContainerCreated(): Promise<void> {

@@ -1,0 +1,64 @@
+import test from 'ava';
+import path from 'node:path';
+import { loadCatalogues, loadScenario } from '../../harness/config/load-scenario.ts';
+import { ConfigError } from '../../harness/config/../errors.ts';
+import { repoRoot } from '../../harness/config/paths.ts';
+import { parseYamlText, validateYaml } from '../../harness/config/yaml-file.ts';
+import { scenarioSchema } from '../../harness/config/schemas.ts';
+
+const fixture = (name: string) => path.join(repoRoot, 'fixtures', 'scenarios', name);
+
+test('the shipped core scenario loads with its six recipes and a revision hash', async (t) => {
+  const scenario = await loadScenario('core', await loadCatalogues());
+  t.deepEqual(scenario.services.map((s) => s.spec.name), ['mariadb', 'memcached', 'rabbitmq', 'keystone', 'glance-api', 'placement-api']);
+  t.regex(scenario.revision, /^[0-9a-f]{12}$/);
+  t.is(scenario.releases.get('zed')?.suite, 'bookworm');
+});
+
+test('every shipped scenario loads', async (t) => {
+  const catalogues = await loadCatalogues();
+  for (const name of ['core', 'identity']) await t.notThrowsAsync(loadScenario(name, catalogues));
+});
+
+test('an unknown field names the file, line, field path and the fix', async (t) => {
+  const error = await t.throwsAsync(loadScenario(fixture('bad-unknown-field.yaml'), await loadCatalogues()), { instanceOf: ConfigError });
+  t.is(error.file, fixture('bad-unknown-field.yaml'));
+  t.is(error.field, 'checks');
+  t.is(error.line, 6);
+  t.regex(error.message, /unknown field\(s\) "logz"/);
+});
+
+test('a service without a recipe is named with its index and line', async (t) => {
+  const error = await t.throwsAsync(loadScenario(fixture('bad-missing-service.yaml'), await loadCatalogues()), { instanceOf: ConfigError });
+  t.is(error.field, 'services[1]');
+  t.is(error.line, 4);
+  t.regex(error.message, /no service recipe "keystone-typo"/);
+});
+
+test('a recipe depending on a service missing from the scenario is refused before anything starts', async (t) => {
+  const error = await t.throwsAsync(loadScenario(fixture('bad-dependency.yaml'), await loadCatalogues()), { instanceOf: ConfigError });
+  t.regex(error.file, /services\/keystone\/service\.yaml$/);
+  t.is(error.field, 'after[0]');
+  t.regex(error.message, /"mariadb" is not part of scenario "lonely-keystone"/);
+});
+
+test('a wrong type says what was expected', (t) => {
+  const yaml = parseYamlText('x.yaml', 'name: core\nservices: mariadb\n');
+  const error = t.throws(() => validateYaml(yaml, scenarioSchema), { instanceOf: ConfigError });
+  t.is(error.field, 'services');
+  t.is(error.line, 2);
+  t.regex(error.message, /expected array/);
+});
+
+test('invalid YAML is reported with its line', (t) => {
+  const error = t.throws(() => parseYamlText('y.yaml', 'name: core\nservices: [a,\n  b: c\n'), { instanceOf: ConfigError });
+  t.regex(error.message, /^y\.yaml:\d+: \(file\): is not valid YAML/);
+});
+
+test('a misspelt recipe field in a job is an error, not ignored', (t) => {
+  const yaml = parseYamlText('s.yaml', 'name: x\nservices: [a]\noverrides:\n  a:\n    varz: {}\n');
+  const error = t.throws(() => validateYaml(yaml, scenarioSchema), { instanceOf: ConfigError });
+  t.is(error.field, 'overrides.a');
+  t.is(error.line, 5);
+  t.regex(error.message, /"varz"/);
+});

@@ -1,0 +1,50 @@
+import test from 'ava';
+import { loadCatalogues, loadScenario } from '../../harness/config/load-scenario.ts';
+import { SecretStore } from '../../harness/config/secrets.ts';
+import { buildPlan } from '../../harness/deploy/plan.ts';
+import { placeholders } from '../../harness/config/template.ts';
+
+async function corePlan(scenario = 'core') {
+  const loaded = await loadScenario(scenario, await loadCatalogues());
+  const images = new Map(loaded.services.map((s) => [s.spec.image, `gategrid/${s.spec.image}:test`]));
+  const hostPorts = { keystone: { '5000': 41000 }, 'glance-api': { '9292': 41001 }, 'placement-api': { '8778': 41002 }, mariadb: {}, memcached: {}, rabbitmq: {} };
+  const secrets = new SecretStore();
+  const plan = buildPlan({ scenario: loaded, releaseName: 'zed', release: loaded.releases.get('zed')!, images, secrets, hostPorts, runId: 'r1', cellId: `${scenario}/zed/docker` });
+  return { plan, secrets };
+}
+
+test('core: services wait for their dependencies and their own before-start jobs only', async (t) => {
+  const { plan } = await corePlan();
+  const deps = Object.fromEntries(plan.steps.map((s) => [s.name, [...s.deps].sort()]));
+  t.deepEqual(deps['keystone'], ['keystone-bootstrap', 'keystone-db', 'mariadb', 'memcached']);
+  t.deepEqual(deps['keystone-bootstrap'], ['keystone-db']);
+  t.deepEqual(deps['keystone-db'], ['mariadb']);
+  t.deepEqual(deps['glance-api'], ['glance-db', 'glance-db-sync', 'keystone', 'mariadb', 'memcached', 'rabbitmq']);
+  t.deepEqual(deps['glance-register'], ['keystone'], 'catalog registration is detached: glance does not wait for it');
+  t.false(deps['glance-api']!.includes('glance-register'));
+});
+
+test('core: everything is rendered, public URLs use the published loopback ports', async (t) => {
+  const { plan } = await corePlan();
+  const texts = plan.steps.flatMap((s) => s.kind === 'service' || s.kind === 'run'
+    ? [...s.spec.files.map((f) => f.content), ...(s.spec.command ?? []), ...Object.values(s.spec.env)]
+    : s.kind === 'exec' ? [...s.command] : [JSON.stringify(s.catalog)]);
+  for (const text of texts) t.deepEqual(placeholders(text), [], text.slice(0, 80));
+  t.is(plan.cloud?.authUrl, 'http://127.0.0.1:41000/v3');
+  t.deepEqual(plan.endpoints.map((e) => e.url), ['http://127.0.0.1:41000/v3', 'http://127.0.0.1:41001/', 'http://127.0.0.1:41002/']);
+  const keystone = plan.steps.find((s) => s.name === 'keystone');
+  t.true(keystone?.kind === 'service' && keystone.spec.ports[0]?.host === 41000);
+});
+
+test('a var override reaches the config but not the database creation (fault injection)', async (t) => {
+  const { plan, secrets } = await corePlan('../fixtures/scenarios/core-broken-glance-db.yaml'.replace('../', `${process.cwd()}/`));
+  const sync = plan.steps.find((s) => s.name === 'glance-db-sync');
+  const db = plan.steps.find((s) => s.name === 'glance-db');
+  t.true(sync?.kind === 'run' && sync.spec.files[0]!.content.includes('glance:not-the-password@mariadb/glance'));
+  t.true(db?.kind === 'exec' && db.command.includes(secrets.get('glance_db')));
+});
+
+test('the memory estimate adds up the recipes', async (t) => {
+  const { plan } = await corePlan();
+  t.is(plan.memoryMiB, 120 + 20 + 130 + 550 + 260 + 180);
+});
