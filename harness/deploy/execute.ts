@@ -75,12 +75,12 @@ async function perform(step: Step, env: Environment, plan: DeploymentPlan, actio
       return undefined;
     case 'run': {
       const result = await env.runJob(step.spec);
-      if (result.exitCode !== 0) throw new JobFailed(`${step.name} exited with code ${result.exitCode}: ${await logTail(env.logFile(step.name))}`);
+      if (result.exitCode !== 0) throw new JobFailed(`${step.name} exited with code ${result.exitCode}: ${await lastError(env.logFile(step.name))} (log: ${env.logFile(step.name)})`);
       return undefined;
     }
     case 'exec': {
       const result = await env.exec(step.target, step.command, step.timeoutMs);
-      if (result.exitCode !== 0) throw new JobFailed(`${step.name} (in ${step.target}) exited with code ${result.exitCode}: ${tail(result.output)}`);
+      if (result.exitCode !== 0) throw new JobFailed(`${step.name} (in ${step.target}) exited with code ${result.exitCode}: ${lastErrorIn(result.output)}`);
       return undefined;
     }
     case 'action':
@@ -94,13 +94,19 @@ class JobFailed extends GategridError {
   readonly side = 'deployment';
 }
 
-async function logTail(file: string): Promise<string> {
+async function lastError(file: string): Promise<string> {
   // The log stream may trail the container's exit by a few milliseconds.
   await new Promise((resolve) => setTimeout(resolve, 200));
-  return tail(await readFile(file, 'utf8').catch(() => ''));
+  return lastErrorIn(await readFile(file, 'utf8').catch(() => ''));
 }
 
-function tail(text: string, lines = 8): string {
-  const kept = text.trim().split('\n').slice(-lines).join('\n');
-  return kept === '' ? '(no output)' : kept;
+/** The line that says what went wrong: the last Python exception line, else the last line naming an error, else the last line. */
+export function lastErrorIn(text: string): string {
+  const lines = text.split('\n')
+    .map((l) => l.replace(/\u001b\[[0-9;]*m/g, '').replace(/^\d{4}-\d\d-\d\d \S+ \d+ [A-Z]+ \S+ (\[[^\]]*\] )?/, '').trim())
+    .filter(Boolean);
+  const line = lines.findLast((l) => /^[\w.]+(Error|Exception|Failure)\b.*:/.test(l))
+    ?? lines.findLast((l) => /(CRITICAL|fatal|denied|error)/i.test(l))
+    ?? lines.at(-1);
+  return line === undefined ? '(no output)' : line.slice(0, 400);
 }

@@ -1,0 +1,81 @@
+import test from 'ava';
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { gategrid, leftovers, readResults, tempOut } from './helpers.ts';
+
+// Real containers from real Debian packages: these tests deploy OpenStack. They run one at a time
+// (keystone is CPU-bound on two cores) and share the image cache: the first builds, the rest reuse.
+
+const API_CHECKS = [
+  'api.identity.token-issue', 'api.identity.token-validate', 'api.identity.token-revoke', 'api.identity.catalog',
+  'api.identity.project-user-crud', 'api.identity.unauthenticated', 'api.image.lifecycle', 'api.image.unauthenticated',
+  'api.placement.resource-provider', 'api.placement.unauthenticated',
+];
+const SERVICES = ['mariadb', 'memcached', 'rabbitmq', 'keystone', 'glance-api', 'placement-api'];
+
+test.serial('integration: core on zed deploys for real and is green, with every check reported and nothing left behind', async (t) => {
+  const out = await tempOut('green');
+  const run = await gategrid(['run', '--scenario', 'core', '--release', 'zed', '--out', out]);
+  t.log(run.all.split('\n').filter((l) => /PASSED|FAILED|ERROR|deploy passed|images passed/.test(l)).join('\n'));
+  t.is(run.exitCode, 0, run.all.slice(-3000));
+
+  const results = await readResults(out);
+  t.is(results.schemaVersion, 1);
+  const cell = results.cells[0]!;
+  t.is(cell.id, 'core/zed/docker');
+  t.is(cell.status, 'passed');
+  const ids = new Set(cell.checks.map((c) => c.id));
+  for (const id of [...API_CHECKS, ...SERVICES.map((s) => `smoke.service.${s}`), ...SERVICES.map((s) => `logs.${s}`), 'smoke.endpoint.identity', 'smoke.endpoint.image', 'smoke.endpoint.placement']) {
+    t.true(ids.has(id), `missing check ${id}`);
+  }
+  t.deepEqual(cell.checks.filter((c) => c.status !== 'passed'), []);
+  t.true(cell.phases.some((p) => p.name === 'deploy/keystone-bootstrap' && p.status === 'passed'));
+  t.is(cell.repro, 'npx gategrid run --scenario core --release zed --backend docker');
+
+  const junit = await readFile(path.join(out, 'junit.xml'), 'utf8');
+  t.regex(junit, new RegExp(`<testsuite name="core/zed/docker" tests="${cell.checks.length}" failures="0" errors="0"`));
+  t.true((await stat(path.join(out, cell.artifacts.logs, 'keystone.log'))).size > 0, 'keystone log saved');
+  t.deepEqual(await leftovers(results.run.id), []);
+});
+
+test.serial('integration: a wrong glance database password turns the cell red at the right checks, with the repro command', async (t) => {
+  const out = await tempOut('broken');
+  const run = await gategrid(['run', '--scenario', 'fixtures/scenarios/core-broken-glance-db.yaml', '--release', 'zed', '--out', out]);
+  t.is(run.exitCode, 1, run.all.slice(-3000));
+  // The second run of the same images rebuilds nothing.
+  t.notRegex(run.all, /image \S+ built in/);
+  t.regex(run.all, /reproduce: npx gategrid run --scenario fixtures\/scenarios\/core-broken-glance-db\.yaml --release zed --backend docker/);
+
+  const cell = (await readResults(out)).cells[0]!;
+  t.is(cell.status, 'failed');
+  const status = Object.fromEntries(cell.checks.map((c) => [c.id, c.status]));
+  t.is(status['smoke.job.glance-db-sync'], 'failed');
+  t.is(status['smoke.service.glance-api'], 'failed');
+  t.is(status['api.image.lifecycle'], 'failed');
+  t.is(status['smoke.service.keystone'], 'passed');
+  t.is(status['api.identity.project-user-crud'], 'passed');
+  t.is(status['api.placement.resource-provider'], 'passed');
+  t.regex(cell.checks.find((c) => c.id === 'smoke.job.glance-db-sync')!.message!, /Access denied for user 'glance'/);
+  t.deepEqual(await leftovers((await readResults(out)).run.id), []);
+});
+
+test.serial('integration: Ctrl-C in the middle of the deploy tears everything down and keeps the results so far', async (t) => {
+  const out = await tempOut('interrupt');
+  const child = gategrid(['run', '--scenario', 'core', '--release', 'zed', '--out', out]);
+  let sent = false;
+  child.all.on('data', (chunk: Buffer) => {
+    if (!sent && /service mariadb passed/.test(String(chunk))) {
+      sent = true;
+      child.kill('SIGINT');
+    }
+  });
+  const run = await child;
+  t.true(sent, 'the deploy was reached');
+  t.is(run.exitCode, 130, run.all.slice(-3000));
+  const results = await readResults(out);
+  t.is(results.run.status, 'interrupted');
+  t.is(results.cells[0]!.status, 'error');
+  t.is(results.cells[0]!.reason, 'interrupted');
+  t.true(results.cells[0]!.phases.some((p) => p.name === 'deploy/mariadb' && p.status === 'passed'), 'what was done is kept');
+  t.deepEqual(await leftovers(results.run.id), []);
+});

@@ -1,0 +1,28 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import { repoRoot } from '../../harness/config/paths.ts';
+import { listByLabel } from '../../harness/docker-cli.ts';
+import { LABEL_RUN } from '../../harness/labels.ts';
+import type { RunResult } from '../../harness/results/model.ts';
+
+/** Runs the real CLI, as a user would, on this repository's node. */
+export function gategrid(args: string[]): ResultPromise<{ reject: false; all: true; cwd: string; timeout: number }> {
+  return execa(process.execPath, [path.join(repoRoot, 'harness/cli/main.ts'), ...args], { reject: false, all: true, cwd: repoRoot, timeout: 40 * 60_000 });
+}
+
+export async function tempOut(name: string): Promise<string> {
+  return mkdtemp(path.join(os.tmpdir(), `gategrid-it-${name}-`));
+}
+
+export async function readResults(out: string): Promise<RunResult> {
+  return JSON.parse(await readFile(path.join(out, 'results.json'), 'utf8')) as RunResult;
+}
+
+/** Everything labelled by a run that still exists: containers, networks, volumes. */
+export async function leftovers(runId: string): Promise<string[]> {
+  const labels = [`${LABEL_RUN}=${runId}`];
+  const found = await Promise.all((['container', 'network', 'volume'] as const).map(async (k) => (await listByLabel(k, labels)).map((id) => `${k} ${id}`)));
+  return found.flat();
+}
