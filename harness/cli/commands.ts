@@ -4,7 +4,9 @@ import { mkdir, rm, symlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { loadCatalogues, loadScenario, listScenarioNames } from '../config/load-scenario.ts';
+import { loadCatalogues, loadScenario } from '../config/load-scenario.ts';
+import { loadConfig } from '../config/load-config.ts';
+import type { GategridConfig } from '../config/schemas.ts';
 import { defaultOutDir, repoRoot } from '../config/paths.ts';
 import { UsageError } from '../errors.ts';
 import { docker, labelValues, removeByLabel } from '../docker-cli.ts';
@@ -17,34 +19,42 @@ import { registerCatalog } from '../openstack/catalog-registration.ts';
 import { runMatrix, type PlannedCell } from '../runner/run-matrix.ts';
 import type { KeepPolicy } from '../runner/run-cell.ts';
 import { isGreen } from '../runner/outcome.ts';
+import { faultHook, parseFault } from '../runner/faults.ts';
 import type { RunResult } from '../results/model.ts';
 import { isAlive } from '../util/file-lock.ts';
 import { ReporterMultiplexer } from '../../reports/multiplexer.ts';
 import { JsonReporter } from '../../reports/json-reporter.ts';
 import { JunitReporter } from '../../reports/junit-reporter.ts';
 import { ConsoleReporter } from '../../reports/console-reporter.ts';
+import { LiveConsoleReporter } from '../../reports/live-console-reporter.ts';
 import type { CliValues } from './run-cli.ts';
 
 const BACKENDS: Record<string, () => Backend> = { docker: () => new DockerBackend() };
 
-export async function planCells(values: CliValues): Promise<PlannedCell[]> {
+export async function planCells(values: CliValues, config: GategridConfig): Promise<PlannedCell[]> {
   const catalogues = await loadCatalogues();
-  const names = values.scenario ?? (await listScenarioNames());
+  // --cell names its scenario, release and backend: they widen the axes when not given otherwise.
+  const fromCells = (i: number) => (values.cell ?? []).map((c) => c.split('/')[i]!).filter(Boolean);
+  const axis = (flag: string[] | undefined, i: number, configured: readonly string[]) => flag ?? (values.cell ? [...new Set(fromCells(i))] : configured);
+  const names = axis(values.scenario, 0, config.matrix.scenarios);
   const scenarios = await Promise.all(names.map((n) => loadScenario(n, catalogues)));
-  const backends = values.backend ?? ['docker'];
+  const backends = axis(values.backend, 2, config.matrix.backends);
   for (const b of backends) {
-    if (!(b in BACKENDS)) throw new UsageError(`unknown backend "${b}": available are ${Object.keys(BACKENDS).join(', ')}`);
+    if (!(b in BACKENDS)) throw new UsageError(`backend "${b}" is not available yet: available are ${Object.keys(BACKENDS).join(', ')}`);
   }
   return expandCells({
     scenarios, backends,
-    releases: values.release ?? [...catalogues.releases.keys()],
+    releases: axis(values.release, 1, config.matrix.releases),
+    include: values.scenario || values.release || values.backend || values.cell ? [] : config.matrix.include,
+    exclude: config.matrix.exclude,
     cells: values.cell ?? [],
     shard: values.shard === undefined ? undefined : parseShard(values.shard),
   });
 }
 
 export async function commandList(values: CliValues): Promise<number> {
-  for (const cell of await planCells(values)) {
+  const { config } = await loadConfig(values.config);
+  for (const cell of await planCells(values, config)) {
     process.stdout.write(`${cell.id}${cell.skipReason ? `  (skipped: ${cell.skipReason})` : ''}\n`);
   }
   return 0;
@@ -53,10 +63,13 @@ export async function commandList(values: CliValues): Promise<number> {
 export async function commandRun(values: CliValues): Promise<number> {
   const keep = values.keep as KeepPolicy;
   if (!['never', 'failed', 'always'].includes(keep)) throw new UsageError(`--keep ${values.keep}: expected never, failed or always`);
-  const retries = integer('--retries', values.retries, 0, 5);
-  const cells = await planCells(values);
+  const { config } = await loadConfig(values.config);
+  const faults = (values['inject-fault'] ?? []).map(parseFault);
+  const retries = values.retries === undefined ? config.retries : integer('--retries', values.retries, 0, 5);
+  const cells = await planCells(values, config);
   if (cells.length === 0) throw new UsageError('no cell matches the filters (see: gategrid list)');
-  const concurrency = values.concurrency === undefined ? defaultConcurrency(cells) : integer('--concurrency', values.concurrency, 1, 16);
+  const concurrency = values.concurrency !== undefined ? integer('--concurrency', values.concurrency, 1, 16)
+    : config.concurrency === 'auto' ? defaultConcurrency(cells) : config.concurrency;
 
   await docker(['info', '--format', '{{.ServerVersion}}']).catch((cause) => {
     throw new UsageError('no Docker engine answers: run `npm run setup` first (it installs and starts one on Debian)', { cause });
@@ -68,7 +81,9 @@ export async function commandRun(values: CliValues): Promise<number> {
   await mkdir(outDir, { recursive: true });
   if (values.out === undefined) await pointLatest(outDir);
 
-  const consoleReporter = new ConsoleReporter({ quiet: values.quiet });
+  // A live view on a terminal; plain timestamped lines for CI and pipes.
+  const live = process.stdout.isTTY && !process.env.CI && !values.quiet;
+  const consoleReporter = live ? new LiveConsoleReporter() : new ConsoleReporter({ quiet: values.quiet });
   const reporter = new ReporterMultiplexer([new JsonReporter(outDir), new JunitReporter(outDir), consoleReporter]);
   const run: RunResult = {
     schemaVersion: 1,
@@ -94,7 +109,7 @@ export async function commandRun(values: CliValues): Promise<number> {
 
   const images = new ImageBuilder((await loadCatalogues()).images, {
     logDir: path.join(outDir, 'images'),
-    parallel: 2,
+    parallel: config.buildParallelism,
     events: {
       log: (line) => reporter.onLog(undefined, line),
       onBase: (b) => reporter.onLog(undefined, `base image ${b.tag} (${b.source}) in ${(b.durationMs / 1000).toFixed(1)} s`),
@@ -107,9 +122,10 @@ export async function commandRun(values: CliValues): Promise<number> {
       backends: new Map(Object.entries(BACKENDS).map(([k, make]) => [k, make()])),
       actions: { catalog: registerCatalog },
       failFast: values['fail-fast'],
-      timeouts: { images: 45 * 60_000, deploy: 10 * 60_000, checks: 15 * 60_000 },
+      timeouts: { images: config.timeouts.imagesSeconds * 1000, deploy: config.timeouts.deploySeconds * 1000, checks: config.timeouts.checksSeconds * 1000 },
       signal: interrupt.signal,
       reporter,
+      ...(faults.length > 0 ? { afterDeploy: faultHook(faults, (cell, line) => reporter.onLog(cell, line)) } : {}),
     });
   } finally {
     process.off('SIGINT', onSignal);

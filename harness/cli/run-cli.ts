@@ -7,6 +7,7 @@ export const USAGE = `gategrid — gating and scenario tests for containerised d
 usage:
   gategrid run   [filters] [--out DIR] [--keep never|failed|always] [--retries N]
                  [--concurrency N] [--fail-fast] [--quiet]
+                 [--inject-fault CELL:kill=SERVICE[,after=MS][,attempt=N]]
   gategrid list  [filters]
   gategrid down  RUN_ID          remove a kept run's containers, networks and volumes
   gategrid prune                 remove everything labelled by gategrid (crashed or killed runs)
@@ -14,6 +15,9 @@ usage:
 filters (each repeatable):
   --scenario NAME|FILE.yaml  --release NAME  --backend docker  --cell SCENARIO/RELEASE/BACKEND
   --shard I/N                a deterministic share of the cells (CI splitting)
+  --config FILE              the matrix and its settings (default: ./gategrid.config.yaml, else the repository's)
+
+with no filter, run and list take the matrix of the config file.
 
 exit codes: 0 green, 1 red (a cell failed or errored), 2 bad usage or config, 130 interrupted
 `;
@@ -26,7 +30,9 @@ export const cliOptions = {
   shard: { type: 'string' },
   out: { type: 'string' },
   keep: { type: 'string', default: 'never' },
-  retries: { type: 'string', default: '0' },
+  retries: { type: 'string' },
+  config: { type: 'string' },
+  'inject-fault': { type: 'string', multiple: true },
   concurrency: { type: 'string' },
   'fail-fast': { type: 'boolean', default: false },
   quiet: { type: 'boolean', default: false },

@@ -127,3 +127,32 @@ export const scenarioSchema = z.strictObject({
   }).default({ default: 'none' }),
 });
 export type ScenarioSpec = z.infer<typeof scenarioSchema>;
+
+const cellRule = z.strictObject({
+  scenario: z.string().optional(),
+  release: z.string().optional(),
+  backend: z.string().optional(),
+});
+
+/** gategrid.config.yaml: the matrix and how to run it. */
+export const gategridConfigSchema = z.strictObject({
+  matrix: z.strictObject({
+    scenarios: z.array(name).min(1),
+    releases: z.array(z.string()).min(1),
+    backends: z.array(z.enum(['docker', 'kubernetes'])).min(1).default(['docker']),
+    /** Extra cells outside the axes. */
+    include: z.array(cellRule.extend({ scenario: z.string(), release: z.string(), backend: z.string().default('docker') })).default([]),
+    /** Cells the matrix keeps as `skipped`, each with its reason (never a silent hole). */
+    exclude: z.array(cellRule.extend({ reason })).default([]),
+  }),
+  timeouts: z.strictObject({
+    imagesSeconds: seconds.default(2700),
+    deploySeconds: seconds.default(600),
+    checksSeconds: seconds.default(900),
+  }).default({ imagesSeconds: 2700, deploySeconds: 600, checksSeconds: 900 }),
+  retries: z.number().int().min(0).max(5).default(0),
+  concurrency: z.union([z.literal('auto'), z.number().int().min(1).max(16)]).default('auto'),
+  /** Image builds at once. */
+  buildParallelism: z.number().int().min(1).max(8).default(2),
+});
+export type GategridConfig = z.infer<typeof gategridConfigSchema>;

@@ -4,34 +4,56 @@ import { repoRoot } from '../config/paths.ts';
 import { UsageError } from '../errors.ts';
 import type { PlannedCell } from '../runner/run-matrix.ts';
 
-export interface MatrixFilter {
+export interface CellRule {
+  readonly scenario?: string | undefined;
+  readonly release?: string | undefined;
+  readonly backend?: string | undefined;
+}
+
+export interface MatrixInput {
+  /** The axes: the config's, or what the command line asked for instead. */
   readonly scenarios: readonly LoadedScenario[];
   readonly releases: readonly string[];
   readonly backends: readonly string[];
+  /** Extra cells outside the axes (scenarios among `scenarios`). */
+  readonly include?: readonly (Required<CellRule>)[];
+  /** Cells kept as `skipped` with a reason. */
+  readonly exclude?: readonly (CellRule & { reason: string })[];
   /** Explicit `scenario/release/backend` ids; empty = all. */
   readonly cells: readonly string[];
   readonly shard?: { index: number; total: number } | undefined;
 }
 
-/** Expands scenario × release × backend into cells, applies filters and the shard, and gives each its repro command. */
-export function expandCells(filter: MatrixFilter): PlannedCell[] {
-  const out: PlannedCell[] = [];
-  for (const scenario of filter.scenarios) {
-    for (const releaseName of filter.releases) {
-      const release = scenario.releases.get(releaseName);
-      if (!release) throw new UsageError(`unknown release "${releaseName}": known are ${[...scenario.releases.keys()].join(', ')} (scenarios/releases.yaml)`);
-      for (const backend of filter.backends) {
-        const id = `${scenario.spec.name}/${releaseName}/${backend}`;
-        if (filter.cells.length > 0 && !filter.cells.includes(id)) continue;
-        const skipReason = unsupportedReason(scenario, releaseName);
-        out.push({ id, scenario, releaseName, release, backend, repro: reproCommand(scenario, releaseName, backend), ...(skipReason ? { skipReason } : {}) });
-      }
-    }
+/** Expands scenario × release × backend (plus includes) into cells, marks excluded and unsupported cells skipped with their reason, filters and shards. */
+export function expandCells(input: MatrixInput): PlannedCell[] {
+  const combos: Array<[LoadedScenario, string, string]> = [];
+  for (const scenario of input.scenarios) {
+    for (const release of input.releases) for (const backend of input.backends) combos.push([scenario, release, backend]);
   }
-  for (const wanted of filter.cells) {
+  for (const inc of input.include ?? []) {
+    const scenario = input.scenarios.find((s) => s.spec.name === inc.scenario);
+    if (scenario && !combos.some(([s, r, b]) => s === scenario && r === inc.release && b === inc.backend)) combos.push([scenario, inc.release, inc.backend]);
+  }
+  const out: PlannedCell[] = [];
+  for (const [scenario, releaseName, backend] of combos) {
+    const release = scenario.releases.get(releaseName);
+    if (!release) throw new UsageError(`unknown release "${releaseName}": known are ${[...scenario.releases.keys()].join(', ')} (scenarios/releases.yaml)`);
+    const id = `${scenario.spec.name}/${releaseName}/${backend}`;
+    if (input.cells.length > 0 && !input.cells.includes(id)) continue;
+    const excluded = (input.exclude ?? []).find((rule) => matches(rule, scenario.spec.name, releaseName, backend));
+    const skipReason = excluded ? `excluded by the config: ${excluded.reason}` : unsupportedReason(scenario, releaseName);
+    out.push({ id, scenario, releaseName, release, backend, repro: reproCommand(scenario, releaseName, backend), ...(skipReason ? { skipReason } : {}) });
+  }
+  for (const wanted of input.cells) {
     if (!out.some((c) => c.id === wanted)) throw new UsageError(`--cell ${wanted} matches no cell: ids look like core/zed/docker (see: gategrid list)`);
   }
-  return filter.shard ? shardCells(out, filter.shard.index, filter.shard.total) : out;
+  return input.shard ? shardCells(out, input.shard.index, input.shard.total) : out;
+}
+
+function matches(rule: CellRule, scenario: string, release: string, backend: string): boolean {
+  return (rule.scenario === undefined || rule.scenario === scenario)
+    && (rule.release === undefined || rule.release === release)
+    && (rule.backend === undefined || rule.backend === backend);
 }
 
 function unsupportedReason(scenario: LoadedScenario, release: string): string | undefined {

@@ -111,7 +111,9 @@ export async function runCell(cell: CellSpec, result: CellResult, options: CellR
       if (keep && s.env) {
         result.kept = true;
         await writeKeptEnvironment(options, result, s);
-        log(`kept: containers stay up (gategrid down ${options.runId} removes them)`);
+        for (const [name, url] of Object.entries(result.endpoints ?? {})) log(`kept: ${name} at ${url}`);
+        if (result.artifacts.kept) log(`kept: credentials in ${path.join(options.outDir, result.artifacts.kept, 'openrc')} (source it) and clouds.yaml`);
+        log(`kept: containers stay up; remove them with: npx gategrid down ${options.runId}`);
         return;
       }
       await s.env?.teardown();

@@ -20,3 +20,53 @@ test('a malformed shard is a usage error', (t) => {
   t.throws(() => parseShard('two'), { instanceOf: UsageError });
   t.deepEqual(parseShard('2/3'), { index: 2, total: 3 });
 });
+
+import { expandCells } from '../../harness/matrix/cells.ts';
+import { loadCatalogues, loadScenario } from '../../harness/config/load-scenario.ts';
+import { loadConfig } from '../../harness/config/load-config.ts';
+import { parseFault } from '../../harness/runner/faults.ts';
+
+async function scenarios() {
+  const catalogues = await loadCatalogues();
+  return Promise.all(['identity', 'core'].map((n) => loadScenario(n, catalogues)));
+}
+
+test('the shipped config expands to every scenario on every release', async (t) => {
+  const { config } = await loadConfig();
+  const cells = expandCells({ scenarios: await scenarios(), releases: config.matrix.releases, backends: config.matrix.backends, cells: [] });
+  t.deepEqual(cells.map((c) => c.id), [
+    'identity/victoria/docker', 'identity/zed/docker', 'identity/2025.1/docker',
+    'core/victoria/docker', 'core/zed/docker', 'core/2025.1/docker',
+  ]);
+  t.is(cells.find((c) => c.id === 'core/2025.1/docker')?.release.suite, 'trixie');
+  t.is(cells[0]!.repro, 'npx gategrid run --scenario identity --release victoria --backend docker');
+});
+
+test('an excluded cell stays in the matrix as skipped with its reason; includes add cells', async (t) => {
+  const [identity, core] = await scenarios();
+  const cells = expandCells({
+    scenarios: [identity!, core!], releases: ['zed'], backends: ['docker'], cells: [],
+    include: [{ scenario: 'identity', release: 'victoria', backend: 'docker' }],
+    exclude: [{ scenario: 'core', reason: 'not today, the mirror is slow' }],
+  });
+  t.deepEqual(cells.map((c) => [c.id, c.skipReason ?? '']), [
+    ['identity/zed/docker', ''],
+    ['core/zed/docker', 'excluded by the config: not today, the mirror is slow'],
+    ['identity/victoria/docker', ''],
+  ]);
+});
+
+test('--cell filters to exactly the named cells, and an unknown cell is a usage error', async (t) => {
+  const all = await scenarios();
+  const cells = expandCells({ scenarios: all, releases: ['zed', '2025.1'], backends: ['docker'], cells: ['core/2025.1/docker'] });
+  t.deepEqual(cells.map((c) => c.id), ['core/2025.1/docker']);
+  t.throws(() => expandCells({ scenarios: all, releases: ['zed'], backends: ['docker'], cells: ['core/zedd/docker'] }), { instanceOf: UsageError });
+  t.throws(() => expandCells({ scenarios: all, releases: ['nope'], backends: ['docker'], cells: [] }), { instanceOf: UsageError, message: /unknown release "nope"/ });
+});
+
+test('fault injection flags parse, and malformed ones are usage errors', (t) => {
+  t.deepEqual(parseFault('identity/zed/docker:kill=keystone,after=1500,attempt=1'), { cell: 'identity/zed/docker', kill: 'keystone', afterMs: 1500, attempt: 1 });
+  t.deepEqual(parseFault('core/zed/docker:kill=glance-api'), { cell: 'core/zed/docker', kill: 'glance-api', afterMs: 0, attempt: undefined });
+  t.throws(() => parseFault('core/zed/docker'), { instanceOf: UsageError });
+  t.throws(() => parseFault('core/zed/docker:kill=x,after=-1'), { instanceOf: UsageError });
+});
