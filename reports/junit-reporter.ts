@@ -39,6 +39,8 @@ function renderSuite(cell: CellResult): string {
     const repro = `\nrepro: ${cell.repro}`;
     switch (c.status) {
       case 'passed': return `${open}/>\n`;
+      // Surefire's convention: a passed case that failed first carries a flakyFailure.
+      case 'flaky': return `${open}>\n      <flakyFailure message="${esc(c.message ?? 'failed, then passed')}">${esc(detailText(c))}</flakyFailure>\n    </testcase>\n`;
       case 'skipped': return `${open}>\n      <skipped message="${esc(c.message ?? '')}"/>\n    </testcase>\n`;
       case 'failed': return `${open}>\n      <failure message="${esc(c.message ?? 'failed')}">${esc(detailText(c) + repro)}</failure>\n    </testcase>\n`;
       case 'error': return `${open}>\n      <error message="${esc(c.message ?? 'error')}">${esc(detailText(c) + repro)}</error>\n    </testcase>\n`;

@@ -57,9 +57,9 @@ process.stdout.write('\ncore cell\n');
 const cpu0 = process.cpuUsage();
 const wall0 = Date.now();
 const run: RunResult = { schemaVersion: 1, run: { id: `bench-${Date.now()}`, startedAt: new Date().toISOString(), gategridVersion: 'bench' }, cells: [] };
-const cells = expandCells({ scenarios: [scenario], releases: [release], backends: ['docker'], cells: [] });
+const cells = expandCells({ scenarios: [scenario], releases: [release], backends: ['docker'], cells: [], tempest: 'none' });
 await runMatrix(cells, {
-  run, outDir: path.join(os.tmpdir(), 'gategrid-bench'), images: builder(), keep: 'always', retries: 0, concurrency: 1, failFast: false,
+  run, outDir: path.join(os.tmpdir(), 'gategrid-bench'), images: builder(), keep: 'always', rerunTempest: false, retries: 0, concurrency: 1, failFast: false,
   backends: new Map([['docker', new DockerBackend()]]), actions: { catalog: registerCatalog },
   timeouts: { images: 45 * 60_000, deploy: 10 * 60_000, checks: 15 * 60_000 }, signal: new AbortController().signal, reporter: { name: 'bench' },
 });

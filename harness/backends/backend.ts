@@ -63,6 +63,8 @@ export interface Environment {
   /** Fault injection for tests: kill a container. */
   kill(name: string): Promise<void>;
   logFile(name: string): string;
+  /** Copies a file out of a container (running or exited) to a host path; false if it is not there. */
+  copyOut(name: string, containerPath: string, hostPath: string): Promise<boolean>;
   /** Names of every container started in this environment, jobs included, in start order. */
   containers(): readonly string[];
   /** Stops log capture and removes every container, network and volume carrying the cell's labels. */

@@ -49,6 +49,7 @@ export async function planCells(values: CliValues, config: GategridConfig): Prom
     exclude: config.matrix.exclude,
     cells: values.cell ?? [],
     shard: values.shard === undefined ? undefined : parseShard(values.shard),
+    tempest: values.tempest,
   });
 }
 
@@ -118,7 +119,7 @@ export async function commandRun(values: CliValues): Promise<number> {
   });
   try {
     await runMatrix(cells, {
-      run, outDir, images, keep, retries, concurrency,
+      run, outDir, images, keep, retries, concurrency, rerunTempest: !values['no-tempest-rerun'],
       backends: new Map(Object.entries(BACKENDS).map(([k, make]) => [k, make()])),
       actions: { catalog: registerCatalog },
       failFast: values['fail-fast'],

@@ -7,6 +7,7 @@ export const USAGE = `gategrid — gating and scenario tests for containerised d
 usage:
   gategrid run   [filters] [--out DIR] [--keep never|failed|always] [--retries N]
                  [--concurrency N] [--fail-fast] [--quiet]
+                 [--tempest smoke|none|REGEX] [--no-tempest-rerun]
                  [--inject-fault CELL:kill=SERVICE[,after=MS][,attempt=N]]
   gategrid list  [filters]
   gategrid down  RUN_ID          remove a kept run's containers, networks and volumes
@@ -33,6 +34,8 @@ export const cliOptions = {
   retries: { type: 'string' },
   config: { type: 'string' },
   'inject-fault': { type: 'string', multiple: true },
+  tempest: { type: 'string' },
+  'no-tempest-rerun': { type: 'boolean', default: false },
   concurrency: { type: 'string' },
   'fail-fast': { type: 'boolean', default: false },
   quiet: { type: 'boolean', default: false },

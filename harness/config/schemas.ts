@@ -73,6 +73,8 @@ export type CatalogSpec = z.infer<typeof catalogSchema>;
 
 const cloudSchema = z.strictObject({
   authUrl: z.string(),
+  /** The same identity endpoint as containers of the cell reach it (Tempest runs in there). */
+  internalAuthUrl: z.string(),
   region: z.string().default('RegionOne'),
   username: z.string(),
   password: z.string(),
@@ -123,8 +125,15 @@ export const scenarioSchema = z.strictObject({
     logs: z.boolean().default(true),
   }).default({ smoke: true, api: [], logs: true }),
   tempest: z.strictObject({
-    default: z.string().default('none'),
-  }).default({ default: 'none' }),
+    /** `smoke`, `none`, or a regex of test ids; `--tempest` overrides it. */
+    default: z.string().min(1).default('none'),
+    concurrency: z.number().int().min(1).max(8).default(2),
+    timeoutSeconds: seconds.default(1800),
+    /** Tests never run here, each with its reason; `releases` limits an entry to some releases. */
+    exclude: z.array(z.strictObject({ regex: z.string().min(1), reason, releases: z.array(z.string()).optional() })).default([]),
+    /** Extra tempest.conf options, "section.option": value (feature flags, refs). */
+    settings: z.record(z.string().regex(/^[\w-]+\.\w+$/, 'expected "section.option"'), z.string()).default({}),
+  }).default({ default: 'none', concurrency: 2, timeoutSeconds: 1800, exclude: [], settings: {} }),
 });
 export type ScenarioSpec = z.infer<typeof scenarioSchema>;
 

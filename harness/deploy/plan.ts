@@ -104,7 +104,7 @@ export function buildPlan(input: PlanInput): DeploymentPlan {
     for (const e of s.endpoints) endpoints.push({ service: s.name, name: e.name, url: r(e.url, `endpoints.${e.name}`), status: e.status });
     if (s.catalog) catalog.push(renderCatalog(s.catalog, r));
     if (s.cloud) {
-      cloud = { ...s.cloud, authUrl: r(s.cloud.authUrl, 'cloud.authUrl'), password: r(s.cloud.password, 'cloud.password'), username: r(s.cloud.username, 'cloud.username') };
+      cloud = { ...s.cloud, authUrl: r(s.cloud.authUrl, 'cloud.authUrl'), internalAuthUrl: r(s.cloud.internalAuthUrl, 'cloud.internalAuthUrl'), password: r(s.cloud.password, 'cloud.password'), username: r(s.cloud.username, 'cloud.username') };
     }
     allow.set(s.name, s.logs.allow);
   }

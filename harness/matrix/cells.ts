@@ -2,6 +2,8 @@ import path from 'node:path';
 import type { LoadedScenario } from '../config/load-scenario.ts';
 import { repoRoot } from '../config/paths.ts';
 import { UsageError } from '../errors.ts';
+import { shellJoin } from '../util/shell.ts';
+import { parseTempestSelection } from '../../tempest-bridge/selection.ts';
 import type { PlannedCell } from '../runner/run-matrix.ts';
 
 export interface CellRule {
@@ -22,6 +24,8 @@ export interface MatrixInput {
   /** Explicit `scenario/release/backend` ids; empty = all. */
   readonly cells: readonly string[];
   readonly shard?: { index: number; total: number } | undefined;
+  /** `--tempest`: overrides every scenario's default selection. */
+  readonly tempest?: string | undefined;
 }
 
 /** Expands scenario × release × backend (plus includes) into cells, marks excluded and unsupported cells skipped with their reason, filters and shards. */
@@ -42,7 +46,10 @@ export function expandCells(input: MatrixInput): PlannedCell[] {
     if (input.cells.length > 0 && !input.cells.includes(id)) continue;
     const excluded = (input.exclude ?? []).find((rule) => matches(rule, scenario.spec.name, releaseName, backend));
     const skipReason = excluded ? `excluded by the config: ${excluded.reason}` : unsupportedReason(scenario, releaseName);
-    out.push({ id, scenario, releaseName, release, backend, repro: reproCommand(scenario, releaseName, backend), ...(skipReason ? { skipReason } : {}) });
+    const selectionText = input.tempest ?? scenario.spec.tempest.default;
+    const tempest = parseTempestSelection(selectionText, input.tempest === undefined ? `${scenario.file}: tempest.default` : '--tempest');
+    const extra = selectionText === scenario.spec.tempest.default ? [] : ['--tempest', selectionText];
+    out.push({ id, scenario, releaseName, release, backend, tempest, repro: reproCommand(scenario, releaseName, backend, extra), ...(skipReason ? { skipReason } : {}) });
   }
   for (const wanted of input.cells) {
     if (!out.some((c) => c.id === wanted)) throw new UsageError(`--cell ${wanted} matches no cell: ids look like core/zed/docker (see: gategrid list)`);
@@ -83,6 +90,6 @@ export function parseShard(text: string): { index: number; total: number } {
 
 export function reproCommand(scenario: LoadedScenario, release: string, backend: string, extra: readonly string[] = []): string {
   const scenarioArg = path.dirname(scenario.file) === path.join(repoRoot, 'scenarios') ? scenario.spec.name : path.relative(repoRoot, scenario.file);
-  return ['npx gategrid run', '--scenario', scenarioArg, '--release', release, '--backend', backend, ...extra].join(' ');
+  return `npx gategrid run ${shellJoin(['--scenario', scenarioArg, '--release', release, '--backend', backend, ...extra])}`;
 }
 

@@ -4,7 +4,8 @@
  * infrastructure broke. The two are never confused.
  */
 export type CellStatus = 'passed' | 'failed' | 'flaky' | 'skipped' | 'error' | 'running';
-export type CheckStatus = 'passed' | 'failed' | 'skipped' | 'error';
+/** `flaky`: failed, then passed when run again alone (green for gating, always reported). */
+export type CheckStatus = 'passed' | 'failed' | 'skipped' | 'error' | 'flaky';
 export type CheckKind = 'smoke' | 'api' | 'tempest' | 'logs' | 'upgrade';
 export type PhaseStatus = 'passed' | 'failed' | 'skipped' | 'error' | 'interrupted';
 
@@ -14,6 +15,7 @@ export interface PhaseResult {
   startedAt: string;
   durationMs: number;
   message?: string;
+  details?: Record<string, unknown>;
 }
 
 export interface CheckResult {

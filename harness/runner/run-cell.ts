@@ -12,7 +12,11 @@ import { smokeChecks } from '../checks/smoke-checks.ts';
 import { logChecks } from '../checks/log-scan.ts';
 import { apiChecks, apiContext } from '../openstack/api-checks.ts';
 import type { ImageBuilder } from '../images/image-builder.ts';
-import { errorMessage, GategridError } from '../errors.ts';
+import { DeploymentError, errorMessage, GategridError } from '../errors.ts';
+import { runTempest } from '../../tempest-bridge/run-tempest.ts';
+import type { TempestSelection } from '../../tempest-bridge/selection.ts';
+
+const TEMPEST_IMAGE = 'tempest';
 import { runLabels } from '../labels.ts';
 import { freeLoopbackPort } from '../util/free-port.ts';
 import { cellDir, type CellResult, type CellStatus, type CheckResult, type PhaseResult } from '../results/model.ts';
@@ -24,6 +28,7 @@ export interface CellSpec {
   readonly releaseName: string;
   readonly release: ReleaseSpec;
   readonly backend: string;
+  readonly tempest: TempestSelection;
 }
 
 export type KeepPolicy = 'never' | 'failed' | 'always';
@@ -35,6 +40,8 @@ export interface CellRunOptions {
   readonly backend: Backend;
   readonly actions: ActionHandlers;
   readonly keep: KeepPolicy;
+  /** Re-run failed Tempest tests alone once (failed then passed = flaky). */
+  readonly rerunTempest: boolean;
   readonly timeouts: { images: number; deploy: number; checks: number };
   readonly signal: AbortSignal;
   /** Called whenever the cell's result changed (results are written as the run goes). */
@@ -58,6 +65,7 @@ export async function runCell(cell: CellSpec, result: CellResult, options: CellR
   const logDir = path.join(options.outDir, result.artifacts.logs);
   const state: CellState = { steps: [], secrets: new SecretStore(), images: new Map() };
   const harnessErrors: string[] = [];
+  let tempestPhase: Omit<PhaseResult, 'startedAt'> | undefined;
   const started = Date.now();
   result.startedAt = new Date(started).toISOString();
   result.status = 'running';
@@ -91,6 +99,7 @@ export async function runCell(cell: CellSpec, result: CellResult, options: CellR
     timeoutMs: options.timeouts.images,
     async setup(s) {
       const names = cell.scenario.services.map((svc) => svc.spec.image);
+      if (cell.tempest.kind !== 'none') names.push(TEMPEST_IMAGE);
       const built = await options.images.ensureAll(names, cell.release.suite);
       for (const [name, image] of built) s.images.set(name, image.tag);
       result.images = Object.fromEntries(s.images);
@@ -167,19 +176,40 @@ export async function runCell(cell: CellSpec, result: CellResult, options: CellR
   });
 
   runner.add({
+    title: 'tempest',
+    timeoutMs: (cell.scenario.spec.tempest.timeoutSeconds + 600) * 1000,
+    async setup(s) {
+      if (cell.tempest.kind === 'none') return;
+      if (!s.plan?.cloud) throw new DeploymentError('Tempest needs the cloud credentials of an identity service, and this scenario has none');
+      const outcome = await runTempest({
+        env: s.env!, image: s.images.get(TEMPEST_IMAGE)!, cloud: s.plan.cloud, scenario: cell.scenario.spec, release: cell.releaseName,
+        serviceTypes: ['identity', ...s.plan.catalog.map((c) => c.service.type)], selection: cell.tempest, rerunFailed: options.rerunTempest,
+        artifactDir: path.join(options.outDir, result.artifacts.logs, 'tempest'), secrets: s.secrets, log,
+      });
+      result.artifacts.tempest = path.join(result.artifacts.logs, 'tempest/');
+      addChecks(outcome.checks);
+      tempestPhase = outcome.phase;
+    },
+  });
+
+  runner.add({
     title: 'logs',
     async setup(s) {
       if (!cell.scenario.spec.checks.logs || !s.env || !s.plan) return;
       await new Promise((r) => setTimeout(r, 300)); // let log streams catch up
       const env = s.env;
-      addChecks(await runAll(logChecks(env.containers(), s.plan.owners, s.plan.allow), { logFile: (n: string) => env.logFile(n) }));
+      // The deployment's containers only: the harness's own (Tempest) print test tracebacks by design.
+      const deployed = env.containers().filter((n) => s.plan!.owners.has(n));
+      addChecks(await runAll(logChecks(deployed, s.plan.owners, s.plan.allow), { logFile: (n: string) => env.logFile(n) }));
     },
   });
 
   const outcome = await runner.run(state, options.signal);
   markPhaseFromContent(result, 'deploy', state.steps.map((st) => st.status));
-  markPhaseFromContent(result, 'checks', result.checks.filter((c) => c.kind !== 'logs').map((c) => c.status));
+  markPhaseFromContent(result, 'checks', result.checks.filter((c) => c.kind === 'smoke' || c.kind === 'api').map((c) => c.status));
   markPhaseFromContent(result, 'logs', result.checks.filter((c) => c.kind === 'logs').map((c) => c.status));
+  const tempest = result.phases.find((p) => p.name === 'tempest');
+  if (tempest && tempestPhase && tempest.status === 'passed') Object.assign(tempest, { status: tempestPhase.status, message: tempestPhase.message, details: tempestPhase.details });
   result.durationMs = Date.now() - started;
   result.status = cellStatus(result, outcome.status, harnessErrors);
   if (result.status !== 'passed') result.reason = state.secrets.redact(reasonOf(result, harnessErrors, outcome.status));
@@ -213,6 +243,7 @@ function cellStatus(result: CellResult, run: string, harnessErrors: readonly str
   if (result.checks.some((c) => c.status === 'error')) return 'error';
   if (result.checks.some((c) => c.status === 'failed')) return 'failed';
   if (result.phases.some((p) => p.status === 'failed' || p.status === 'error')) return 'failed';
+  if (result.checks.some((c) => c.status === 'flaky')) return 'flaky';
   return 'passed';
 }
 

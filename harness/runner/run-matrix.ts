@@ -22,6 +22,7 @@ export interface MatrixOptions {
   readonly backends: ReadonlyMap<string, Backend>;
   readonly actions: ActionHandlers;
   readonly keep: KeepPolicy;
+  readonly rerunTempest: boolean;
   readonly retries: number;
   readonly concurrency: number;
   readonly failFast: boolean;
@@ -60,7 +61,7 @@ export async function runMatrix(cells: readonly PlannedCell[], options: MatrixOp
       try {
         result = await runCell(cell, fresh, {
           runId: run.run.id, outDir: options.outDir, images: options.images, backend, actions: options.actions,
-          keep: options.keep, timeouts: options.timeouts, signal, log,
+          keep: options.keep, rerunTempest: options.rerunTempest, timeouts: options.timeouts, signal, log,
           update: (c) => void reporter.onCellUpdate?.(run, c),
           ...(options.afterDeploy ? { afterDeploy: (env: Environment, c: CellSpec) => options.afterDeploy!(env, c, attempt) } : {}),
         });
@@ -76,7 +77,7 @@ export async function runMatrix(cells: readonly PlannedCell[], options: MatrixOp
     }
     result.attempts = attempts;
     result.status = foldAttempts(attempts.map((a) => a.status));
-    if (result.status === 'flaky') result.reason = `passed on attempt ${attempts.length} after ${attempts.slice(0, -1).map((a) => a.status).join(', ')}`;
+    if (result.status === 'flaky' && attempts.length > 1) result.reason = `passed on attempt ${attempts.length} after ${attempts.slice(0, -1).map((a) => a.status).join(', ')}`;
     run.cells[index] = result;
     await reporter.onCellEnd?.(run, result);
     if (options.failFast && isRed(result.status)) failFast.abort();

@@ -53,6 +53,11 @@ class DockerEnvironment implements Environment {
     return path.join(this.#spec.logDir, `${name}.log`);
   }
 
+  async copyOut(name: string, containerPath: string, hostPath: string): Promise<boolean> {
+    const r = await docker(['cp', `${this.#containerName(name)}:${containerPath}`, hostPath], { allowFailure: true });
+    return r.exitCode === 0;
+  }
+
   containers(): readonly string[] {
     return [...this.#order];
   }

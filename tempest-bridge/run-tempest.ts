@@ -1,0 +1,97 @@
+import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Environment } from '../harness/backends/backend.ts';
+import type { CloudSpec, ScenarioSpec } from '../harness/config/schemas.ts';
+import type { SecretStore } from '../harness/config/secrets.ts';
+import { InfraError } from '../harness/errors.ts';
+import type { CheckResult, PhaseResult } from '../harness/results/model.ts';
+import { parseSubunitV2 } from './subunit-v2.ts';
+import { foldTempestResults, type TempestSummary, type TempestTest } from './tempest-results.ts';
+import { renderTempestConf } from './tempest-conf.ts';
+import { exactTestRegex, formatTempestSelection, type TempestSelection } from './selection.ts';
+
+export interface TempestRun {
+  readonly env: Environment;
+  readonly image: string;
+  readonly cloud: CloudSpec;
+  readonly serviceTypes: readonly string[];
+  readonly scenario: ScenarioSpec;
+  readonly release: string;
+  readonly selection: TempestSelection;
+  /** Re-run each failed test alone once; failed then passed is `flaky`. */
+  readonly rerunFailed: boolean;
+  /** The cell's artifact folder (tempest.conf, the subunit streams, tempest.log go there). */
+  readonly artifactDir: string;
+  readonly secrets: SecretStore;
+  readonly log: (line: string) => void;
+}
+
+export interface TempestOutcome {
+  readonly checks: CheckResult[];
+  readonly phase: Omit<PhaseResult, 'startedAt'>;
+  readonly summary: TempestSummary;
+}
+
+/**
+ * Runs real Tempest as a one-shot container in the cell's network, against the deployed cell, and
+ * turns every test into a check of kind `tempest`.
+ */
+export async function runTempest(run: TempestRun): Promise<TempestOutcome> {
+  const started = Date.now();
+  const t = run.scenario.tempest;
+  await mkdir(run.artifactDir, { recursive: true });
+  const conf = renderTempestConf({ cloud: run.cloud, internalAuthUrl: run.cloud.internalAuthUrl, serviceTypes: run.serviceTypes, extra: t.settings });
+  await writeFile(path.join(run.artifactDir, 'tempest.conf'), run.secrets.redact(conf));
+  const excluded = t.exclude.filter((e) => !e.releases || e.releases.includes(run.release));
+  const excludeText = excluded.map((e) => `${e.regex}  # ${e.reason}`).join('\n');
+
+  const first = await tempestJob(run, 'tempest', conf, excludeText, { TEMPEST_SELECTION: formatTempestSelection(run.selection), TEMPEST_CONCURRENCY: String(t.concurrency) });
+  let summary = foldTempestResults(parseSubunitV2(first));
+  const checks = summary.tests.map(toCheck);
+
+  const failed = summary.tests.filter((x) => x.status === 'failed');
+  if (run.rerunFailed && failed.length > 0 && failed.length <= 25) {
+    run.log(`tempest: re-running ${failed.length} failed test(s) alone`);
+    const again = foldTempestResults(parseSubunitV2(await tempestJob(run, 'tempest-rerun', conf, excludeText,
+      { TEMPEST_INCLUDE_LIST: '/etc/tempest/include.txt', TEMPEST_CONCURRENCY: '1' }, failed.map((f) => exactTestRegex(f.id)).join('\n'))));
+    for (const check of checks) {
+      const retry = again.tests.find((x) => x.id === check.id);
+      if (check.status === 'failed' && retry?.status === 'passed') {
+        check.status = 'flaky';
+        check.message = `failed, then passed when run again alone: ${check.message ?? ''}`;
+      }
+    }
+  }
+
+  const count = (s: CheckResult['status']) => checks.filter((c) => c.status === s).length;
+  const counts = { total: checks.length, passed: count('passed'), failed: count('failed'), skipped: count('skipped'), error: count('error'), flaky: count('flaky') };
+  const message = `${counts.total} tests: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped, ${counts.error} errors, ${counts.flaky} flaky; Tempest wall time ${(summary.wallMs / 1000).toFixed(1)} s`;
+  run.log(`tempest: ${message}`);
+  if (summary.interrupted) checks.push({ id: 'tempest.stream', kind: 'tempest', status: 'error', durationMs: 0, message: `the subunit stream is incomplete: ${summary.interrupted}` });
+  const status = counts.error > 0 || summary.interrupted ? 'error' : counts.failed > 0 ? 'failed' : counts.total === 0 ? 'failed' : 'passed';
+  if (counts.total === 0) checks.push({ id: 'tempest.selection', kind: 'tempest', status: 'failed', durationMs: 0, message: `no Tempest test matched ${formatTempestSelection(run.selection)}` });
+  return { checks, summary, phase: { name: 'tempest', status, durationMs: Date.now() - started, message, details: { selection: formatTempestSelection(run.selection), ...counts, wallMs: summary.wallMs } } };
+}
+
+async function tempestJob(run: TempestRun, name: string, conf: string, exclude: string, env: Record<string, string>, include?: string): Promise<Buffer> {
+  const files = [
+    { target: '/etc/tempest/tempest.conf', content: conf, mode: 0o644 },
+    { target: '/etc/tempest/exclude.txt', content: exclude === '' ? '' : `${exclude}\n`, mode: 0o644 },
+    ...(include ? [{ target: '/etc/tempest/include.txt', content: `${include}\n`, mode: 0o644 }] : []),
+  ];
+  const result = await run.env.runJob({ name, image: run.image, env, files, volumes: [], ports: [], timeoutMs: run.scenario.tempest.timeoutSeconds * 1000 });
+  const stream = path.join(run.artifactDir, `${name}.subunit`);
+  await run.env.copyOut(name, '/ws/tempest.log', path.join(run.artifactDir, `${name}.log`));
+  if (result.exitCode !== 0 || !(await run.env.copyOut(name, '/ws/results.subunit', stream))) {
+    throw new InfraError(`${name} could not run Tempest (exit ${result.exitCode}); log: ${run.env.logFile(name)}`);
+  }
+  return readFile(stream);
+}
+
+function toCheck(test: TempestTest): CheckResult {
+  return {
+    id: test.id, kind: 'tempest', status: test.status, durationMs: test.durationMs,
+    ...(test.reason ? { message: test.reason } : {}),
+    ...(test.traceback ? { details: { traceback: test.traceback } } : {}),
+  };
+}
