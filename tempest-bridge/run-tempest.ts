@@ -81,8 +81,8 @@ async function tempestJob(run: TempestRun, name: string, conf: string, exclude: 
   ];
   const result = await run.env.runJob({ name, image: run.image, env, files, volumes: [], ports: [], timeoutMs: run.scenario.tempest.timeoutSeconds * 1000 });
   const stream = path.join(run.artifactDir, `${name}.subunit`);
-  await run.env.copyOut(name, '/ws/tempest.log', path.join(run.artifactDir, `${name}.log`));
-  if (result.exitCode !== 0 || !(await run.env.copyOut(name, '/ws/results.subunit', stream))) {
+  await run.env.copyOut(name, '/ws/run/tempest.log', path.join(run.artifactDir, `${name}.log`));
+  if (result.exitCode !== 0 || !(await run.env.copyOut(name, '/ws/run/results.subunit', stream))) {
     throw new InfraError(`${name} could not run Tempest (exit ${result.exitCode}); log: ${run.env.logFile(name)}`);
   }
   return readFile(stream);

@@ -55,6 +55,7 @@ export async function planCells(values: CliValues, config: GategridConfig): Prom
 
 export async function commandList(values: CliValues): Promise<number> {
   const { config } = await loadConfig(values.config);
+  await warnAboutLeftovers().catch(() => undefined);
   for (const cell of await planCells(values, config)) {
     process.stdout.write(`${cell.id}${cell.skipReason ? `  (skipped: ${cell.skipReason})` : ''}\n`);
   }

@@ -2,12 +2,14 @@
 # run-tempest: one Tempest run inside the cell's network.
 #   TEMPEST_SELECTION: "smoke", or a regex; TEMPEST_CONCURRENCY; /etc/tempest/exclude.txt (regexes).
 #   TEMPEST_INCLUDE_LIST: a file of exact test ids to run instead (the re-run of failed tests).
-# The subunit v2 stream is left in /ws/results.subunit for the harness to copy out; the exit code
+# The subunit v2 stream is left in /ws/run/results.subunit for the harness to copy out; the exit code
 # is 0 whatever the tests said (verdicts come from the stream), non-zero only if Tempest could not run.
 set -u
-cd /ws
-[ -d /ws/etc ] || tempest init /ws >/dev/null 2>&1 || { echo "tempest init failed" >&2; exit 3; }
-cp /etc/tempest/tempest.conf /ws/etc/tempest.conf
+WS=/ws/run
+# tempest init wants a directory that does not exist yet; run it from elsewhere (it logs to its cwd).
+(cd /tmp && tempest init "$WS") >/tmp/init.log 2>&1 || { echo "tempest init $WS failed:" >&2; tail -5 /tmp/init.log >&2; exit 3; }
+cp /etc/tempest/tempest.conf "$WS/etc/tempest.conf"
+cd "$WS"
 set -- --concurrency "${TEMPEST_CONCURRENCY:-2}"
 if [ -s /etc/tempest/exclude.txt ]; then set -- "$@" --exclude-list /etc/tempest/exclude.txt; fi
 if [ -n "${TEMPEST_INCLUDE_LIST:-}" ]; then
@@ -21,5 +23,5 @@ echo "tempest run $*"
 tempest run "$@"
 rc=$?
 echo "tempest run exited with $rc"
-stestr last --subunit > /ws/results.subunit 2>/dev/null || { echo "no subunit stream (stestr last failed)" >&2; exit 4; }
+stestr last --subunit > "$WS/results.subunit" 2>/dev/null || { echo "no subunit stream (stestr last failed)" >&2; exit 4; }
 exit 0

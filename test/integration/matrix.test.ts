@@ -1,0 +1,102 @@
+import test from 'ava';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { execa } from 'execa';
+import { Session } from '../../harness/openstack/rest-client.ts';
+import { gategrid, leftovers, readResults, tempOut } from './helpers.ts';
+import { repoRoot } from '../../harness/config/paths.ts';
+
+// The matrix runner for real: identity (mariadb, memcached, keystone) on two releases at once.
+
+test.serial('integration: identity on two releases at once; killing one cell\'s keystone mid-checks turns only that cell red', async (t) => {
+  const out = await tempOut('two-releases');
+  const run = await gategrid(['run', '--tempest', 'none', '--scenario', 'identity', '--release', 'zed', '--release', '2025.1', '--concurrency', '2',
+    '--inject-fault', 'identity/zed/docker:kill=keystone,after=300', '--out', out]);
+  t.is(run.exitCode, 1, run.all.slice(-3000));
+  const results = await readResults(out);
+  const byId = Object.fromEntries(results.cells.map((c) => [c.id, c]));
+  t.is(byId['identity/2025.1/docker']!.status, 'passed');
+  const red = byId['identity/zed/docker']!;
+  t.is(red.status, 'failed');
+  const smoke = red.checks.find((c) => c.id === 'smoke.service.keystone')!;
+  const api = red.checks.filter((c) => c.kind === 'api' && c.status === 'failed');
+  t.true(smoke.status === 'failed' || api.length > 0, 'the dead keystone shows in the checks');
+  t.regex(red.reason ?? '', /keystone|ECONNREFUSED|exited|refused/i);
+  // The two cells overlapped in time.
+  const [a, b] = results.cells.map((c) => [Date.parse(c.startedAt!), Date.parse(c.startedAt!) + c.durationMs!]);
+  t.true(a![0]! < b![1]! && b![0]! < a![1]!, 'the cells ran at the same time');
+  t.deepEqual(await leftovers(results.run.id), []);
+});
+
+test.serial('integration: a cell that fails once and then passes is flaky, and green for the gate', async (t) => {
+  const out = await tempOut('flaky');
+  const run = await gategrid(['run', '--tempest', 'none', '--cell', 'identity/zed/docker', '--retries', '1',
+    '--inject-fault', 'identity/zed/docker:kill=keystone,attempt=1', '--out', out]);
+  t.is(run.exitCode, 0, run.all.slice(-3000));
+  const cell = (await readResults(out)).cells[0]!;
+  t.is(cell.status, 'flaky');
+  t.deepEqual(cell.attempts!.map((a) => a.status), ['failed', 'passed']);
+  t.regex(run.all, /identity\/zed\/docker\s+flaky/);
+});
+
+test.serial('integration: a cell that always fails is failed after its retries', async (t) => {
+  const out = await tempOut('always-red');
+  const run = await gategrid(['run', '--tempest', 'none', '--cell', 'identity/zed/docker', '--retries', '1',
+    '--inject-fault', 'identity/zed/docker:kill=keystone', '--out', out]);
+  t.is(run.exitCode, 1);
+  const cell = (await readResults(out)).cells[0]!;
+  t.is(cell.status, 'failed');
+  t.deepEqual(cell.attempts!.map((a) => a.status), ['failed', 'failed']);
+  t.deepEqual(await leftovers((await readResults(out)).run.id), []);
+});
+
+test.serial('integration: --keep failed keeps only the red cell up with a working openrc; gategrid down removes it', async (t) => {
+  const out = await tempOut('keep');
+  const run = await gategrid(['run', '--tempest', 'none', '--scenario', 'identity', '--release', 'zed', '--release', '2025.1', '--keep', 'failed',
+    '--inject-fault', 'identity/zed/docker:kill=memcached', '--out', out]);
+  t.is(run.exitCode, 1, run.all.slice(-3000));
+  const results = await readResults(out);
+  const red = results.cells.find((c) => c.id === 'identity/zed/docker')!;
+  t.is(red.status, 'failed');
+  t.true(red.kept);
+  t.falsy(results.cells.find((c) => c.id === 'identity/2025.1/docker')!.kept);
+  const left = await leftovers(results.run.id);
+  t.true(left.some((x) => x.startsWith('container')), 'the red cell is still up');
+  const { stdout } = await execa('docker', ['ps', '--filter', `label=io.gategrid.run=${results.run.id}`, '--format', '{{.Label "io.gategrid.cell"}}']);
+  t.deepEqual([...new Set(stdout.split('\n'))], ['identity/zed/docker'], 'only the red cell is kept');
+
+  // The openrc of the kept cell logs in for real (keystone still runs: only memcached was killed).
+  const openrc = await readFile(path.join(out, red.artifacts.kept!, 'openrc'), 'utf8');
+  const env = Object.fromEntries([...openrc.matchAll(/^export (\w+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!]));
+  const session = await Session.login({
+    authUrl: env.OS_AUTH_URL!, internalAuthUrl: '', region: env.OS_REGION_NAME!, username: env.OS_USERNAME!, password: env.OS_PASSWORD!,
+    projectName: env.OS_PROJECT_NAME!, userDomainName: env.OS_USER_DOMAIN_NAME!, projectDomainName: env.OS_PROJECT_DOMAIN_NAME!,
+  });
+  t.truthy(session.token);
+
+  const down = await gategrid(['down', results.run.id]);
+  t.is(down.exitCode, 0);
+  t.deepEqual(await leftovers(results.run.id), []);
+});
+
+test.serial('integration: gategrid prune leaves nothing labelled after a kill -9 of a run', async (t) => {
+  const out = await tempOut('kill9');
+  const child = gategrid(['run', '--tempest', 'none', '--cell', 'identity/zed/docker', '--out', out]);
+  let killed = false;
+  child.all.on('data', (chunk: Buffer) => {
+    if (!killed && /service mariadb passed/.test(String(chunk))) {
+      killed = true;
+      child.kill('SIGKILL');
+    }
+  });
+  await child;
+  t.true(killed);
+  const results = await readResults(out);
+  t.true((await leftovers(results.run.id)).length > 0, 'a killed run leaves things behind');
+  const next = await gategrid(['list']);
+  t.is(next.exitCode, 0);
+  t.regex(next.all, new RegExp(`warning: run ${results.run.id} \\(pid \\d+, gone\\) left containers behind`));
+  const prune = await execa(process.execPath, [path.join(repoRoot, 'harness/cli/main.ts'), 'prune'], { reject: false, all: true });
+  t.is(prune.exitCode, 0, prune.all);
+  t.deepEqual(await leftovers(results.run.id), []);
+});
