@@ -16,7 +16,7 @@ export interface TempestConfInput {
 }
 
 const AVAILABLE: Record<string, string> = {
-  image: 'glance', compute: 'nova', network: 'neutron', volumev3: 'cinder', 'object-store': 'swift',
+  image: 'glance', compute: 'nova', network: 'neutron', volumev3: 'cinder', 'object-store': 'swift', dashboard: 'horizon',
 };
 
 export function renderTempestConf(input: TempestConfInput): string {

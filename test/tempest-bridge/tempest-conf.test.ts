@@ -30,7 +30,7 @@ test('tempest.conf points at the internal identity endpoint with admin credentia
 
 test('service_available follows the catalog of the scenario', (t) => {
   const core = ini(renderTempestConf({ cloud, internalAuthUrl: cloud.internalAuthUrl, serviceTypes: ['identity', 'image', 'placement'] }));
-  t.deepEqual(core.service_available, { glance: 'true', nova: 'false', neutron: 'false', cinder: 'false', swift: 'false' });
+  t.deepEqual(core.service_available, { glance: 'true', nova: 'false', neutron: 'false', cinder: 'false', swift: 'false', horizon: 'false' });
   t.is(core.auth!.create_isolated_networks, 'false');
   const identity = ini(renderTempestConf({ cloud, internalAuthUrl: cloud.internalAuthUrl, serviceTypes: ['identity'] }));
   t.is(identity.service_available!.glance, 'false');
