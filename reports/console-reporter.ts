@@ -35,8 +35,9 @@ export function renderSummary(run: RunResult): string {
   const width = Math.max(4, ...run.cells.map((c) => c.id.length));
   for (const cell of run.cells) {
     const checks = cell.checks;
-    const passed = checks.filter((c) => c.status === 'passed').length;
-    const counts = checks.length > 0 ? ` ${passed}/${checks.length} checks passed` : '';
+    const n = (status: string) => checks.filter((c) => c.status === status).length;
+    const extra = ['skipped', 'flaky', 'failed', 'error'].filter((st) => n(st) > 0).map((st) => `, ${n(st)} ${st}`).join('');
+    const counts = checks.length > 0 ? ` ${checks.length} checks: ${n('passed')} passed${extra}` : '';
     lines.push(`  ${cell.id.padEnd(width)}  ${cell.status.padEnd(7)}${counts}${cell.durationMs ? ` in ${(cell.durationMs / 1000).toFixed(1)} s` : ''}`);
     if (cell.status === 'failed' || cell.status === 'error' || cell.status === 'flaky') {
       for (const c of checks.filter((x) => x.status === 'failed' || x.status === 'error').slice(0, 10)) {

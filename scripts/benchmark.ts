@@ -55,20 +55,9 @@ row('  all images, no-op rebuild', s(Date.now() - t0), 'target <= 3 s');
 
 process.stdout.write('\ncore cell\n');
 const cpu0 = process.cpuUsage();
-const wall0 = Date.now();
-const run: RunResult = { schemaVersion: 1, run: { id: `bench-${Date.now()}`, startedAt: new Date().toISOString(), gategridVersion: 'bench' }, cells: [] };
-const cells = expandCells({ scenarios: [scenario], releases: [release], backends: ['docker'], cells: [], tempest: 'none' });
-await runMatrix(cells, {
-  run, outDir: path.join(os.tmpdir(), 'gategrid-bench'), images: builder(), keep: 'always', rerunTempest: false, retries: 0, concurrency: 1, failFast: false,
-  backends: new Map([['docker', new DockerBackend()]]), actions: { catalog: registerCatalog },
-  timeouts: { images: 45 * 60_000, deploy: 10 * 60_000, checks: 15 * 60_000 }, signal: new AbortController().signal, reporter: { name: 'bench' },
-});
-const peakMiB = await peakMemoryMiB(run.run.id);
-const t1 = Date.now();
-await removeByLabel([`${LABEL_RUN}=${run.run.id}`]);
-const teardownMs = Date.now() - t1;
-const wall = Date.now() - wall0;
+const core = await runCells(expandCells({ scenarios: [scenario], releases: [release], backends: ['docker'], cells: [], tempest: 'none' }), 1);
 const cpu = process.cpuUsage(cpu0);
+const { run, wall, peakMiB, teardownMs } = core;
 const cell = run.cells[0]!;
 
 const steps = cell.phases.filter((p) => p.name.startsWith('deploy/'));
@@ -87,6 +76,30 @@ const harnessShare = ((cpu.user + cpu.system) / 1000) / wall;
 row("harness's own CPU share of wall time", `${(harnessShare * 100).toFixed(1)} %`, 'target < 5 %');
 row('peak memory of the deployment', `${peakMiB.toFixed(0)} MiB`, 'measured here before: ~1.2 GiB idle');
 row('verdict', cell.status, `${cell.checks.filter((c) => c.status === 'passed').length}/${cell.checks.length} checks passed`);
+
+process.stdout.write('\nmatrix: identity on zed and 2025.1 at once\n');
+const identity = await loadScenario('identity', catalogues);
+const matrix = await runCells(expandCells({ scenarios: [identity], releases: ['zed', '2025.1'], backends: ['docker'], cells: [], tempest: 'none' }), 2);
+for (const c of matrix.run.cells) row(`  ${c.id} (${c.status})`, s(c.durationMs ?? 0));
+const sum = matrix.run.cells.reduce((acc, c) => acc + (c.durationMs ?? 0), 0);
+row('  sum of the cells\' times', s(sum));
+row('  wall time of the matrix', s(matrix.wall), `${(sum / matrix.wall).toFixed(2)}x parallel speed-up`);
+row('  peak memory of both deployments', `${matrix.peakMiB.toFixed(0)} MiB`);
+
+/** Runs cells with everything kept, reads the cgroup memory peaks, then tears down and times it. */
+async function runCells(cells: ReturnType<typeof expandCells>, concurrency: number) {
+  const wall0 = Date.now();
+  const run: RunResult = { schemaVersion: 1, run: { id: `bench-${Date.now()}`, startedAt: new Date().toISOString(), gategridVersion: 'bench' }, cells: [] };
+  await runMatrix(cells, {
+    run, outDir: path.join(os.tmpdir(), 'gategrid-bench'), images: builder(), keep: 'always', rerunTempest: false, retries: 0, concurrency, failFast: false,
+    backends: new Map([['docker', new DockerBackend()]]), actions: { catalog: registerCatalog },
+    timeouts: { images: 45 * 60_000, deploy: 10 * 60_000, checks: 15 * 60_000 }, signal: new AbortController().signal, reporter: { name: 'bench' },
+  });
+  const peakMiB = await peakMemoryMiB(run.run.id);
+  const t1 = Date.now();
+  await removeByLabel([`${LABEL_RUN}=${run.run.id}`]);
+  return { run, peakMiB, teardownMs: Date.now() - t1, wall: Date.now() - wall0 };
+}
 
 /** Sums each container's cgroup (v1) memory high-water mark; 0 where cgroups cannot be read. */
 async function peakMemoryMiB(runId: string): Promise<number> {

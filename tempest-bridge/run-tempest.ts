@@ -46,7 +46,7 @@ export async function runTempest(run: TempestRun): Promise<TempestOutcome> {
   const excludeText = excluded.map((e) => `${e.regex}  # ${e.reason}`).join('\n');
 
   const first = await tempestJob(run, 'tempest', conf, excludeText, { TEMPEST_SELECTION: formatTempestSelection(run.selection), TEMPEST_CONCURRENCY: String(t.concurrency) });
-  let summary = foldTempestResults(parseSubunitV2(first));
+  const summary = foldTempestResults(parseSubunitV2(first));
   const checks = summary.tests.map(toCheck);
 
   const failed = summary.tests.filter((x) => x.status === 'failed');
@@ -54,13 +54,7 @@ export async function runTempest(run: TempestRun): Promise<TempestOutcome> {
     run.log(`tempest: re-running ${failed.length} failed test(s) alone`);
     const again = foldTempestResults(parseSubunitV2(await tempestJob(run, 'tempest-rerun', conf, excludeText,
       { TEMPEST_INCLUDE_LIST: '/etc/tempest/include.txt', TEMPEST_CONCURRENCY: '1' }, failed.map((f) => exactTestRegex(f.id)).join('\n'))));
-    for (const check of checks) {
-      const retry = again.tests.find((x) => x.id === check.id);
-      if (check.status === 'failed' && retry?.status === 'passed') {
-        check.status = 'flaky';
-        check.message = `failed, then passed when run again alone: ${check.message ?? ''}`;
-      }
-    }
+    markFlaky(checks, again);
   }
 
   const count = (s: CheckResult['status']) => checks.filter((c) => c.status === s).length;
@@ -88,7 +82,18 @@ async function tempestJob(run: TempestRun, name: string, conf: string, exclude: 
   return readFile(stream);
 }
 
-function toCheck(test: TempestTest): CheckResult {
+/** Failed in the run, passed when run again alone: `flaky`, with the first failure kept in the message. */
+export function markFlaky(checks: CheckResult[], rerun: TempestSummary): void {
+  for (const check of checks) {
+    const retry = rerun.tests.find((x) => x.id === check.id);
+    if (check.status === 'failed' && retry?.status === 'passed') {
+      check.status = 'flaky';
+      check.message = `failed, then passed when run again alone: ${check.message ?? ''}`;
+    }
+  }
+}
+
+export function toCheck(test: TempestTest): CheckResult {
   return {
     id: test.id, kind: 'tempest', status: test.status, durationMs: test.durationMs,
     ...(test.reason ? { message: test.reason } : {}),

@@ -70,6 +70,11 @@ export async function commandRun(values: CliValues): Promise<number> {
   const retries = values.retries === undefined ? config.retries : integer('--retries', values.retries, 0, 5);
   const cells = await planCells(values, config);
   if (cells.length === 0) throw new UsageError('no cell matches the filters (see: gategrid list)');
+  for (const cell of cells) {
+    if (values.revision !== undefined && cell.scenario.revision !== values.revision) {
+      process.stderr.write(`gategrid: warning: scenario ${cell.scenario.spec.name} is at revision ${cell.scenario.revision}, not ${values.revision}: its recipes changed since that run, so images and results may differ\n`);
+    }
+  }
   const concurrency = values.concurrency !== undefined ? integer('--concurrency', values.concurrency, 1, 16)
     : config.concurrency === 'auto' ? defaultConcurrency(cells) : config.concurrency;
 

@@ -7,7 +7,7 @@ export const USAGE = `gategrid — gating and scenario tests for containerised d
 usage:
   gategrid run   [filters] [--out DIR] [--keep never|failed|always] [--retries N]
                  [--concurrency N] [--fail-fast] [--quiet]
-                 [--tempest smoke|none|REGEX] [--no-tempest-rerun]
+                 [--tempest smoke|none|REGEX] [--no-tempest-rerun] [--revision HASH]
                  [--inject-fault CELL:kill=SERVICE[,after=MS][,attempt=N]]
   gategrid list  [filters]
   gategrid down  RUN_ID          remove a kept run's containers, networks and volumes
@@ -18,7 +18,8 @@ filters (each repeatable):
   --shard I/N                a deterministic share of the cells (CI splitting)
   --config FILE              the matrix and its settings (default: ./gategrid.config.yaml, else the repository's)
 
-with no filter, run and list take the matrix of the config file.
+with no filter, run and list take the matrix of the config file. --revision (in every repro
+command) warns when the scenario's recipes changed since the run that printed it.
 
 exit codes: 0 green, 1 red (a cell failed or errored), 2 bad usage or config, 130 interrupted
 `;
@@ -35,6 +36,7 @@ export const cliOptions = {
   config: { type: 'string' },
   'inject-fault': { type: 'string', multiple: true },
   tempest: { type: 'string' },
+  revision: { type: 'string' },
   'no-tempest-rerun': { type: 'boolean', default: false },
   concurrency: { type: 'string' },
   'fail-fast': { type: 'boolean', default: false },

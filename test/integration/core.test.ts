@@ -30,7 +30,8 @@ test.serial('integration: core on zed deploys for real and is green, with every 
   }
   t.deepEqual(cell.checks.filter((c) => c.status !== 'passed'), []);
   t.true(cell.phases.some((p) => p.name === 'deploy/keystone-bootstrap' && p.status === 'passed'));
-  t.is(cell.repro, 'npx gategrid run --scenario core --release zed --backend docker --tempest none');
+  t.regex(cell.repro, /^npx gategrid run --scenario core --release zed --backend docker --tempest none --revision [0-9a-f]{12}$/);
+  t.is(cell.scenarioRevision, cell.repro.split(' ').at(-1));
 
   const junit = await readFile(path.join(out, 'junit.xml'), 'utf8');
   t.regex(junit, new RegExp(`<testsuite name="core/zed/docker" tests="${cell.checks.length}" failures="0" errors="0"`));
@@ -44,7 +45,7 @@ test.serial('integration: a wrong glance database password turns the cell red at
   t.is(run.exitCode, 1, run.all.slice(-3000));
   // The second run of the same images rebuilds nothing.
   t.notRegex(run.all, /image \S+ built in/);
-  t.regex(run.all, /reproduce: npx gategrid run --scenario fixtures\/scenarios\/core-broken-glance-db\.yaml --release zed --backend docker$/m);
+  t.regex(run.all, /reproduce: npx gategrid run --scenario fixtures\/scenarios\/core-broken-glance-db\.yaml --release zed --backend docker --revision [0-9a-f]{12}$/m);
 
   const cell = (await readResults(out)).cells[0]!;
   t.is(cell.status, 'failed');

@@ -39,7 +39,7 @@ test('the shipped config expands to every scenario on every release', async (t) 
     'core/victoria/docker', 'core/zed/docker', 'core/2025.1/docker',
   ]);
   t.is(cells.find((c) => c.id === 'core/2025.1/docker')?.release.suite, 'trixie');
-  t.is(cells[0]!.repro, 'npx gategrid run --scenario identity --release victoria --backend docker');
+  t.is(cells[0]!.repro, `npx gategrid run --scenario identity --release victoria --backend docker --revision ${cells[0]!.scenario.revision}`);
 });
 
 test('an excluded cell stays in the matrix as skipped with its reason; includes add cells', async (t) => {

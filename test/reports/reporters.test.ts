@@ -68,7 +68,7 @@ test('one crashing reporter never stops the others', async (t) => {
 
 test('the summary prints the repro command of every red cell and the reason of a skipped one', (t) => {
   const text = renderSummary(sampleRun());
-  t.regex(text, /core\/zed\/docker\s+failed\s+1\/3 checks passed/);
+  t.regex(text, /core\/zed\/docker\s+failed\s+3 checks: 1 passed, 1 failed, 1 error/);
   t.regex(text, /reproduce: npx gategrid run --scenario core --release zed --backend docker/);
   t.regex(text, /not packaged/);
 });

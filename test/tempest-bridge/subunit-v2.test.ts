@@ -67,3 +67,22 @@ test('a failed class fixture is an error, a passed one is not a test', (t) => {
   ])));
   t.deepEqual(summary.tests.map((x) => [x.id, x.status]), [['setUpClass (x.Tests)', 'error']]);
 });
+
+import { markFlaky, toCheck } from '../../tempest-bridge/run-tempest.ts';
+
+test('failed then passed alone is flaky; failed twice stays failed; the first failure is kept', (t) => {
+  const first = foldTempestResults(parseSubunitV2(Buffer.concat([
+    encodeSubunitV2({ testId: 'a', status: 'fail', timestamp: at(1), fileName: 'traceback', fileBytes: Buffer.from('AssertionError: role missing\n') }),
+    encodeSubunitV2({ testId: 'b', status: 'fail', timestamp: at(1), fileName: 'traceback', fileBytes: Buffer.from('AssertionError: 500\n') }),
+    encodeSubunitV2({ testId: 'c', status: 'success', timestamp: at(1) }),
+  ])));
+  const again = foldTempestResults(parseSubunitV2(Buffer.concat([
+    encodeSubunitV2({ testId: 'a', status: 'success', timestamp: at(2) }),
+    encodeSubunitV2({ testId: 'b', status: 'fail', timestamp: at(2) }),
+  ])));
+  const checks = first.tests.map(toCheck);
+  markFlaky(checks, again);
+  t.deepEqual(checks.map((c) => [c.id, c.status]), [['a', 'flaky'], ['b', 'failed'], ['c', 'passed']]);
+  t.regex(checks[0]!.message!, /failed, then passed when run again alone: AssertionError: role missing/);
+  t.is(checks[0]!.kind, 'tempest');
+});
