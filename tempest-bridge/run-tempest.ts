@@ -6,7 +6,7 @@ import type { SecretStore } from '../harness/config/secrets.ts';
 import { InfraError } from '../harness/errors.ts';
 import type { CheckResult, PhaseResult } from '../harness/results/model.ts';
 import { parseSubunitV2 } from './subunit-v2.ts';
-import { foldTempestResults, type TempestSummary, type TempestTest } from './tempest-results.ts';
+import { foldTempestResults, isClassFixture, type TempestSummary, type TempestTest } from './tempest-results.ts';
 import { renderTempestConf } from './tempest-conf.ts';
 import { exactTestRegex, formatTempestSelection, type TempestSelection } from './selection.ts';
 
@@ -49,7 +49,8 @@ export async function runTempest(run: TempestRun): Promise<TempestOutcome> {
   const summary = foldTempestResults(parseSubunitV2(first));
   const checks = summary.tests.map(toCheck);
 
-  const failed = summary.tests.filter((x) => x.status === 'failed');
+  // Class fixtures cannot be selected by id: only real tests are re-run.
+  const failed = summary.tests.filter((x) => x.status === 'failed' && !isClassFixture(x.id));
   if (run.rerunFailed && failed.length > 0 && failed.length <= 25) {
     run.log(`tempest: re-running ${failed.length} failed test(s) alone`);
     const again = foldTempestResults(parseSubunitV2(await tempestJob(run, 'tempest-rerun', conf, excludeText,

@@ -21,10 +21,12 @@ export interface TempestSummary {
 // Fixtures and process noise that are not tests.
 const NOT_A_TEST = /^(setUpClass|tearDownClass) \(|^subunit\.parser$/;
 
+export const isClassFixture = (id: string): boolean => /^(setUpClass|tearDownClass) \(/.test(id);
+
 /**
  * Folds subunit events into one result per test. A test that started and never finished (the
- * stream was cut) is an `error` saying so; a class fixture that failed (setUpClass) is an `error`
- * of its own, since every test of its class then never ran.
+ * stream was cut) is an `error` saying so; a class fixture that failed (setUpClass) is `failed`
+ * under its own id, since every test of its class then never ran.
  */
 export function foldTempestResults(parsed: SubunitParse): TempestSummary {
   const byId = new Map<string, { start?: number; end?: number; status?: string; files: Map<string, string>; tags?: readonly string[] }>();
@@ -59,7 +61,8 @@ export function foldTempestResults(parsed: SubunitParse): TempestSummary {
         break;
       case 'fail':
       case 'uxsuccess':
-        tests.push({ ...base, status: fixture ? 'error' : 'failed', reason: entry.status === 'uxsuccess' ? 'unexpected success' : firstLine(traceback) ?? 'failed', ...(traceback ? { traceback } : {}) });
+        // A class fixture that failed kept its tests from running: as red as they would be.
+        tests.push({ ...base, status: 'failed', reason: entry.status === 'uxsuccess' ? 'unexpected success' : firstLine(traceback) ?? 'failed', ...(traceback ? { traceback } : {}) });
         break;
       default:
         tests.push({ ...base, status: 'error', reason: `no result: the run was interrupted${parsed.error ? ` (${parsed.error})` : ''}` });

@@ -69,6 +69,8 @@ export interface Environment {
   containers(): readonly string[];
   /** Stops log capture and removes every container, network and volume carrying the cell's labels. */
   teardown(): Promise<void>;
+  /** Stops log capture and leaves everything running (a kept cell). */
+  release(): Promise<void>;
 }
 
 export interface Backend {

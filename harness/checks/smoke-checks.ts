@@ -49,7 +49,3 @@ export function smokeChecks(steps: readonly StepResult[], endpoints: readonly Re
   return checks;
 }
 
-/** A step that did not pass because the harness broke must stay `error`, not become `failed`. */
-export function stepIsHarnessError(step: StepResult): boolean {
-  return step.status === 'error';
-}

@@ -120,6 +120,7 @@ export async function runCell(cell: CellSpec, result: CellResult, options: CellR
       if (keep && s.env) {
         result.kept = true;
         await writeKeptEnvironment(options, result, s);
+        await s.env.release();
         for (const [name, url] of Object.entries(result.endpoints ?? {})) log(`kept: ${name} at ${url}`);
         if (result.artifacts.kept) log(`kept: credentials in ${path.join(options.outDir, result.artifacts.kept, 'openrc')} (source it) and clouds.yaml`);
         log(`kept: containers stay up; remove them with: npx gategrid down ${options.runId}`);

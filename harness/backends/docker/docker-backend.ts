@@ -1,4 +1,5 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Wait, type StartedTestContainer, type WaitStrategy } from 'testcontainers';
@@ -39,6 +40,7 @@ class DockerEnvironment implements Environment {
   readonly #order: string[] = [];
   readonly #volumes = new Map<string, Promise<string>>();
   readonly #logs: WriteStream[] = [];
+  readonly #streams: Readable[] = [];
 
   constructor(spec: EnvironmentSpec) {
     this.#spec = spec;
@@ -126,10 +128,20 @@ class DockerEnvironment implements Environment {
     await docker(['kill', this.#containerName(name)]);
   }
 
+  async release(): Promise<void> {
+    // A followed log stream keeps the process alive as long as its container runs.
+    for (const stream of this.#streams) stream.destroy();
+    await this.#closeLogs();
+  }
+
+  async #closeLogs(): Promise<void> {
+    await Promise.all(this.#logs.map((s) => new Promise<void>((resolve) => (s.writableEnded ? resolve() : s.end(resolve)))));
+  }
+
   async teardown(): Promise<void> {
     // Removing the containers ends their log streams; wait for the files to be complete.
     await removeByLabel([`${LABEL_RUN}=${this.#spec.runId}`, `${LABEL_CELL}=${this.#spec.cellId}`]);
-    await Promise.all(this.#logs.map((s) => new Promise<void>((resolve) => (s.writableEnded ? resolve() : s.end(resolve)))));
+    await this.#closeLogs();
   }
 
   #containerName(name: string): string {
@@ -156,6 +168,7 @@ class DockerEnvironment implements Environment {
       .withLogConsumer((stream) => {
         const out = createWriteStream(this.logFile(spec.name), { flags: 'a' });
         this.#logs.push(out);
+        this.#streams.push(stream);
         stream.on('data', (chunk: Buffer | string) => out.write(chunk));
         stream.on('end', () => out.end());
         stream.on('error', () => out.end());

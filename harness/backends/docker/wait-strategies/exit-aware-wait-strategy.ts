@@ -1,5 +1,6 @@
 import type Dockerode from 'dockerode';
 import type { BoundPorts, WaitStrategy } from 'testcontainers';
+import { BaseWaitStrategy } from './base-wait-strategy.ts';
 
 /** The container stopped while we waited for it to become ready: a crashed service, not a slow one. */
 export class ContainerExitedError extends Error {
@@ -14,19 +15,18 @@ export class ContainerExitedError extends Error {
  * Wraps a readiness strategy and watches the container meanwhile: when it exits, waiting stops at
  * once with its exit code, instead of polling a dead container until the deadline.
  */
-export class ExitAwareWaitStrategy implements WaitStrategy {
+export class ExitAwareWaitStrategy extends BaseWaitStrategy {
   readonly #inner: WaitStrategy;
   readonly #pollMs: number;
-  #timeoutMs = 60_000;
-  #timeoutSet = false;
 
   constructor(inner: WaitStrategy, pollMs = 500) {
+    super();
     this.#inner = inner;
     this.#pollMs = pollMs;
   }
 
   async waitUntilReady(container: Dockerode.Container, boundPorts: BoundPorts, startTime?: Date): Promise<void> {
-    this.#inner.withStartupTimeout(this.#timeoutMs);
+    this.#inner.withStartupTimeout(this.timeoutMs);
     let done = false;
     const watch = (async () => {
       // Bounded by the inner strategy's own deadline: `done` is set when it settles either way.
@@ -42,19 +42,5 @@ export class ExitAwareWaitStrategy implements WaitStrategy {
     } finally {
       done = true;
     }
-  }
-
-  withStartupTimeout(startupTimeoutMs: number): this {
-    this.#timeoutMs = startupTimeoutMs;
-    this.#timeoutSet = true;
-    return this;
-  }
-
-  isStartupTimeoutSet(): boolean {
-    return this.#timeoutSet;
-  }
-
-  getStartupTimeout(): number {
-    return this.#timeoutMs;
   }
 }
