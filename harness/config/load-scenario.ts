@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { ConfigError } from '../errors.ts';
+import { existsSync } from 'node:fs';
+import { ConfigError, UsageError } from '../errors.ts';
 import { readYamlFile, validateYaml } from './yaml-file.ts';
 import {
   imagesFileSchema, releasesFileSchema, scenarioSchema, serviceSchema,
@@ -66,6 +67,9 @@ export function scenarioFile(nameOrPath: string, dir = defaultScenariosDir): str
 
 export async function loadScenario(nameOrPath: string, catalogues: Catalogues): Promise<LoadedScenario> {
   const file = scenarioFile(nameOrPath, catalogues.dir);
+  if (!nameOrPath.endsWith('.yaml') && !existsSync(file)) {
+    throw new UsageError(`unknown scenario "${nameOrPath}": known are ${(await listScenarioNames(catalogues.dir)).join(', ')} (or give a path to a scenario .yaml file)`);
+  }
   const yaml = await readYamlFile(file);
   const spec = validateYaml(yaml, scenarioSchema);
   const hash = createHash('sha256').update(JSON.stringify(yaml.data));

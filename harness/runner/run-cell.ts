@@ -12,7 +12,8 @@ import { smokeChecks } from '../checks/smoke-checks.ts';
 import { logChecks } from '../checks/log-scan.ts';
 import { apiChecks, apiContext } from '../openstack/api-checks.ts';
 import type { ImageBuilder } from '../images/image-builder.ts';
-import { DeploymentError, errorMessage, GategridError } from '../errors.ts';
+import { DeploymentError, errorMessage, isDeploymentError } from '../errors.ts';
+import { isRed } from './outcome.ts';
 import { runTempest } from '../../tempest-bridge/run-tempest.ts';
 import type { TempestSelection } from '../../tempest-bridge/selection.ts';
 
@@ -88,7 +89,8 @@ export async function runCell(cell: CellSpec, result: CellResult, options: CellR
       const name = stage === 'setup' ? title : 'teardown';
       addPhase(phase(name, status, durationMs, error));
       if (error !== undefined && status !== 'passed') {
-        harnessErrors.push(`${name}: ${errorMessage(error)}`);
+        // A deployment-side error makes a red phase (failed); anything else is the harness's (error).
+        if (!isDeploymentError(error)) harnessErrors.push(`${name}: ${errorMessage(error)}`);
         log(`${name} ${status}: ${state.secrets.redact(errorMessage(error))}`);
       } else log(`${name} ${status} in ${(durationMs / 1000).toFixed(1)} s`);
     },
@@ -115,7 +117,7 @@ export async function runCell(cell: CellSpec, result: CellResult, options: CellR
       });
     },
     async teardown(s) {
-      const red = cellStatus(result, 'passed', harnessErrors) !== 'passed';
+      const red = isRed(cellStatus(result, 'passed', harnessErrors));
       const keep = options.keep === 'always' || (options.keep === 'failed' && red);
       if (keep && s.env) {
         result.kept = true;
@@ -231,7 +233,7 @@ async function runAll<C>(checks: Check<C>[], ctx: C): Promise<CheckResult[]> {
 }
 
 function phase(name: string, status: TaskStatus, durationMs: number, error: unknown): PhaseResult {
-  const mapped = status === 'timedout' ? 'error' : status === 'failed' ? (error instanceof GategridError && error.side === 'deployment' ? 'failed' : 'error') : status === 'skipped' ? 'skipped' : status;
+  const mapped = status === 'timedout' ? 'error' : status === 'failed' ? (isDeploymentError(error) ? 'failed' : 'error') : status;
   return {
     name, status: mapped as PhaseResult['status'], startedAt: new Date(Date.now() - durationMs).toISOString(), durationMs,
     ...(error !== undefined && status !== 'passed' ? { message: errorMessage(error) } : {}),
