@@ -19,13 +19,17 @@ export class LiveConsoleReporter implements Reporter {
   }
 
   onRunStart(run: RunResult): void {
-    for (const c of run.cells) this.#cells.set(c.id, { status: c.status, line: c.reason ?? '', started: Date.now() });
+    for (const c of run.cells) this.#cells.set(c.id, { status: c.status === 'running' ? 'queued' : c.status, line: c.reason ?? '', started: Date.now() });
     this.#schedule();
   }
 
   onCellUpdate(_run: RunResult, cell: CellResult): void {
     const entry = this.#cells.get(cell.id);
-    if (entry) entry.status = cell.status;
+    if (entry) {
+      // A queued cell starts its clock when it starts, not when the run does.
+      if (cell.startedAt) entry.started = Date.parse(cell.startedAt);
+      entry.status = cell.status;
+    }
     this.#schedule();
   }
 
