@@ -77,7 +77,7 @@ export function shardCells<T extends { id: string }>(cells: readonly T[], index:
     throw new UsageError(`--shard ${index}/${total}: expected i/n with 1 <= i <= n, e.g. --shard 2/3`);
   }
   const sorted = [...cells].sort((a, b) => a.id.localeCompare(b.id));
-  return sorted.filter((c, i) => (i % total) + 1 === index);
+  return sorted.filter((_cell, i) => (i % total) + 1 === index);
 }
 
 export function parseShard(text: string): { index: number; total: number } {
