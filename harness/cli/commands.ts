@@ -114,7 +114,8 @@ export async function commandRun(values: CliValues): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  const images = new ImageBuilder((await loadCatalogues()).images, {
+  // Every scenario of a run loads the same image catalogue.
+  const images = new ImageBuilder(cells[0]!.scenario.images, {
     logDir: path.join(outDir, 'images'),
     parallel: config.buildParallelism,
     events: {
