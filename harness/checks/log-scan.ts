@@ -24,17 +24,43 @@ export function scanLog(text: string, allow: readonly AllowEntry[]): LogFinding[
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     if (TRACEBACK.test(line)) {
-      // The block: the header, indented frames, then the exception line (first non-indented line).
-      let end = i + 1;
-      while (end < lines.length && end - i < MAX_TRACEBACK_LINES && /^\s/.test(stripPrefix(lines[end]!))) end++;
-      const block = lines.slice(Math.max(0, i - 1), Math.min(lines.length, end + 1)).join('\n');
-      if (!patterns.some((p) => p.test(block))) findings.push({ line: i + 1, kind: 'traceback', text: (lines[end] ?? line).trim().slice(0, 300) });
-      i = end;
+      // A traceback group: chained tracebacks ("During handling of the above exception...") are one
+      // error, judged by its header (the line before) and its final exception line.
+      let block = tracebackBlock(lines, i);
+      for (let next = chainedTraceback(lines, block.exceptionLine); next !== undefined; next = chainedTraceback(lines, block.exceptionLine)) {
+        block = tracebackBlock(lines, next);
+      }
+      const exception = stripPrefix(lines[block.exceptionLine] ?? line).trim();
+      const judged = `${i > 0 ? lines[i - 1] : ''}\n${exception}`;
+      if (!patterns.some((p) => p.test(judged))) findings.push({ line: i + 1, kind: 'traceback', text: exception.slice(0, 300) });
+      i = block.exceptionLine;
       continue;
     }
     if (CRITICAL.test(line) && !patterns.some((p) => p.test(line))) findings.push({ line: i + 1, kind: 'critical', text: line.trim().slice(0, 300) });
   }
   return findings;
+}
+
+/** From a "Traceback" header: its indented frames, then the exception line (the first one not indented). */
+function tracebackBlock(lines: readonly string[], header: number): { exceptionLine: number } {
+  let end = header + 1;
+  while (end < lines.length && end - header < MAX_TRACEBACK_LINES && /^\s/.test(stripPrefix(lines[end]!))) end++;
+  return { exceptionLine: Math.min(end, lines.length - 1) };
+}
+
+const CHAINED = /During handling of the above exception, another exception occurred:|The above exception was the direct cause of the following exception:/;
+
+/** The header line of a traceback chained to the one whose exception line is given, if any. */
+function chainedTraceback(lines: readonly string[], exceptionLine: number): number | undefined {
+  // The exception message may span lines (jsonschema prints the schema); the chain marker follows it.
+  for (let k = exceptionLine + 1; k < lines.length && k <= exceptionLine + 30; k++) {
+    if (TRACEBACK.test(lines[k]!)) return undefined;
+    if (CHAINED.test(lines[k]!)) {
+      for (let h = k + 1; h < lines.length && h <= k + 3; h++) if (TRACEBACK.test(lines[h]!)) return h;
+      return undefined;
+    }
+  }
+  return undefined;
 }
 
 /** oslo.log prefixes every line of a traceback with the record's header; frames follow it. */

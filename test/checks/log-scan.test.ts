@@ -38,3 +38,32 @@ test('every allow-list entry of every recipe is a valid pattern with a reason', 
     }
   }
 });
+
+test('chained tracebacks are one error, judged by their final exception (recorded from Tempest negative tests)', async (t) => {
+  const keystone = (await loadScenario('identity', await loadCatalogues())).services.find((s) => s.spec.name === 'keystone')!;
+  const log = await recorded('keystone-tempest-negative.log');
+  const all = scanLog(log, []);
+  t.true(all.length >= 3);
+  t.true(all.some((f) => /^keystone\.exception\.SchemaValidationError: /.test(f.text)), 'a chained group reports its final exception');
+  t.false(all.some((f) => /^jsonschema\.exceptions\.ValidationError/.test(f.text)), 'the inner exception is not a finding of its own');
+  t.deepEqual(scanLog(log, keystone.spec.logs.allow), [], 'every one of them is a 4xx answer');
+});
+
+test('a chain that ends in a server error is a finding even when it began with an allowed one', (t) => {
+  const p = '2026-11-22 03:27:02.796 7 ERROR keystone.server.flask.application ';
+  const log = [
+    `${p}Traceback (most recent call last):`,
+    `${p}  File "a.py", line 1, in f`,
+    `${p}keystone.exception.UserNotFound: Could not find user: x.`,
+    `${p}`,
+    `${p}During handling of the above exception, another exception occurred:`,
+    `${p}`,
+    `${p}Traceback (most recent call last):`,
+    `${p}  File "b.py", line 2, in g`,
+    `${p}KeyError: 'user'`,
+  ].join('\n');
+  const allow = [{ pattern: 'keystone\\.exception\\.\\w*NotFound: ', reason: 'client errors are answers' }];
+  const findings = scanLog(log, allow);
+  t.is(findings.length, 1);
+  t.is(findings[0]!.text, "KeyError: 'user'");
+});
