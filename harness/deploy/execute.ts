@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Environment } from '../backends/backend.ts';
 import type { CatalogSpec, CloudSpec } from '../config/schemas.ts';
-import { errorMessage, isDeploymentError, GategridError } from '../errors.ts';
+import { DeploymentError, errorMessage, isDeploymentError } from '../errors.ts';
 import type { DeploymentPlan, Step } from './plan.ts';
 
 export type StepStatus = 'passed' | 'failed' | 'error' | 'skipped';
@@ -75,23 +75,19 @@ async function perform(step: Step, env: Environment, plan: DeploymentPlan, actio
       return undefined;
     case 'run': {
       const result = await env.runJob(step.spec);
-      if (result.exitCode !== 0) throw new JobFailed(`${step.name} exited with code ${result.exitCode}: ${await lastError(env.logFile(step.name))} (log: ${env.logFile(step.name)})`);
+      if (result.exitCode !== 0) throw new DeploymentError(`${step.name} exited with code ${result.exitCode}: ${await lastError(env.logFile(step.name))} (log: ${env.logFile(step.name)})`);
       return undefined;
     }
     case 'exec': {
       const result = await env.exec(step.target, step.command, step.timeoutMs);
-      if (result.exitCode !== 0) throw new JobFailed(`${step.name} (in ${step.target}) exited with code ${result.exitCode}: ${lastErrorIn(result.output)}`);
+      if (result.exitCode !== 0) throw new DeploymentError(`${step.name} (in ${step.target}) exited with code ${result.exitCode}: ${lastErrorIn(result.output)}`);
       return undefined;
     }
     case 'action':
-      if (!plan.cloud) throw new JobFailed(`${step.name}: no cloud credentials in this scenario`);
+      if (!plan.cloud) throw new DeploymentError(`${step.name}: no cloud credentials in this scenario`);
       await actions[step.action](plan.cloud, step.catalog, step.timeoutMs);
       return undefined;
   }
-}
-
-class JobFailed extends GategridError {
-  readonly side = 'deployment';
 }
 
 async function lastError(file: string): Promise<string> {

@@ -1,5 +1,5 @@
 import type { LoadedScenario, LoadedService } from '../config/load-scenario.ts';
-import type { AllowEntry, CatalogSpec, CloudSpec, ReleaseSpec } from '../config/schemas.ts';
+import type { AllowEntry, CatalogSpec, CloudSpec, ReadySpec, ReleaseSpec } from '../config/schemas.ts';
 import { objectResolver, renderTemplate, type Resolver } from '../config/template.ts';
 import type { SecretStore } from '../config/secrets.ts';
 import type { ContainerSpec, ReadyProbe, ServiceSpec as BackendServiceSpec } from '../backends/backend.ts';
@@ -143,7 +143,7 @@ function renderCatalog(c: CatalogSpec, r: (text: string, where: string) => strin
   };
 }
 
-function readyProbe(ready: { http?: { port: number; path: string; status: number } | undefined; tcp?: number | undefined; exec?: string[] | undefined }): ReadyProbe {
+function readyProbe(ready: ReadySpec): ReadyProbe {
   if (ready.http) return { kind: 'http', ...ready.http };
   if (ready.tcp !== undefined) return { kind: 'exec', command: ['nc', '-z', '127.0.0.1', String(ready.tcp)] };
   return { kind: 'exec', command: ready.exec! };
