@@ -82,17 +82,35 @@ export async function runCell(cell: CellSpec, result: CellResult, options: CellR
     options.update(result);
   };
 
+  const contentVerdict = (name: string): Partial<PhaseResult> => {
+    switch (name) {
+      case 'deploy': {
+        const bad = state.steps.filter((st) => st.status !== 'passed');
+        if (bad.length === 0) return {};
+        const first = bad.find((st) => st.status !== 'skipped') ?? bad[0]!;
+        return { status: bad.some((st) => st.status === 'error') ? 'error' : 'failed', message: `${bad.length} of ${state.steps.length} steps not passed, first ${first.name}: ${first.message ?? first.status}` };
+      }
+      case 'checks': return verdictOf(result.checks.filter((c) => c.kind === 'smoke' || c.kind === 'api'));
+      case 'logs': return verdictOf(result.checks.filter((c) => c.kind === 'logs'));
+      case 'tempest': return tempestPhase ? { status: tempestPhase.status, ...(tempestPhase.message ? { message: tempestPhase.message } : {}), ...(tempestPhase.details ? { details: tempestPhase.details } : {}) } : {};
+      default: return {};
+    }
+  };
+
   const runner = new TaskRunner<CellState>({
     onTaskStart: (title, stage) => log(`${stage === 'setup' ? title : `${title} teardown`}…`),
     onTaskEnd: (title, stage, status, durationMs, error) => {
       if (status === 'skipped') return;
       const name = stage === 'setup' ? title : 'teardown';
-      addPhase(phase(name, status, durationMs, error));
+      const p = phase(name, status, durationMs, error);
+      // A phase that ran to its end is still red when what it produced is red.
+      if (p.status === 'passed' && stage === 'setup') Object.assign(p, contentVerdict(name));
+      addPhase(p);
       if (error !== undefined && status !== 'passed') {
         // A deployment-side error makes a red phase (failed); anything else is the harness's (error).
         if (!isDeploymentError(error)) harnessErrors.push(`${name}: ${errorMessage(error)}`);
         log(`${name} ${status}: ${state.secrets.redact(errorMessage(error))}`);
-      } else log(`${name} ${status} in ${(durationMs / 1000).toFixed(1)} s`);
+      } else log(`${name} ${p.status} in ${(durationMs / 1000).toFixed(1)} s${p.message && p.status !== 'passed' ? `: ${state.secrets.redact(p.message)}` : ''}`);
     },
   });
 
@@ -208,11 +226,6 @@ export async function runCell(cell: CellSpec, result: CellResult, options: CellR
   });
 
   const outcome = await runner.run(state, options.signal);
-  markPhaseFromContent(result, 'deploy', state.steps.map((st) => st.status));
-  markPhaseFromContent(result, 'checks', result.checks.filter((c) => c.kind === 'smoke' || c.kind === 'api').map((c) => c.status));
-  markPhaseFromContent(result, 'logs', result.checks.filter((c) => c.kind === 'logs').map((c) => c.status));
-  const tempest = result.phases.find((p) => p.name === 'tempest');
-  if (tempest && tempestPhase && tempest.status === 'passed') Object.assign(tempest, { status: tempestPhase.status, message: tempestPhase.message, details: tempestPhase.details });
   result.durationMs = Date.now() - started;
   result.status = cellStatus(result, outcome.status, harnessErrors);
   if (result.status !== 'passed') result.reason = state.secrets.redact(reasonOf(result, harnessErrors, outcome.status));
@@ -220,12 +233,11 @@ export async function runCell(cell: CellSpec, result: CellResult, options: CellR
   return result;
 }
 
-/** A phase that ran to its end is still red when what it produced is red. */
-function markPhaseFromContent(result: CellResult, name: string, statuses: readonly string[]): void {
-  const p = result.phases.find((x) => x.name === name);
-  if (!p || p.status !== 'passed') return;
-  if (statuses.includes('error')) p.status = 'error';
-  else if (statuses.includes('failed') || statuses.includes('skipped')) p.status = 'failed';
+/** The verdict of a phase from the checks it produced: error beats failed; skipped checks are red too. */
+function verdictOf(checks: readonly CheckResult[]): Partial<PhaseResult> {
+  const bad = checks.filter((c) => c.status === 'error' || c.status === 'failed' || c.status === 'skipped');
+  if (bad.length === 0) return {};
+  return { status: bad.some((c) => c.status === 'error') ? 'error' : 'failed', message: `${bad.length} of ${checks.length} checks not passed, first ${bad[0]!.id}` };
 }
 
 async function runAll<C>(checks: Check<C>[], ctx: C): Promise<CheckResult[]> {

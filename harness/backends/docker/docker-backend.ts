@@ -9,11 +9,15 @@ import { LABEL_CELL, LABEL_RUN } from '../../labels.ts';
 import type { Backend, ContainerSpec, ContainerState, Environment, EnvironmentSpec, ExecResult, ReadyProbe, ServiceSpec } from '../backend.ts';
 import { LoopbackContainer } from './loopback-container.ts';
 import { ContainerExitedError, ExitAwareWaitStrategy } from './wait-strategies/exit-aware-wait-strategy.ts';
+import { LoopbackHttpWaitStrategy } from './wait-strategies/loopback-http-wait-strategy.ts';
 import { StartedWaitStrategy } from './wait-strategies/started-wait-strategy.ts';
 import { shellJoin } from '../../util/shell.ts';
 
 // Ryuk's image cannot be pulled here; gategrid cleans up by its own labels instead.
 process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
+// Every port is published on 127.0.0.1 and only that address may be asked. Without this,
+// testcontainers running inside a container (/.dockerenv) takes the bridge gateway for the host.
+process.env.TESTCONTAINERS_HOST_OVERRIDE = '127.0.0.1';
 
 export class DockerBackend implements Backend {
   readonly name = 'docker';
@@ -203,7 +207,7 @@ function labelArgs(labels: Readonly<Record<string, string>>): string[] {
 
 function waitStrategy(ready: ReadyProbe): WaitStrategy {
   if (ready.kind === 'http') {
-    return Wait.forHttp(ready.path, ready.port).forStatusCode(ready.status);
+    return new LoopbackHttpWaitStrategy({ path: ready.path, port: ready.port, status: ready.status });
   }
   return Wait.forSuccessfulCommand(shellJoin(ready.command));
 }

@@ -1,0 +1,55 @@
+import type Dockerode from 'dockerode';
+import type { BoundPorts } from 'testcontainers';
+import { BaseWaitStrategy } from './base-wait-strategy.ts';
+
+/** The service never answered the expected status before the deadline. */
+export class HttpNotReadyError extends Error {
+  constructor(url: string, timeoutMs: number, last: string) {
+    super(`${url} did not answer as expected within ${Math.round(timeoutMs / 1000)} s (last: ${last})`);
+  }
+}
+
+/**
+ * Ready when an HTTP GET on the container's published port answers the expected status.
+ *
+ * Always asks 127.0.0.1, where gategrid publishes every port: testcontainers' own HTTP strategy
+ * asks the Docker bridge's gateway when it runs inside a container, which is another address
+ * (the network rule forbids it) and, with loopback-only ports, never answers.
+ */
+export class LoopbackHttpWaitStrategy extends BaseWaitStrategy {
+  readonly #path: string;
+  readonly #port: number;
+  readonly #status: number;
+  readonly #intervalMs: number;
+  readonly #requestTimeoutMs: number;
+
+  constructor(options: { path: string; port: number; status: number; intervalMs?: number; requestTimeoutMs?: number }) {
+    super();
+    this.#path = options.path;
+    this.#port = options.port;
+    this.#status = options.status;
+    this.#intervalMs = options.intervalMs ?? 500;
+    this.#requestTimeoutMs = options.requestTimeoutMs ?? 5_000;
+  }
+
+  async waitUntilReady(_container: Dockerode.Container, boundPorts: BoundPorts): Promise<void> {
+    const url = `http://127.0.0.1:${boundPorts.getBinding(this.#port)}${this.#path}`;
+    const deadline = Date.now() + this.timeoutMs;
+    let last = 'no answer yet';
+    // Bounded by the deadline: every request has its own timeout, every pause is fixed.
+    while (Date.now() < deadline) {
+      const left = deadline - Date.now();
+      try {
+        const res = await fetch(url, { signal: AbortSignal.timeout(Math.min(this.#requestTimeoutMs, left)), redirect: 'manual' });
+        await res.arrayBuffer();
+        if (res.status === this.#status) return;
+        last = `HTTP ${res.status}`;
+      } catch (error) {
+        const cause = (error as { cause?: { code?: string } }).cause;
+        last = cause?.code ?? (error instanceof Error ? error.message : String(error));
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(this.#intervalMs, Math.max(0, deadline - Date.now()))));
+    }
+    throw new HttpNotReadyError(url, this.timeoutMs, last);
+  }
+}
