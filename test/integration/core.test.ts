@@ -57,6 +57,9 @@ test.serial('integration: a wrong glance database password turns the cell red at
   t.is(status['api.identity.project-user-crud'], 'passed');
   t.is(status['api.placement.resource-provider'], 'passed');
   t.regex(cell.checks.find((c) => c.id === 'smoke.job.glance-db-sync')!.message!, /Access denied for user 'glance'/);
+  // The progress line and the results agree: the deploy phase is red, and says where.
+  t.is(cell.phases.find((p) => p.name === 'deploy')?.status, 'failed');
+  t.regex(run.all, /deploy failed in [\d.]+ s: \d+ of \d+ steps not passed, first glance-db-sync/);
   t.deepEqual(await leftovers((await readResults(out)).run.id), []);
 });
 
