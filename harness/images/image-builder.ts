@@ -8,7 +8,7 @@ import type { LoadedImage } from '../config/load-scenario.ts';
 import { LABEL_OWNER } from '../labels.ts';
 import { Limiter } from '../util/limiter.ts';
 import { withFileLock } from '../util/file-lock.ts';
-import { ensureBaseImage, type BaseImage } from './base-image.ts';
+import { baseImageTag, ensureBaseImage, type BaseImage } from './base-image.ts';
 import { recipeHash } from './recipe-hash.ts';
 
 export interface BuiltImage {
@@ -62,6 +62,31 @@ export class ImageBuilder {
     return pending;
   }
 
+  /**
+   * Whether every named image (and its parents) already exists for `suite`, without building or
+   * pulling anything: the runner starts such cells first, so warm cells do not wait behind builds.
+   */
+  async isCached(names: Iterable<string>, suite: string): Promise<boolean> {
+    const tags = new Map<string, Promise<string | undefined>>();
+    const idOf = (name: string): Promise<string | undefined> => {
+      let pending = tags.get(name);
+      if (!pending) {
+        pending = (async () => {
+          const recipe = this.#images.get(name);
+          if (!recipe) return undefined;
+          const parentId = recipe.from === '@base' ? await imageId(baseImageTag(suite)) : await idOf(recipe.from);
+          if (!parentId) return undefined;
+          const hash = await recipeHash(recipe.dir, recipe.buildArgs, parentId);
+          return imageId(imageTag(name, suite, hash));
+        })();
+        tags.set(name, pending);
+      }
+      return pending;
+    };
+    const ids = await Promise.all([...new Set(names)].map(idOf));
+    return ids.every((id) => id !== undefined);
+  }
+
   #base(suite: string): Promise<BaseImage> {
     let pending = this.#bases.get(suite);
     if (!pending) {
@@ -77,7 +102,7 @@ export class ImageBuilder {
     const parent = recipe.from === '@base' ? await this.#base(suite) : await this.ensure(recipe.from, suite);
     const started = Date.now();
     const hash = await recipeHash(recipe.dir, recipe.buildArgs, parent.id);
-    const tag = `gategrid/${name}:${suite}-${hash.slice(0, 16)}`;
+    const tag = imageTag(name, suite, hash);
     const found = await imageId(tag);
     if (found) return this.#report({ name, tag, id: found, cached: true, durationMs: Date.now() - started, logFile: undefined });
 
@@ -111,3 +136,5 @@ export class ImageBuilder {
     return image;
   }
 }
+
+const imageTag = (name: string, suite: string, hash: string): string => `gategrid/${name}:${suite}-${hash.slice(0, 16)}`;

@@ -60,6 +60,13 @@ interface CellState {
   images: Map<string, string>;
 }
 
+/** The image recipes a cell needs: its services' and, when it runs Tempest, Tempest's. */
+export function cellImages(cell: CellSpec): string[] {
+  const names = cell.scenario.services.map((svc) => svc.spec.image);
+  if (cell.tempest.kind !== 'none') names.push(TEMPEST_IMAGE);
+  return names;
+}
+
 /** Runs one cell: images → environment → deploy → checks → logs, with teardown always. */
 export async function runCell(cell: CellSpec, result: CellResult, options: CellRunOptions): Promise<CellResult> {
   const { log } = options;
@@ -118,9 +125,7 @@ export async function runCell(cell: CellSpec, result: CellResult, options: CellR
     title: 'images',
     timeoutMs: options.timeouts.images,
     async setup(s) {
-      const names = cell.scenario.services.map((svc) => svc.spec.image);
-      if (cell.tempest.kind !== 'none') names.push(TEMPEST_IMAGE);
-      const built = await options.images.ensureAll(names, cell.release.suite);
+      const built = await options.images.ensureAll(cellImages(cell), cell.release.suite);
       for (const [name, image] of built) s.images.set(name, image.tag);
       result.images = Object.fromEntries(s.images);
     },

@@ -6,7 +6,7 @@ import { Limiter } from '../util/limiter.ts';
 import { cellDir, type CellResult, type RunResult } from '../results/model.ts';
 import type { Reporter } from '../../reports/reporter.ts';
 import { errorMessage } from '../errors.ts';
-import { runCell, type CellSpec, type KeepPolicy } from './run-cell.ts';
+import { cellImages, runCell, type CellSpec, type KeepPolicy } from './run-cell.ts';
 import { foldAttempts, isRed } from './outcome.ts';
 
 export interface PlannedCell extends CellSpec {
@@ -44,7 +44,9 @@ export async function runMatrix(cells: readonly PlannedCell[], options: MatrixOp
   }
   await reporter.onRunStart?.(run);
 
-  await Promise.all(cells.map((cell, index) => limiter.run(async () => {
+  const order = await startOrder(cells, options.images);
+  await Promise.all(order.map((index) => limiter.run(async () => {
+    const cell = cells[index]!;
     let result = run.cells[index]!;
     if (cell.skipReason) {
       await reporter.onCellEnd?.(run, result);
@@ -89,6 +91,17 @@ export async function runMatrix(cells: readonly PlannedCell[], options: MatrixOp
     : run.cells.some((c) => c.status === 'failed') ? 'failed' : 'passed';
   await reporter.onRunEnd?.(run);
   return run;
+}
+
+/**
+ * Cells whose images all exist start first (skipped cells first of all, they take no time), then
+ * the rest, each group in list order: a cold cell building images must not hold a slot while warm
+ * cells wait. Results stay in list order whatever the start order.
+ */
+export async function startOrder(cells: readonly PlannedCell[], images: Pick<ImageBuilder, 'isCached'>): Promise<number[]> {
+  const warm = await Promise.all(cells.map((cell) => (cell.skipReason ? true : images.isCached(cellImages(cell), cell.release.suite).catch(() => false))));
+  const rank = (i: number): number => (cells[i]!.skipReason ? 0 : warm[i] ? 1 : 2);
+  return cells.map((_, i) => i).sort((a, b) => rank(a) - rank(b) || a - b);
 }
 
 function newCellResult(cell: PlannedCell, status: CellResult['status'], reason?: string): CellResult {
