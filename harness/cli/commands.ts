@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, rm, symlink } from 'node:fs/promises';
+import { mkdir, readFile, rm, symlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -8,7 +8,7 @@ import { loadCatalogues, loadScenario } from '../config/load-scenario.ts';
 import { loadConfig } from '../config/load-config.ts';
 import type { GategridConfig } from '../config/schemas.ts';
 import { defaultOutDir, repoRoot } from '../config/paths.ts';
-import { UsageError } from '../errors.ts';
+import { errorMessage, UsageError } from '../errors.ts';
 import { docker, labelValues, removeByLabel } from '../docker-cli.ts';
 import { LABEL_HOST, LABEL_OWNER, LABEL_PID, LABEL_RUN } from '../labels.ts';
 import { expandCells, parseShard } from '../matrix/cells.ts';
@@ -27,6 +27,9 @@ import { JsonReporter } from '../../reports/json-reporter.ts';
 import { JunitReporter } from '../../reports/junit-reporter.ts';
 import { ConsoleReporter } from '../../reports/console-reporter.ts';
 import { LiveConsoleReporter } from '../../reports/live-console-reporter.ts';
+import { HtmlReporter } from '../../reports/html-reporter.ts';
+import { XlsxReporter, mergeRunIntoWorkbook, readHistory } from '../../reports/xlsx-reporter.ts';
+import { renderStabilityText } from '../../reports/stability-text.ts';
 import type { CliValues } from './run-cli.ts';
 
 const BACKENDS: Record<string, () => Backend> = { docker: () => new DockerBackend() };
@@ -91,13 +94,16 @@ export async function commandRun(values: CliValues): Promise<number> {
   // A live view on a terminal; plain timestamped lines for CI and pipes.
   const live = process.stdout.isTTY && !process.env.CI && !values.quiet;
   const consoleReporter = live ? new LiveConsoleReporter() : new ConsoleReporter({ quiet: values.quiet });
-  const reporter = new ReporterMultiplexer([new JsonReporter(outDir), new JunitReporter(outDir), consoleReporter]);
+  const matrixFile = path.resolve(values.matrix ?? path.join(values.out === undefined ? defaultOutDir : outDir, 'stability-matrix.xlsx'));
+  const reporter = new ReporterMultiplexer([
+    new JsonReporter(outDir), new JunitReporter(outDir), new HtmlReporter(outDir), new XlsxReporter(matrixFile), consoleReporter,
+  ]);
   const run: RunResult = {
     schemaVersion: 1,
     run: { id: runId, startedAt: new Date().toISOString(), gategridVersion: version(), argv: process.argv.slice(2), ...(await gitCommit()) },
     cells: [],
   };
-  reporter.onLog(undefined, `run ${runId}: ${cells.length} cell(s), concurrency ${concurrency}, results in ${outDir}`);
+  reporter.onLog(undefined, `run ${runId}: ${cells.length} cell(s), concurrency ${concurrency}, results in ${outDir}, stability matrix ${matrixFile}`);
 
   const interrupt = new AbortController();
   let interrupts = 0;
@@ -139,8 +145,34 @@ export async function commandRun(values: CliValues): Promise<number> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+  if (!values.quiet) process.stdout.write(`report: ${path.join(outDir, 'report.html')}; stability matrix: ${matrixFile} (gategrid report prints it)\n`);
   if (interrupt.signal.aborted) return 130;
   return run.cells.every((c) => isGreen(c.status)) ? 0 : 1;
+}
+
+/** Merges results.json files into the stability matrix, then prints the matrix. */
+export async function commandReport(values: CliValues, files: readonly string[]): Promise<number> {
+  const matrixFile = path.resolve(values.matrix ?? path.join(defaultOutDir, 'stability-matrix.xlsx'));
+  const runs = await Promise.all(files.map(readRunResult));
+  if (runs.length > 0) await mergeRunIntoWorkbook(matrixFile, ...runs);
+  const history = await readHistory(matrixFile);
+  if (history.length === 0) throw new UsageError(`${matrixFile} holds no results yet: run gategrid run first, or name results.json files to merge`);
+  process.stdout.write(`${matrixFile}${runs.length > 0 ? ` (merged ${runs.length} run(s))` : ''}\n${renderStabilityText(history)}`);
+  return 0;
+}
+
+async function readRunResult(file: string): Promise<RunResult> {
+  let data: unknown;
+  try {
+    data = JSON.parse(await readFile(file, 'utf8'));
+  } catch (cause) {
+    throw new UsageError(`${file}: cannot read it as JSON (${errorMessage(cause)}): name a results.json written by gategrid run`, { cause });
+  }
+  const run = data as Partial<RunResult>;
+  if (run.schemaVersion !== 1 || !run.run?.id || !Array.isArray(run.cells)) {
+    throw new UsageError(`${file}: not a gategrid results.json (expected schemaVersion 1, run.id and cells)`);
+  }
+  return run as RunResult;
 }
 
 export async function commandDown(runId: string): Promise<number> {

@@ -1,15 +1,18 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, errorMessage, GategridError, UsageError } from '../errors.ts';
-import { commandDown, commandList, commandPrune, commandRun } from './commands.ts';
+import { commandDown, commandList, commandPrune, commandReport, commandRun } from './commands.ts';
 
 export const USAGE = `gategrid — gating and scenario tests for containerised deployments
 
 usage:
-  gategrid run   [filters] [--out DIR] [--keep never|failed|always] [--retries N]
+  gategrid run   [filters] [--out DIR] [--matrix FILE.xlsx] [--keep never|failed|always] [--retries N]
                  [--concurrency N] [--fail-fast] [--quiet]
                  [--tempest smoke|none|REGEX] [--no-tempest-rerun] [--revision HASH]
                  [--inject-fault CELL:kill=SERVICE[,after=MS][,attempt=N]]
   gategrid list  [filters]
+  gategrid report [--matrix FILE.xlsx] [RESULTS.json ...]
+                                 merge runs' results (CI shards, other machines) into the stability
+                                 matrix and print it
   gategrid down  RUN_ID          remove a kept run's containers, networks and volumes
   gategrid prune                 remove everything labelled by gategrid (crashed or killed runs)
 
@@ -17,6 +20,10 @@ filters (each repeatable):
   --scenario NAME|FILE.yaml  --release NAME  --backend docker  --cell SCENARIO/RELEASE/BACKEND
   --shard I/N                a deterministic share of the cells (CI splitting)
   --config FILE              the matrix and its settings (default: ./gategrid.config.yaml, else the repository's)
+
+every run writes <out>/results.json (the source of truth), junit.xml and report.html, and merges
+its cells into the shared stability matrix (default: gategrid-out/stability-matrix.xlsx, or
+<out>/stability-matrix.xlsx with --out).
 
 with no filter, run and list take the matrix of the config file. --revision (in every repro
 command) warns when the scenario's recipes changed since the run that printed it.
@@ -31,6 +38,7 @@ export const cliOptions = {
   cell: { type: 'string', multiple: true },
   shard: { type: 'string' },
   out: { type: 'string' },
+  matrix: { type: 'string' },
   keep: { type: 'string', default: 'never' },
   retries: { type: 'string' },
   config: { type: 'string' },
@@ -71,7 +79,8 @@ export async function runCli(argv: string[]): Promise<number> {
         return await commandDown(rest[0]!);
       }
       case 'prune': return await commandPrune();
-      default: throw new UsageError(`unknown command "${command}": expected run, list, down or prune`);
+      case 'report': return await commandReport(parsed.values, rest);
+      default: throw new UsageError(`unknown command "${command}": expected run, list, report, down or prune`);
     }
   } catch (error) {
     if (error instanceof ConfigError || error instanceof UsageError) {

@@ -2,6 +2,7 @@ import test from 'ava';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { gategrid, leftovers, readResults, tempOut } from './helpers.ts';
+import { readHistory } from '../../reports/xlsx-reporter.ts';
 
 // Real containers from real Debian packages: these tests deploy OpenStack. They run one at a time
 // (keystone is CPU-bound on two cores) and share the image cache: the first builds, the rest reuse.
@@ -36,6 +37,10 @@ test.serial('integration: core on zed deploys for real and is green, with every 
   const junit = await readFile(path.join(out, 'junit.xml'), 'utf8');
   t.regex(junit, new RegExp(`<testsuite name="core/zed/docker" tests="${cell.checks.length}" failures="0" errors="0"`));
   t.true((await stat(path.join(out, cell.artifacts.logs, 'keystone.log'))).size > 0, 'keystone log saved');
+  // The shared report: the HTML page and the stability matrix (in --out when it is given).
+  t.regex(await readFile(path.join(out, 'report.html'), 'utf8'), /<h2 id="cell-core-zed-docker">core\/zed\/docker <span class="s passed">passed<\/span><\/h2>/);
+  const history = await readHistory(path.join(out, 'stability-matrix.xlsx'));
+  t.deepEqual(history.map((r) => [r.runId, r.cell, r.status]), [[results.run.id, 'core/zed/docker', 'passed']]);
   t.deepEqual(await leftovers(results.run.id), []);
 });
 

@@ -1,0 +1,126 @@
+import type { CellStatus, RunResult } from '../harness/results/model.ts';
+
+/** One cell of one run: a row of the stability matrix's history, the data the matrix is made from. */
+export interface HistoryRow {
+  runId: string;
+  startedAt: string;
+  commit: string;
+  cell: string;
+  scenario: string;
+  release: string;
+  backend: string;
+  status: Exclude<CellStatus, 'running'>;
+  durationS: number;
+  attempts: number;
+  redChecks: number;
+  reason: string;
+  repro: string;
+  scenarioRevision: string;
+}
+
+export const HISTORY_COLUMNS: readonly (keyof HistoryRow)[] = [
+  'runId', 'startedAt', 'commit', 'cell', 'scenario', 'release', 'backend', 'status', 'durationS', 'attempts', 'redChecks', 'reason', 'repro', 'scenarioRevision',
+];
+
+const STATUSES = new Set(['passed', 'failed', 'flaky', 'skipped', 'error']);
+
+/** The finished cells of a run as history rows; a cell still running (an interrupted run) has no verdict yet. */
+export function historyRows(run: RunResult): HistoryRow[] {
+  return run.cells.filter((c) => c.status !== 'running').map((c) => ({
+    runId: run.run.id,
+    startedAt: c.startedAt ?? run.run.startedAt,
+    commit: run.run.commit ?? '',
+    cell: c.id, scenario: c.scenario, release: c.release, backend: c.backend,
+    status: c.status as HistoryRow['status'],
+    durationS: Math.round((c.durationMs ?? 0) / 100) / 10,
+    attempts: c.attempts?.length ?? (c.status === 'skipped' ? 0 : 1),
+    redChecks: c.checks.filter((k) => k.status === 'failed' || k.status === 'error').length,
+    reason: c.reason ?? '',
+    repro: c.repro,
+    scenarioRevision: c.scenarioRevision ?? '',
+  }));
+}
+
+/** A row read back from a file, checked field by field; `where` names the place for the error. */
+export function parseHistoryRow(values: Record<string, unknown>, where: string): HistoryRow {
+  const text = (k: keyof HistoryRow): string => {
+    const v = values[k];
+    if (v === undefined || v === null) return '';
+    if (v instanceof Date) return v.toISOString();
+    return String(v);
+  };
+  const num = (k: keyof HistoryRow): number => {
+    const n = Number(values[k] ?? 0);
+    if (!Number.isFinite(n)) throw new Error(`${where}: column ${k} holds "${String(values[k])}", expected a number`);
+    return n;
+  };
+  const status = text('status');
+  if (!STATUSES.has(status)) throw new Error(`${where}: column status holds "${status}", expected one of ${[...STATUSES].join(', ')}`);
+  for (const k of ['runId', 'cell', 'scenario', 'release', 'backend'] as const) {
+    if (text(k) === '') throw new Error(`${where}: column ${k} is empty`);
+  }
+  return {
+    runId: text('runId'), startedAt: text('startedAt'), commit: text('commit'), cell: text('cell'), scenario: text('scenario'),
+    release: text('release'), backend: text('backend'), status: status as HistoryRow['status'], durationS: num('durationS'),
+    attempts: num('attempts'), redChecks: num('redChecks'), reason: text('reason'), repro: text('repro'), scenarioRevision: text('scenarioRevision'),
+  };
+}
+
+/**
+ * Merges new rows into a history, ordered by run (run ids begin with their start time), each run's
+ * rows in its cells' list order. A run's new rows replace all of its old ones: a run rewrites its
+ * rows as its cells end, each time with every cell finished so far.
+ */
+export function mergeHistory(existing: readonly HistoryRow[], added: readonly HistoryRow[]): HistoryRow[] {
+  const runs = new Map<string, HistoryRow[]>();
+  for (const row of existing) runs.set(row.runId, [...(runs.get(row.runId) ?? []), row]);
+  const fresh = new Map<string, HistoryRow[]>();
+  for (const row of added) fresh.set(row.runId, [...(fresh.get(row.runId) ?? []).filter((r) => r.cell !== row.cell), row]);
+  for (const [runId, rows] of fresh) runs.set(runId, rows);
+  return [...runs.keys()].sort().flatMap((runId) => runs.get(runId)!);
+}
+
+/** The history's rows, newest run first, each run's rows in list order: for axes that follow the latest run. */
+export function newestRunFirst(history: readonly HistoryRow[]): HistoryRow[] {
+  const runs = new Map<string, HistoryRow[]>();
+  for (const row of history) runs.set(row.runId, [...(runs.get(row.runId) ?? []), row]);
+  return [...runs.values()].reverse().flat();
+}
+
+/** What the matrix shows for one cell over the runs in the history. */
+export interface CellStability {
+  readonly scenario: string;
+  readonly release: string;
+  readonly backend: string;
+  readonly latest: HistoryRow;
+  /** Runs that gave a verdict (skipped ones do not count). */
+  readonly runs: number;
+  /** passed or flaky: green for the gate. */
+  readonly green: number;
+  readonly flaky: number;
+  /** The last statuses, newest first (at most `recent`). */
+  readonly recent: readonly HistoryRow['status'][];
+}
+
+/** Per cell: the latest verdict, and how often it was green over the last `window` runs that judged it. */
+export function stability(history: readonly HistoryRow[], window = 10): Map<string, CellStability> {
+  const byCell = new Map<string, HistoryRow[]>();
+  for (const row of history) {
+    const key = `${row.scenario}/${row.release}/${row.backend}`;
+    byCell.set(key, [...(byCell.get(key) ?? []), row]);
+  }
+  const out = new Map<string, CellStability>();
+  for (const [key, rows] of byCell) {
+    const newestFirst = [...rows].reverse();
+    const judged = newestFirst.filter((r) => r.status !== 'skipped').slice(0, window);
+    out.set(key, {
+      scenario: rows[0]!.scenario, release: rows[0]!.release, backend: rows[0]!.backend,
+      latest: newestFirst[0]!,
+      runs: judged.length,
+      green: judged.filter((r) => r.status === 'passed' || r.status === 'flaky').length,
+      flaky: judged.filter((r) => r.status === 'flaky').length,
+      recent: newestFirst.slice(0, window).map((r) => r.status),
+    });
+  }
+  return out;
+}

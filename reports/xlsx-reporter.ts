@@ -1,0 +1,129 @@
+import { createHash } from 'node:crypto';
+import { access, mkdir, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import ExcelJS from 'exceljs';
+import { InfraError, errorMessage } from '../harness/errors.ts';
+import type { RunResult } from '../harness/results/model.ts';
+import { withFileLock } from '../harness/util/file-lock.ts';
+import { matrixAxes } from './matrix-axes.ts';
+import type { Reporter } from './reporter.ts';
+import { HISTORY_COLUMNS, historyRows, mergeHistory, newestRunFirst, parseHistoryRow, stability, type HistoryRow } from './stability-history.ts';
+
+const MATRIX_SHEET = 'Matrix';
+const HISTORY_SHEET = 'Results';
+
+const FILL: Record<string, string> = {
+  passed: 'FFB7E4C7', flaky: 'FFFFE08A', failed: 'FFF4B4B4', error: 'FFD9C6F2', skipped: 'FFE1E4E8',
+};
+
+/**
+ * The stability matrix, an .xlsx shared by runs: each run merges its cells into the workbook's
+ * Results sheet (one row per run and cell) and the Matrix sheet is redrawn from the whole history
+ * (scenario × release/backend: latest verdict, green runs out of the last ten). Written under a
+ * cross-process lock, atomically: two runs sharing the file never lose each other's rows.
+ */
+export class XlsxReporter implements Reporter {
+  readonly name = 'xlsx';
+  readonly file: string;
+
+  constructor(file: string) {
+    this.file = path.resolve(file);
+  }
+
+  onCellEnd(run: RunResult): Promise<void> { return mergeRunIntoWorkbook(this.file, run); }
+  onRunEnd(run: RunResult): Promise<void> { return mergeRunIntoWorkbook(this.file, run); }
+}
+
+/** Adds the runs' finished cells to the workbook at `file` (made if missing). */
+export async function mergeRunIntoWorkbook(file: string, ...runs: RunResult[]): Promise<void> {
+  const rows = runs.flatMap(historyRows);
+  const lock = `xlsx-${createHash('sha256').update(path.resolve(file)).digest('hex').slice(0, 16)}`;
+  await withFileLock(lock, 60_000, async () => {
+    const history = mergeHistory(await readHistory(file), rows);
+    await mkdir(path.dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp.xlsx`;
+    try {
+      await buildWorkbook(history).xlsx.writeFile(tmp);
+      await rename(tmp, file);
+    } finally {
+      await rm(tmp, { force: true });
+    }
+  });
+}
+
+/** The Results sheet of an existing workbook; none when the file does not exist yet. */
+export async function readHistory(file: string): Promise<HistoryRow[]> {
+  if (!(await access(file).then(() => true, () => false))) return [];
+  const workbook = new ExcelJS.Workbook();
+  try {
+    await workbook.xlsx.readFile(file);
+  } catch (cause) {
+    throw new InfraError(`${file} is not a readable .xlsx (${errorMessage(cause)}): move it away or choose another file with --matrix; it was left as it is`, { cause });
+  }
+  const sheet = workbook.getWorksheet(HISTORY_SHEET);
+  if (!sheet) throw new InfraError(`${file} has no "${HISTORY_SHEET}" sheet, so it is not a gategrid stability matrix: move it away or choose another file with --matrix; it was left as it is`);
+  const header = new Map<number, string>();
+  sheet.getRow(1).eachCell((cell, col) => header.set(col, String(cell.value ?? '')));
+  const missing = HISTORY_COLUMNS.filter((k) => ![...header.values()].includes(k));
+  if (missing.length > 0) throw new InfraError(`${file}, sheet ${HISTORY_SHEET}, row 1: missing column(s) ${missing.join(', ')}; restore them or move the file away`);
+  const rows: HistoryRow[] = [];
+  sheet.eachRow((row, n) => {
+    if (n === 1) return;
+    const values: Record<string, unknown> = {};
+    row.eachCell({ includeEmpty: false }, (cell, col) => {
+      const key = header.get(col);
+      if (key) values[key] = cell.value;
+    });
+    try {
+      rows.push(parseHistoryRow(values, `${file}, sheet ${HISTORY_SHEET}, row ${n}`));
+    } catch (cause) {
+      throw new InfraError(`${errorMessage(cause)}: fix or delete that row`, { cause });
+    }
+  });
+  return rows;
+}
+
+function buildWorkbook(history: readonly HistoryRow[]): ExcelJS.Workbook {
+  const workbook = new ExcelJS.Workbook();
+  workbook.creator = 'gategrid';
+  const cells = stability(history);
+  const runs = new Set(history.map((r) => r.runId)).size;
+
+  const matrix = workbook.addWorksheet(MATRIX_SHEET, { views: [{ state: 'frozen', xSplit: 1, ySplit: 3 }] });
+  matrix.getCell('A1').value = `gategrid stability matrix: ${runs} run(s), ${history.length} cell result(s), last ${history.at(-1)?.startedAt ?? 'never'}`;
+  matrix.getCell('A1').font = { bold: true };
+  matrix.getCell('A2').value = 'Each cell: latest verdict, then green runs (passed or flaky) out of the last ten that gave a verdict. Red cells carry their reason and repro command as a note.';
+  // Newest first, so the columns follow the latest run's (the config's) order.
+  const { scenarios, columns } = matrixAxes(newestRunFirst(history));
+  const header = matrix.getRow(3);
+  header.values = ['scenario', ...columns.map((c) => `${c.release} / ${c.backend}`)];
+  header.font = { bold: true };
+  scenarios.forEach((scenario, i) => {
+    const row = matrix.getRow(4 + i);
+    row.getCell(1).value = scenario;
+    row.getCell(1).font = { bold: true };
+    columns.forEach((col, j) => {
+      const s = cells.get(`${scenario}/${col.release}/${col.backend}`);
+      if (!s) return;
+      const cell = row.getCell(2 + j);
+      const flaky = s.flaky > 0 ? `, ${s.flaky} flaky` : '';
+      cell.value = s.latest.status === 'skipped' ? `skipped: ${s.latest.reason}` : `${s.latest.status}  ${s.green}/${s.runs} green${flaky}`;
+      cell.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: FILL[s.latest.status] ?? 'FFFFFFFF' } };
+      if (s.latest.status === 'failed' || s.latest.status === 'error' || s.latest.status === 'flaky') {
+        cell.note = `${s.latest.runId}: ${s.latest.reason}\nreproduce: ${s.latest.repro}`;
+      }
+    });
+  });
+  matrix.getColumn(1).width = 16;
+  columns.forEach((_, j) => (matrix.getColumn(2 + j).width = 24));
+
+  const sheet = workbook.addWorksheet(HISTORY_SHEET, { views: [{ state: 'frozen', ySplit: 1 }] });
+  sheet.columns = HISTORY_COLUMNS.map((key) => ({ header: key, key, width: key === 'reason' || key === 'repro' ? 60 : key === 'startedAt' ? 26 : 14 }));
+  sheet.getRow(1).font = { bold: true };
+  for (const row of history) {
+    const added = sheet.addRow(row);
+    added.getCell('status').fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: FILL[row.status] ?? 'FFFFFFFF' } };
+  }
+  sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: HISTORY_COLUMNS.length } };
+  return workbook;
+}
