@@ -99,7 +99,9 @@ export async function runCell(cell: CellSpec, result: CellResult, options: CellR
       }
       case 'checks': return verdictOf(result.checks.filter((c) => c.kind === 'smoke' || c.kind === 'api'));
       case 'logs': return verdictOf(result.checks.filter((c) => c.kind === 'logs'));
-      case 'tempest': return tempestPhase ? { status: tempestPhase.status, ...(tempestPhase.message ? { message: tempestPhase.message } : {}), ...(tempestPhase.details ? { details: tempestPhase.details } : {}) } : {};
+      case 'tempest':
+        if (cell.tempest.kind === 'none') return { status: 'skipped', message: 'not selected (--tempest none, or the scenario has no Tempest selection)' };
+        return tempestPhase ? { status: tempestPhase.status, ...(tempestPhase.message ? { message: tempestPhase.message } : {}), ...(tempestPhase.details ? { details: tempestPhase.details } : {}) } : {};
       default: return {};
     }
   };
