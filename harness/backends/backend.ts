@@ -54,6 +54,11 @@ export interface Environment {
   readonly backend: string;
   /** Starts a long-running service and resolves once its readiness probe passes. */
   startService(spec: ServiceSpec): Promise<void>;
+  /**
+   * Stops a service (SIGTERM, then SIGKILL after `graceMs`) and removes its container, keeping its
+   * log; its name, alias and published ports are then free for a replacement (an upgrade).
+   */
+  stopService(name: string, graceMs: number): Promise<void>;
   /** Runs a one-shot container to completion; resolves with its exit code and output. */
   runJob(spec: ContainerSpec): Promise<ExecResult>;
   exec(name: string, command: readonly string[], timeoutMs: number): Promise<ExecResult>;

@@ -105,7 +105,39 @@ export async function loadScenario(nameOrPath: string, catalogues: Catalogues): 
   }
 
   checkReferences(spec, file, services, yaml.lineOf.bind(yaml));
+  checkUpgrade(spec, file, services, catalogues.releases, yaml.lineOf.bind(yaml));
   return { spec, file, services, images: catalogues.images, releases: catalogues.releases, revision: hash.digest('hex').slice(0, 12) };
+}
+
+/** An upgrade section names services, endpoints and releases that exist, and upgrades to another release. */
+function checkUpgrade(spec: ScenarioSpec, file: string, services: readonly LoadedService[], releases: ReadonlyMap<string, unknown>, lineOf: (p: PropertyKey[]) => number | undefined): void {
+  const upgrade = spec.upgrade;
+  if (!upgrade) return;
+  const known = [...releases.keys()].join(', ');
+  for (const [from, to] of Object.entries(upgrade.paths)) {
+    const line = lineOf(['upgrade', 'paths', from]);
+    if (!releases.has(from)) throw new ConfigError(file, `upgrade.paths.${from}`, `unknown release "${from}": known are ${known}`, { line });
+    if (!releases.has(to)) throw new ConfigError(file, `upgrade.paths.${from}`, `unknown release "${to}": known are ${known}`, { line });
+    if (from === to) throw new ConfigError(file, `upgrade.paths.${from}`, 'upgrades to the same release: name a newer one', { line });
+  }
+  upgrade.services.forEach((name, i) => {
+    if (!services.some((s) => s.spec.name === name)) throw new ConfigError(file, `upgrade.services[${i}]`, `service "${name}" is not in services`, { line: lineOf(['upgrade', 'services', i]) });
+  });
+  const taken = new Set([...services.map((s) => s.spec.name), ...services.flatMap((s) => s.spec.jobs.map((j) => j.name))]);
+  for (const s of services) {
+    s.spec.upgrade.jobs.forEach((job, j) => {
+      if (taken.has(job.name)) throw new ConfigError(s.file, `upgrade.jobs[${j}].name`, `name "${job.name}" is already a service or job of scenario "${spec.name}": job names must be unique`);
+      if (job.action) throw new ConfigError(s.file, `upgrade.jobs[${j}]`, 'an upgrade job runs (run) or execs (exec); actions are for the deploy');
+      taken.add(job.name);
+    });
+  }
+  const endpoints = services.flatMap((s) => s.spec.endpoints.map((e) => e.name));
+  upgrade.probe.forEach((name, i) => {
+    if (!endpoints.includes(name)) throw new ConfigError(file, `upgrade.probe[${i}]`, `no service of the scenario has an endpoint "${name}" (known: ${endpoints.join(', ') || 'none'})`, { line: lineOf(['upgrade', 'probe', i]) });
+  });
+  if (upgrade.resources.length > 0 && !services.some((s) => s.spec.cloud)) {
+    throw new ConfigError(file, 'upgrade.resources', 'resources are made through the API: add the identity service (a recipe with a "cloud" section)', { line: lineOf(['upgrade', 'resources']) });
+  }
 }
 
 /** Cross-file rules a schema cannot express: every name a recipe mentions exists in the scenario. */

@@ -105,6 +105,11 @@ export const serviceSchema = z.strictObject({
   /** Public endpoints the smoke check calls without a token. */
   endpoints: z.array(z.strictObject({ name, url: z.string(), status: z.array(z.number().int()).default([200, 300]) })).default([]),
   logs: z.strictObject({ allow: z.array(allowSchema).default([]) }).default({ allow: [] }),
+  /**
+   * How this service moves to a newer release in an upgrade test: one-shot jobs run from the new
+   * release's image after the old container stopped and before the new one starts (db_sync...).
+   */
+  upgrade: z.strictObject({ jobs: z.array(jobSchema).default([]) }).default({ jobs: [] }),
   /** Releases this recipe cannot serve, each with the reason (the cell is `skipped`, never silently dropped). */
   unsupported: z.record(z.string(), reason).default({}),
 });
@@ -134,6 +139,22 @@ export const scenarioSchema = z.strictObject({
     /** Extra tempest.conf options, "section.option": value (feature flags, refs). */
     settings: z.record(z.string().regex(/^[\w-]+\.\w+$/, 'expected "section.option"'), z.string()).default({}),
   }).default({ default: 'none', concurrency: 2, timeoutSeconds: 1800, exclude: [], settings: {} }),
+  /**
+   * An upgrade test: deploy the cell's release, create resources, upgrade `services` one at a time
+   * to the release `paths` names for it (the others stay), measuring the downtime of the `probe`
+   * endpoints, then verify the resources and run the checks against the upgraded deployment.
+   */
+  upgrade: z.strictObject({
+    /** From release → to release; a cell on a release without a path is `skipped` with that reason. */
+    paths: z.record(z.string(), z.string()),
+    services: z.array(name).min(1),
+    /** Endpoint names (of the services' `endpoints`) polled every 200 ms during the upgrade. */
+    probe: z.array(name).default([]),
+    /** Resources made before and checked after: what must survive the upgrade. */
+    resources: z.array(z.enum(['identity'])).default([]),
+    /** When given, a longer outage of any probed endpoint fails the cell; otherwise it is only measured. */
+    maxDowntimeSeconds: z.number().nonnegative().optional(),
+  }).optional(),
 });
 export type ScenarioSpec = z.infer<typeof scenarioSchema>;
 

@@ -50,7 +50,7 @@ export async function executePlan(
       if (blocked) return finish('skipped', `not started: ${blocked.name} ${blocked.status === 'skipped' ? 'was skipped' : blocked.status}`);
       if (options.signal.aborted) return finish('skipped', 'not started: run interrupted');
       try {
-        const message = await perform(step, env, plan, actions);
+        const message = await performStep(step, env, plan, actions);
         return finish('passed', message);
       } catch (error) {
         const status = isDeploymentError(error) ? 'failed' : 'error';
@@ -68,7 +68,8 @@ function stepOwner(step: Step): string {
   return step.kind === 'service' ? step.name : step.owner;
 }
 
-async function perform(step: Step, env: Environment, plan: DeploymentPlan, actions: ActionHandlers): Promise<string | undefined> {
+/** Performs one step of a plan: starts a service, runs a job, execs a command or an action. */
+export async function performStep(step: Step, env: Environment, plan: DeploymentPlan, actions: ActionHandlers): Promise<string | undefined> {
   switch (step.kind) {
     case 'service':
       await env.startService(step.spec);

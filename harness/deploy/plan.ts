@@ -1,5 +1,5 @@
 import type { LoadedScenario, LoadedService } from '../config/load-scenario.ts';
-import type { AllowEntry, CatalogSpec, CloudSpec, ReadySpec, ReleaseSpec } from '../config/schemas.ts';
+import type { AllowEntry, CatalogSpec, CloudSpec, JobSpec, ReadySpec, ReleaseSpec } from '../config/schemas.ts';
 import { objectResolver, renderTemplate, type Resolver } from '../config/template.ts';
 import type { SecretStore } from '../config/secrets.ts';
 import type { ContainerSpec, ReadyProbe, ServiceSpec as BackendServiceSpec } from '../backends/backend.ts';
@@ -25,6 +25,8 @@ export interface RenderedEndpoint {
 
 export interface DeploymentPlan {
   readonly steps: readonly Step[];
+  /** Per service: the jobs that move it to this plan's release in an upgrade test, in order. */
+  readonly upgradeJobs: ReadonlyMap<string, readonly Step[]>;
   readonly cloud: CloudSpec | undefined;
   readonly endpoints: readonly RenderedEndpoint[];
   /** Catalog entries the cell registers (service types the catalog must list). */
@@ -55,6 +57,7 @@ export function buildPlan(input: PlanInput): DeploymentPlan {
   const catalog: CatalogSpec[] = [];
   const allow = new Map<string, readonly AllowEntry[]>();
   const owners = new Map<string, string>();
+  const upgradeJobs = new Map<string, readonly Step[]>();
   let cloud: CloudSpec | undefined;
 
   for (const service of input.scenario.services) {
@@ -75,24 +78,28 @@ export function buildPlan(input: PlanInput): DeploymentPlan {
     const base = { image, env, files, volumes: s.volumes, ...(s.user ? { user: s.user } : {}) };
 
     const beforeStart: string[] = [];
-    for (const job of s.jobs) {
+    const jobStep = (job: JobSpec, where: string): Step => {
       const timeoutMs = job.timeoutSeconds * 1000;
       const deps = [...job.after];
       owners.set(job.name, s.name);
-      if (job.when === 'before-start') beforeStart.push(job.name);
       if (job.run) {
-        steps.push({ kind: 'run', name: job.name, deps, owner: s.name, spec: {
+        return { kind: 'run', name: job.name, deps, owner: s.name, spec: {
           ...base, name: job.name, ports: [], timeoutMs,
-          command: job.run.map((a, i) => r(a, `jobs.${job.name}.run[${i}]`)),
+          command: job.run.map((a, i) => r(a, `${where}.${job.name}.run[${i}]`)),
           ...(job.user ? { user: job.user } : {}),
-        } });
-      } else if (job.exec) {
-        steps.push({ kind: 'exec', name: job.name, deps: [...new Set([...deps, job.exec.service])], owner: s.name, target: job.exec.service, timeoutMs,
-          command: job.exec.command.map((a, i) => r(a, `jobs.${job.name}.exec.command[${i}]`)) });
-      } else if (job.action === 'catalog') {
-        steps.push({ kind: 'action', name: job.name, deps, owner: s.name, action: 'catalog', timeoutMs, catalog: renderCatalog(s.catalog!, r) });
+        } };
       }
+      if (job.exec) {
+        return { kind: 'exec', name: job.name, deps: [...new Set([...deps, job.exec.service])], owner: s.name, target: job.exec.service, timeoutMs,
+          command: job.exec.command.map((a, i) => r(a, `${where}.${job.name}.exec.command[${i}]`)) };
+      }
+      return { kind: 'action', name: job.name, deps, owner: s.name, action: 'catalog', timeoutMs, catalog: renderCatalog(s.catalog!, r) };
+    };
+    for (const job of s.jobs) {
+      if (job.when === 'before-start') beforeStart.push(job.name);
+      steps.push(jobStep(job, 'jobs'));
     }
+    upgradeJobs.set(s.name, s.upgrade.jobs.map((job) => jobStep(job, 'upgrade.jobs')));
 
     owners.set(s.name, s.name);
     steps.push({ kind: 'service', name: s.name, deps: [...s.after, ...beforeStart], spec: {
@@ -111,7 +118,7 @@ export function buildPlan(input: PlanInput): DeploymentPlan {
 
   checkAcyclic(steps, input.scenario.file);
   const memoryMiB = input.scenario.services.reduce((sum, s) => sum + s.spec.memoryMiB, 0);
-  return { steps, cloud, endpoints, catalog, allow, owners, hostPorts: input.hostPorts, memoryMiB };
+  return { steps, upgradeJobs, cloud, endpoints, catalog, allow, owners, hostPorts: input.hostPorts, memoryMiB };
 }
 
 function serviceRenderer(input: PlanInput, service: LoadedService): Resolver {

@@ -45,11 +45,18 @@ export function expandCells(input: MatrixInput): PlannedCell[] {
     const id = `${scenario.spec.name}/${releaseName}/${backend}`;
     if (input.cells.length > 0 && !input.cells.includes(id)) continue;
     const excluded = (input.exclude ?? []).find((rule) => matches(rule, scenario.spec.name, releaseName, backend));
-    const skipReason = excluded ? `excluded by the config: ${excluded.reason}` : unsupportedReason(scenario, releaseName);
+    const upgradeTo = scenario.spec.upgrade?.paths[releaseName];
+    const skipReason = excluded ? `excluded by the config: ${excluded.reason}` : unsupportedReason(scenario, releaseName)
+      ?? (scenario.spec.upgrade && upgradeTo === undefined ? `no upgrade path from ${releaseName} (upgrade.paths in ${path.relative(repoRoot, scenario.file)})` : undefined)
+      ?? (upgradeTo !== undefined ? unsupportedReason(scenario, upgradeTo, scenario.spec.upgrade!.services) : undefined);
     const selectionText = input.tempest ?? scenario.spec.tempest.default;
     const tempest = parseTempestSelection(selectionText, input.tempest === undefined ? `${scenario.file}: tempest.default` : '--tempest');
     const extra = selectionText === scenario.spec.tempest.default ? [] : ['--tempest', selectionText];
-    out.push({ id, scenario, releaseName, release, backend, tempest, repro: reproCommand(scenario, releaseName, backend, extra), ...(skipReason ? { skipReason } : {}) });
+    out.push({
+      id, scenario, releaseName, release, backend, tempest, repro: reproCommand(scenario, releaseName, backend, extra),
+      ...(skipReason ? { skipReason } : {}),
+      ...(upgradeTo !== undefined ? { upgradeTo: { releaseName: upgradeTo, release: scenario.releases.get(upgradeTo)! } } : {}),
+    });
   }
   for (const wanted of input.cells) {
     if (!out.some((c) => c.id === wanted)) throw new UsageError(`--cell ${wanted} matches no cell: ids look like core/zed/docker (see: gategrid list)`);
@@ -63,8 +70,9 @@ function matches(rule: CellRule, scenario: string, release: string, backend: str
     && (rule.backend === undefined || rule.backend === backend);
 }
 
-function unsupportedReason(scenario: LoadedScenario, release: string): string | undefined {
+function unsupportedReason(scenario: LoadedScenario, release: string, only?: readonly string[]): string | undefined {
   for (const s of scenario.services) {
+    if (only && !only.includes(s.spec.name)) continue;
     const why = s.spec.unsupported[release];
     if (why) return `${s.spec.name} on ${release}: ${why}`;
   }

@@ -15,6 +15,7 @@ import type { ImageBuilder } from '../images/image-builder.ts';
 import { DeploymentError, errorMessage, isDeploymentError } from '../errors.ts';
 import { isRed } from './outcome.ts';
 import { runTempest } from '../../tempest-bridge/run-tempest.ts';
+import { runUpgrade } from '../upgrade/run-upgrade.ts';
 import type { TempestSelection } from '../../tempest-bridge/selection.ts';
 
 const TEMPEST_IMAGE = 'tempest';
@@ -30,6 +31,8 @@ export interface CellSpec {
   readonly release: ReleaseSpec;
   readonly backend: string;
   readonly tempest: TempestSelection;
+  /** An upgrade cell: the release its `upgrade.services` move to after the deploy. */
+  readonly upgradeTo?: { readonly releaseName: string; readonly release: ReleaseSpec };
 }
 
 export type KeepPolicy = 'never' | 'failed' | 'always';
@@ -58,6 +61,8 @@ interface CellState {
   steps: StepResult[];
   secrets: SecretStore;
   images: Map<string, string>;
+  /** An upgrade cell: the images of the release it moves to (its upgraded services'). */
+  targetImages: Map<string, string>;
 }
 
 /** The image recipes a cell needs: its services' and, when it runs Tempest, Tempest's. */
@@ -67,11 +72,17 @@ export function cellImages(cell: CellSpec): string[] {
   return names;
 }
 
+/** The image recipes an upgrade cell needs in the release it moves to. */
+export function upgradeImages(cell: CellSpec): string[] {
+  const upgraded = new Set(cell.scenario.spec.upgrade?.services ?? []);
+  return cell.scenario.services.filter((svc) => upgraded.has(svc.spec.name)).map((svc) => svc.spec.image);
+}
+
 /** Runs one cell: images → environment → deploy → checks → logs, with teardown always. */
 export async function runCell(cell: CellSpec, result: CellResult, options: CellRunOptions): Promise<CellResult> {
   const { log } = options;
   const logDir = path.join(options.outDir, result.artifacts.logs);
-  const state: CellState = { steps: [], secrets: new SecretStore(), images: new Map() };
+  const state: CellState = { steps: [], secrets: new SecretStore(), images: new Map(), targetImages: new Map() };
   const harnessErrors: string[] = [];
   let tempestPhase: Omit<PhaseResult, 'startedAt'> | undefined;
   const started = Date.now();
@@ -99,6 +110,7 @@ export async function runCell(cell: CellSpec, result: CellResult, options: CellR
       }
       case 'checks': return verdictOf(result.checks.filter((c) => c.kind === 'smoke' || c.kind === 'api'));
       case 'logs': return verdictOf(result.checks.filter((c) => c.kind === 'logs'));
+      case 'upgrade': return verdictOf(result.checks.filter((c) => c.kind === 'upgrade'));
       case 'tempest':
         if (cell.tempest.kind === 'none') return { status: 'skipped', message: 'not selected (--tempest none, or the scenario has no Tempest selection)' };
         return tempestPhase ? { status: tempestPhase.status, ...(tempestPhase.message ? { message: tempestPhase.message } : {}), ...(tempestPhase.details ? { details: tempestPhase.details } : {}) } : {};
@@ -130,6 +142,11 @@ export async function runCell(cell: CellSpec, result: CellResult, options: CellR
       const built = await options.images.ensureAll(cellImages(cell), cell.release.suite);
       for (const [name, image] of built) s.images.set(name, image.tag);
       result.images = Object.fromEntries(s.images);
+      if (cell.upgradeTo) {
+        const target = await options.images.ensureAll(upgradeImages(cell), cell.upgradeTo.release.suite);
+        for (const [name, image] of target) s.targetImages.set(name, image.tag);
+        result.images = { ...result.images, ...Object.fromEntries([...s.targetImages].map(([n, t]) => [`${n}@${cell.upgradeTo!.releaseName}`, t])) };
+      }
     },
   });
 
@@ -202,6 +219,34 @@ export async function runCell(cell: CellSpec, result: CellResult, options: CellR
       }
     },
   });
+
+  if (cell.upgradeTo) {
+    const to = cell.upgradeTo;
+    const spec = cell.scenario.spec.upgrade!;
+    runner.add({
+      title: 'upgrade',
+      timeoutMs: options.timeouts.deploy + options.timeouts.checks,
+      async setup(s) {
+        const from = s.plan!;
+        // The same deployment rendered for the new release: same secrets, ports and volumes.
+        const target = buildPlan({
+          scenario: cell.scenario, releaseName: to.releaseName, release: to.release, images: new Map([...s.images, ...s.targetImages]),
+          secrets: s.secrets, hostPorts: from.hostPorts, runId: options.runId, cellId: cell.id,
+        });
+        log(`upgrade ${spec.services.join(', ')}: ${cell.releaseName} → ${to.releaseName}`);
+        addChecks(await runUpgrade({
+          env: s.env!, from, to: target, fromRelease: cell.releaseName, toRelease: to.releaseName, services: spec.services,
+          probe: spec.probe, resources: spec.resources, maxDowntimeSeconds: spec.maxDowntimeSeconds, cloud: from.cloud, actions: options.actions, log,
+        }));
+        // The native API checks once more, against the upgraded deployment.
+        const groups = cell.scenario.spec.checks.api;
+        if (groups.length > 0 && from.cloud) {
+          const ctx = apiContext(from.cloud, from.catalog);
+          for (const check of apiChecks(groups)) addChecks([await runCheck({ ...check, id: `upgrade.${check.id}`, kind: 'upgrade' }, ctx)]);
+        }
+      },
+    });
+  }
 
   runner.add({
     title: 'tempest',

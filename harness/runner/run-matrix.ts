@@ -6,7 +6,7 @@ import { Limiter } from '../util/limiter.ts';
 import { cellDir, type CellResult, type RunResult } from '../results/model.ts';
 import type { Reporter } from '../../reports/reporter.ts';
 import { errorMessage } from '../errors.ts';
-import { cellImages, runCell, type CellSpec, type KeepPolicy } from './run-cell.ts';
+import { cellImages, runCell, upgradeImages, type CellSpec, type KeepPolicy } from './run-cell.ts';
 import { foldAttempts, isRed } from './outcome.ts';
 
 export interface PlannedCell extends CellSpec {
@@ -99,7 +99,9 @@ export async function runMatrix(cells: readonly PlannedCell[], options: MatrixOp
  * cells wait. Results stay in list order whatever the start order.
  */
 export async function startOrder(cells: readonly PlannedCell[], images: Pick<ImageBuilder, 'isCached'>): Promise<number[]> {
-  const warm = await Promise.all(cells.map((cell) => (cell.skipReason ? true : images.isCached(cellImages(cell), cell.release.suite).catch(() => false))));
+  const cached = async (cell: PlannedCell): Promise<boolean> => (await images.isCached(cellImages(cell), cell.release.suite))
+    && (!cell.upgradeTo || (await images.isCached(upgradeImages(cell), cell.upgradeTo.release.suite)));
+  const warm = await Promise.all(cells.map((cell) => (cell.skipReason ? true : cached(cell).catch(() => false))));
   const rank = (i: number): number => (cells[i]!.skipReason ? 0 : warm[i] ? 1 : 2);
   return cells.map((_, i) => i).sort((a, b) => rank(a) - rank(b) || a - b);
 }

@@ -17,7 +17,7 @@ test('the shipped core scenario loads with its six recipes and a revision hash',
 
 test('every shipped scenario loads', async (t) => {
   const catalogues = await loadCatalogues();
-  for (const name of ['core', 'identity']) await t.notThrowsAsync(loadScenario(name, catalogues));
+  for (const name of ['core', 'identity', 'identity-upgrade']) await t.notThrowsAsync(loadScenario(name, catalogues));
 });
 
 test('an unknown field names the file, line, field path and the fix', async (t) => {
@@ -61,4 +61,17 @@ test('a misspelt recipe field in a job is an error, not ignored', (t) => {
   t.is(error.field, 'overrides.a');
   t.is(error.line, 5);
   t.regex(error.message, /"varz"/);
+});
+
+test('an upgrade path to an unknown release names the file, field, line and the known releases', async (t) => {
+  const error = await t.throwsAsync(loadScenario(fixture('bad-upgrade-path.yaml'), await loadCatalogues()), { instanceOf: ConfigError });
+  t.is(error.field, 'upgrade.paths.zed');
+  t.is(error.line, 5);
+  t.regex(error.message, /unknown release "2026\.1": known are victoria, zed, 2025\.1/);
+});
+
+test('an upgrade probe must name an endpoint of the scenario', async (t) => {
+  const error = await t.throwsAsync(loadScenario(fixture('bad-upgrade-probe.yaml'), await loadCatalogues()), { instanceOf: ConfigError });
+  t.is(error.field, 'upgrade.probe[1]');
+  t.regex(error.message, /no service of the scenario has an endpoint "image" \(known: identity\)/);
 });

@@ -70,3 +70,14 @@ test('fault injection flags parse, and malformed ones are usage errors', (t) => 
   t.throws(() => parseFault('core/zed/docker'), { instanceOf: UsageError });
   t.throws(() => parseFault('core/zed/docker:kill=x,after=-1'), { instanceOf: UsageError });
 });
+
+test('an upgrade scenario: a cell per release with a path, the others skipped with the reason', async (t) => {
+  const scenario = await loadScenario('identity-upgrade', await loadCatalogues());
+  const cells = expandCells({ scenarios: [scenario], releases: ['victoria', 'zed', '2025.1'], backends: ['docker'], cells: [] });
+  t.deepEqual(cells.map((c) => [c.id, c.upgradeTo?.releaseName, c.skipReason]), [
+    ['identity-upgrade/victoria/docker', undefined, 'no upgrade path from victoria (upgrade.paths in scenarios/identity-upgrade.yaml)'],
+    ['identity-upgrade/zed/docker', '2025.1', undefined],
+    ['identity-upgrade/2025.1/docker', undefined, 'no upgrade path from 2025.1 (upgrade.paths in scenarios/identity-upgrade.yaml)'],
+  ]);
+  t.is(cells[1]!.upgradeTo?.release.suite, 'trixie');
+});

@@ -76,6 +76,15 @@ class DockerEnvironment implements Environment {
     this.#started.set(spec.name, { container: started, ready: spec.ready });
   }
 
+  async stopService(name: string, graceMs: number): Promise<void> {
+    const container = this.#containerName(name);
+    const stopped = await docker(['stop', '-t', String(Math.ceil(graceMs / 1000)), container], { allowFailure: true, timeout: graceMs + 30_000 });
+    if (stopped.exitCode !== 0) throw new DeploymentError(`${name} could not be stopped: ${stopped.stderr.trim()}`);
+    // Removing the container ends its log stream; the log file stays and a replacement appends to it.
+    await docker(['rm', '-f', container]);
+    this.#started.delete(name);
+  }
+
   async runJob(spec: ContainerSpec): Promise<ExecResult> {
     const container = (await this.#prepare(spec)).withWaitStrategy(new StartedWaitStrategy());
     const started = await this.#start(spec.name, container, spec.timeoutMs);
@@ -177,7 +186,7 @@ class DockerEnvironment implements Environment {
         stream.on('end', () => out.end());
         stream.on('error', () => out.end());
       });
-    this.#order.push(spec.name);
+    if (!this.#order.includes(spec.name)) this.#order.push(spec.name);
     if (spec.command) container.withCommand([...spec.command]);
     if (spec.user) container.withUser(spec.user);
     if (spec.ports.length > 0) container.withExposedPorts(...spec.ports.map((p) => ({ container: p.container, host: p.host })));

@@ -1,0 +1,87 @@
+/** One answer (or its absence) of a polled endpoint. */
+export interface ProbeSample {
+  /** Milliseconds since the probe started. */
+  readonly at: number;
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
+/** What a probe saw: how long the endpoint did not answer as expected, in how many outages. */
+export interface DowntimeReport {
+  readonly url: string;
+  readonly requests: number;
+  readonly failed: number;
+  readonly downtimeMs: number;
+  readonly outages: readonly { readonly fromMs: number; readonly toMs: number; readonly first: string }[];
+  readonly observedMs: number;
+}
+
+/**
+ * Polls one URL every `intervalMs` (each request bounded by `requestTimeoutMs`) from start() until
+ * stop(), or until `maxMs` at the latest, and measures the outages: an outage runs from the first
+ * failed request to the next answered one (or to the end).
+ */
+export class DowntimeProbe {
+  readonly #url: string;
+  readonly #ok: (status: number) => boolean;
+  readonly #intervalMs: number;
+  readonly #requestTimeoutMs: number;
+  readonly #maxMs: number;
+  readonly #samples: ProbeSample[] = [];
+  #started = 0;
+  #stop = false;
+  #loop: Promise<void> | undefined;
+
+  constructor(url: string, options: { ok: (status: number) => boolean; intervalMs?: number; requestTimeoutMs?: number; maxMs?: number }) {
+    this.#url = url;
+    this.#ok = options.ok;
+    this.#intervalMs = options.intervalMs ?? 200;
+    this.#requestTimeoutMs = options.requestTimeoutMs ?? 2_000;
+    this.#maxMs = options.maxMs ?? 30 * 60_000;
+  }
+
+  start(): void {
+    this.#started = Date.now();
+    this.#loop = this.#run();
+  }
+
+  async stop(): Promise<DowntimeReport> {
+    this.#stop = true;
+    await this.#loop;
+    return summarize(this.#url, this.#samples, Date.now() - this.#started);
+  }
+
+  async #run(): Promise<void> {
+    // Bounded by stop() and by maxMs: every request has its own timeout, every pause is fixed.
+    while (!this.#stop && Date.now() - this.#started < this.#maxMs) {
+      const at = Date.now() - this.#started;
+      try {
+        const res = await fetch(this.#url, { signal: AbortSignal.timeout(this.#requestTimeoutMs), redirect: 'manual', headers: { Connection: 'close' } });
+        await res.arrayBuffer();
+        this.#samples.push({ at, ok: this.#ok(res.status), detail: `HTTP ${res.status}` });
+      } catch (error) {
+        const cause = (error as { cause?: { code?: string } }).cause;
+        this.#samples.push({ at, ok: false, detail: cause?.code ?? (error instanceof Error ? error.name : String(error)) });
+      }
+      await new Promise((resolve) => setTimeout(resolve, this.#intervalMs));
+    }
+  }
+}
+
+/** Outages from a series of samples in time order. */
+export function summarize(url: string, samples: readonly ProbeSample[], observedMs: number): DowntimeReport {
+  const outages: { fromMs: number; toMs: number; first: string }[] = [];
+  let open: { fromMs: number; first: string } | undefined;
+  for (const s of samples) {
+    if (!s.ok && !open) open = { fromMs: s.at, first: s.detail };
+    if (s.ok && open) {
+      outages.push({ ...open, toMs: s.at });
+      open = undefined;
+    }
+  }
+  if (open) outages.push({ ...open, toMs: observedMs });
+  return {
+    url, requests: samples.length, failed: samples.filter((s) => !s.ok).length,
+    downtimeMs: outages.reduce((sum, o) => sum + (o.toMs - o.fromMs), 0), outages, observedMs,
+  };
+}

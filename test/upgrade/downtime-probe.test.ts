@@ -1,0 +1,43 @@
+import test from 'ava';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DowntimeProbe, summarize } from '../../harness/upgrade/downtime-probe.ts';
+import { downtimeCheck } from '../../harness/upgrade/run-upgrade.ts';
+
+test('outages run from the first failed request to the next answered one, or to the end', (t) => {
+  const s = (at: number, ok: boolean, detail = ok ? 'HTTP 200' : 'ECONNREFUSED') => ({ at, ok, detail });
+  const report = summarize('u', [s(0, true), s(200, false), s(400, false), s(600, true), s(800, false, 'HTTP 503')], 1000);
+  t.deepEqual(report.outages, [{ fromMs: 200, toMs: 600, first: 'ECONNREFUSED' }, { fromMs: 800, toMs: 1000, first: 'HTTP 503' }]);
+  t.is(report.downtimeMs, 600);
+  t.is(report.failed, 3);
+  t.is(summarize('u', [s(0, true), s(200, true)], 400).downtimeMs, 0);
+});
+
+test('the probe measures a real outage of a local server, within bounds', async (t) => {
+  let up = true;
+  const server = createServer((_req, res) => res.writeHead(up ? 200 : 503).end());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => server.close());
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v3`;
+  const probe = new DowntimeProbe(url, { ok: (status) => status === 200, intervalMs: 20 });
+  probe.start();
+  await new Promise((r) => setTimeout(r, 150));
+  up = false;
+  await new Promise((r) => setTimeout(r, 300));
+  up = true;
+  await new Promise((r) => setTimeout(r, 150));
+  const report = await probe.stop();
+  t.is(report.outages.length, 1);
+  t.is(report.outages[0]!.first, 'HTTP 503');
+  t.true(report.downtimeMs >= 200 && report.downtimeMs <= 450, `measured ${report.downtimeMs} ms`);
+});
+
+test('downtime is measured; it fails the check only over a budget the scenario sets', (t) => {
+  const report = summarize('http://127.0.0.1:1/v3', [{ at: 0, ok: false, detail: 'ECONNREFUSED' }, { at: 20_000, ok: true, detail: 'HTTP 200' }], 21_000);
+  t.is(downtimeCheck('identity', report, undefined).status, 'passed');
+  t.regex(downtimeCheck('identity', report, undefined).message!, /unavailable 20\.0 s in 1 outage\(s\) \(first: ECONNREFUSED\)/);
+  t.is(downtimeCheck('identity', report, 30).status, 'passed');
+  const over = downtimeCheck('identity', report, 5);
+  t.is(over.status, 'failed');
+  t.regex(over.message!, /over the budget of 5 s/);
+});
