@@ -151,7 +151,7 @@ export const scenarioSchema = z.strictObject({
     /** Endpoint names (of the services' `endpoints`) polled every 200 ms during the upgrade. */
     probe: z.array(name).default([]),
     /** Resources made before and checked after: what must survive the upgrade. */
-    resources: z.array(z.enum(['identity'])).default([]),
+    resources: z.array(z.enum(['identity', 'image', 'placement'])).default([]),
     /** When given, a longer outage of any probed endpoint fails the cell; otherwise it is only measured. */
     maxDowntimeSeconds: z.number().nonnegative().optional(),
   }).optional(),

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { CloudSpec } from '../config/schemas.ts';
 import { CheckFailed, verify, type Check } from '../checks/check.ts';
 import { brief, http, passwordAuth, Session } from './rest-client.ts';
@@ -8,7 +8,7 @@ import { brief, http, passwordAuth, Session } from './rest-client.ts';
  * One group per API (the scenario's `upgrade.resources`); each group is a `make` that returns the
  * check to run afterwards.
  */
-export type ResourceGroup = 'identity';
+export type ResourceGroup = 'identity' | 'image' | 'placement';
 
 export interface MadeResources {
   readonly group: ResourceGroup;
@@ -20,6 +20,8 @@ export interface MadeResources {
 export async function makeResources(group: ResourceGroup, cloud: CloudSpec): Promise<MadeResources> {
   switch (group) {
     case 'identity': return makeIdentity(cloud);
+    case 'image': return makeImage(cloud);
+    case 'placement': return makePlacement(cloud);
   }
 }
 
@@ -64,6 +66,73 @@ async function makeIdentity(cloud: CloudSpec): Promise<MadeResources> {
         await now.request('DELETE', `${base}/users/${userId}`);
         await now.request('DELETE', `${base}/projects/${projectId}`);
         return { message: `project, user, role assignment, password and a pre-upgrade token all survived`, details: { projectId, userId } };
+      },
+    },
+  };
+}
+
+const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+
+/** An active image with 1 MiB of random data, in glance's store. */
+async function makeImage(cloud: CloudSpec): Promise<MadeResources> {
+  const admin = await Session.login(cloud);
+  const base = `${admin.endpoint('image')}/v2`;
+  const name = `gategrid-upgrade-${randomBytes(4).toString('hex')}`;
+  const created = await admin.request('POST', `${base}/images`, { data: { name, disk_format: 'raw', container_format: 'bare' } });
+  verify(created.status === 201, `create image answered ${created.status}: ${brief(created.data)}`);
+  const imageId = created.data.id as string;
+  const payload = randomBytes(1024 * 1024);
+  const put = await admin.request('PUT', `${base}/images/${imageId}/file`, { data: payload, headers: { 'Content-Type': 'application/octet-stream' }, timeoutMs: 120_000 });
+  verify(put.status === 204, `upload answered ${put.status}: ${brief(put.data)}`);
+  const digest = sha256(payload);
+  return {
+    group: 'image',
+    made: { imageId, name, sha256: digest },
+    check: {
+      id: 'upgrade.resources.image', kind: 'upgrade',
+      async run() {
+        const now = await Session.login(cloud);
+        const url = `${now.endpoint('image')}/v2/images/${imageId}`;
+        const got = await now.request('GET', url);
+        verify(got.status === 200 && got.data.status === 'active', `image ${name} made before the upgrade: GET answered ${got.status}, status ${got.data?.status}`);
+        const down = await now.request('GET', `${url}/file`, { responseType: 'arraybuffer', timeoutMs: 120_000 });
+        verify(down.status === 200, `downloading image ${name} answered ${down.status}`);
+        verify(sha256(Buffer.from(down.data)) === digest, `image ${name}: the ${Buffer.from(down.data).length} bytes downloaded differ from the 1 MiB uploaded before the upgrade`);
+        await now.request('DELETE', url);
+        return { message: 'an image uploaded before the upgrade is active and downloads byte-identical', details: { imageId } };
+      },
+    },
+  };
+}
+
+const PLACEMENT_VERSION = { 'OpenStack-API-Version': 'placement 1.20' };
+
+/** A resource provider with a VCPU inventory. */
+async function makePlacement(cloud: CloudSpec): Promise<MadeResources> {
+  const admin = await Session.login(cloud);
+  const base = admin.endpoint('placement');
+  const uuid = randomUUID();
+  const name = `gategrid-upgrade-${randomBytes(4).toString('hex')}`;
+  const created = await admin.request('POST', `${base}/resource_providers`, { data: { name, uuid }, headers: PLACEMENT_VERSION });
+  verify(created.status === 200, `create resource provider answered ${created.status}: ${brief(created.data)}`);
+  const inventory = await admin.request('PUT', `${base}/resource_providers/${uuid}/inventories`, {
+    data: { resource_provider_generation: created.data.generation, inventories: { VCPU: { total: 8 } } }, headers: PLACEMENT_VERSION,
+  });
+  verify(inventory.status === 200, `set inventory answered ${inventory.status}: ${brief(inventory.data)}`);
+  return {
+    group: 'placement',
+    made: { uuid, name },
+    check: {
+      id: 'upgrade.resources.placement', kind: 'upgrade',
+      async run() {
+        const now = await Session.login(cloud);
+        const url = `${now.endpoint('placement')}/resource_providers/${uuid}`;
+        const got = await now.request('GET', url, { headers: PLACEMENT_VERSION });
+        verify(got.status === 200 && got.data.name === name, `resource provider ${name} made before the upgrade: GET answered ${got.status}`);
+        const inv = await now.request('GET', `${url}/inventories`, { headers: PLACEMENT_VERSION });
+        verify(inv.status === 200 && inv.data.inventories?.VCPU?.total === 8, `its VCPU inventory of 8 is gone (answered ${inv.status}: ${brief(inv.data)})`);
+        await now.request('DELETE', url, { headers: PLACEMENT_VERSION });
+        return { message: 'a resource provider and its inventory made before the upgrade survived', details: { uuid } };
       },
     },
   };
