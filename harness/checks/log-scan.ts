@@ -3,17 +3,19 @@ import type { AllowEntry } from '../config/schemas.ts';
 import { verify, type Check } from './check.ts';
 
 /**
- * Log scanning: a container's log fails its cell when it holds a CRITICAL line or a Python traceback
- * that no allow-list entry (kept as data per service, each with a reason) explains.
+ * Log scanning: a container's log fails its cell when it holds a CRITICAL line, a Python traceback
+ * or a crash (a segmentation fault, a fatal Python error, a core dump) that no allow-list entry
+ * (kept as data per service, each with a reason) explains.
  */
 export interface LogFinding {
   readonly line: number;
-  readonly kind: 'critical' | 'traceback';
+  readonly kind: 'critical' | 'traceback' | 'crash';
   readonly text: string;
 }
 
 const CRITICAL = /\bCRITICAL\b/;
 const TRACEBACK = /Traceback \(most recent call last\):/;
+const CRASH = /Segmentation [Ff]ault|\bsegfault\b|Fatal Python error|core dumped/;
 /** Lines of a traceback block, after its header: indented frames and the exception line. */
 const MAX_TRACEBACK_LINES = 200;
 
@@ -37,6 +39,7 @@ export function scanLog(text: string, allow: readonly AllowEntry[]): LogFinding[
       continue;
     }
     if (CRITICAL.test(line) && !patterns.some((p) => p.test(line))) findings.push({ line: i + 1, kind: 'critical', text: line.trim().slice(0, 300) });
+    else if (CRASH.test(line) && !patterns.some((p) => p.test(line))) findings.push({ line: i + 1, kind: 'crash', text: line.trim().slice(0, 300) });
   }
   return findings;
 }

@@ -67,3 +67,12 @@ test('a chain that ends in a server error is a finding even when it began with a
   t.is(findings.length, 1);
   t.is(findings[0]!.text, "KeyError: 'user'");
 });
+
+test('a crash is a finding: uwsgi segfaulting when keystone (zed) is stopped for an upgrade, unless the recipe allows it', async (t) => {
+  const text = await readFile(path.join(repoRoot, 'fixtures/logs/keystone-zed-stopped-for-upgrade.log'), 'utf8');
+  const findings = scanLog(text, []);
+  t.deepEqual(findings.map((f) => [f.kind, f.text]), [7, 10, 8, 9].map((pid) => ['crash', `!!! uWSGI process ${pid} got Segmentation Fault !!!`]));
+  const recipe = (await loadScenario('identity', await loadCatalogues())).services.find((s) => s.spec.name === 'keystone')!;
+  t.deepEqual(scanLog(text, recipe.spec.logs.allow), []);
+  t.deepEqual(scanLog('Fatal Python error: Segmentation fault\n', recipe.spec.logs.allow).map((f) => f.kind), ['crash'], 'the allow-list names the uwsgi line only');
+});

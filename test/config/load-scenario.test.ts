@@ -17,7 +17,7 @@ test('the shipped core scenario loads with its six recipes and a revision hash',
 
 test('every shipped scenario loads', async (t) => {
   const catalogues = await loadCatalogues();
-  for (const name of ['core', 'identity', 'identity-upgrade']) await t.notThrowsAsync(loadScenario(name, catalogues));
+  for (const name of ['core', 'identity', 'identity-upgrade', 'core-upgrade']) await t.notThrowsAsync(loadScenario(name, catalogues));
 });
 
 test('an unknown field names the file, line, field path and the fix', async (t) => {
