@@ -15,7 +15,7 @@ import type { ImageBuilder } from '../images/image-builder.ts';
 import { DeploymentError, errorMessage, isDeploymentError } from '../errors.ts';
 import { isRed } from './outcome.ts';
 import { runTempest } from '../../tempest-bridge/run-tempest.ts';
-import { runUpgrade } from '../upgrade/run-upgrade.ts';
+import { runUpgrade, summarizeUpgrade } from '../upgrade/run-upgrade.ts';
 import type { TempestSelection } from '../../tempest-bridge/selection.ts';
 
 const TEMPEST_IMAGE = 'tempest';
@@ -85,6 +85,7 @@ export async function runCell(cell: CellSpec, result: CellResult, options: CellR
   const state: CellState = { steps: [], secrets: new SecretStore(), images: new Map(), targetImages: new Map() };
   const harnessErrors: string[] = [];
   let tempestPhase: Omit<PhaseResult, 'startedAt'> | undefined;
+  let upgradeSummary: { message: string; details: Record<string, unknown> } | undefined;
   const started = Date.now();
   result.startedAt = new Date(started).toISOString();
   result.status = 'running';
@@ -110,7 +111,11 @@ export async function runCell(cell: CellSpec, result: CellResult, options: CellR
       }
       case 'checks': return verdictOf(result.checks.filter((c) => c.kind === 'smoke' || c.kind === 'api'));
       case 'logs': return verdictOf(result.checks.filter((c) => c.kind === 'logs'));
-      case 'upgrade': return verdictOf(result.checks.filter((c) => c.kind === 'upgrade'));
+      case 'upgrade': {
+        const verdict = verdictOf(result.checks.filter((c) => c.kind === 'upgrade'));
+        if (!upgradeSummary) return verdict;
+        return { ...verdict, message: verdict.message ? `${verdict.message}; ${upgradeSummary.message}` : upgradeSummary.message, details: upgradeSummary.details };
+      }
       case 'tempest':
         if (cell.tempest.kind === 'none') return { status: 'skipped', message: 'not selected (--tempest none, or the scenario has no Tempest selection)' };
         return tempestPhase ? { status: tempestPhase.status, ...(tempestPhase.message ? { message: tempestPhase.message } : {}), ...(tempestPhase.details ? { details: tempestPhase.details } : {}) } : {};
@@ -234,10 +239,13 @@ export async function runCell(cell: CellSpec, result: CellResult, options: CellR
           secrets: s.secrets, hostPorts: from.hostPorts, runId: options.runId, cellId: cell.id,
         });
         log(`upgrade ${spec.services.join(', ')}: ${cell.releaseName} → ${to.releaseName}`);
-        addChecks(await runUpgrade({
+        const upgradeChecks = await runUpgrade({
           env: s.env!, from, to: target, fromRelease: cell.releaseName, toRelease: to.releaseName, services: spec.services,
           probe: spec.probe, resources: spec.resources, maxDowntimeSeconds: spec.maxDowntimeSeconds, cloud: from.cloud, actions: options.actions, log,
-        }));
+        });
+        addChecks(upgradeChecks);
+        upgradeSummary = summarizeUpgrade(cell.releaseName, to.releaseName, upgradeChecks);
+        log(`upgrade: ${upgradeSummary.message}`);
         // The native API checks once more, against the upgraded deployment.
         const groups = cell.scenario.spec.checks.api;
         if (groups.length > 0 && from.cloud) {

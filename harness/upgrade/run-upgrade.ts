@@ -105,3 +105,15 @@ export function downtimeCheck(name: string, report: DowntimeReport, maxDowntimeS
     details: { url: report.url, downtimeMs: report.downtimeMs, requests: report.requests, failed: report.failed, outages: report.outages },
   };
 }
+
+/** One line for the upgrade phase: which services moved, and each probed endpoint's downtime. */
+export function summarizeUpgrade(from: string, to: string, checks: readonly CheckResult[]): { message: string; details: Record<string, unknown> } {
+  const upgraded = checks.filter((c) => c.id.startsWith('upgrade.service.') && c.status === 'passed').map((c) => c.id.slice('upgrade.service.'.length));
+  const downtime = Object.fromEntries(checks.filter((c) => c.id.startsWith('upgrade.downtime.'))
+    .map((c) => [c.id.slice('upgrade.downtime.'.length), (c.details as { downtimeMs?: number } | undefined)?.downtimeMs ?? 0]));
+  const said = Object.entries(downtime).map(([name, ms]) => `${name} ${(ms / 1000).toFixed(1)} s`).join(', ');
+  return {
+    message: `${upgraded.length > 0 ? upgraded.join(', ') : 'nothing'} upgraded ${from} → ${to}${said ? `; downtime: ${said}` : ''}`,
+    details: { from, to, upgraded, downtimeMs: downtime },
+  };
+}

@@ -2,7 +2,7 @@ import test from 'ava';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DowntimeProbe, summarize } from '../../harness/upgrade/downtime-probe.ts';
-import { downtimeCheck } from '../../harness/upgrade/run-upgrade.ts';
+import { downtimeCheck, summarizeUpgrade } from '../../harness/upgrade/run-upgrade.ts';
 
 test('outages run from the first failed request to the next answered one, or to the end', (t) => {
   const s = (at: number, ok: boolean, detail = ok ? 'HTTP 200' : 'ECONNREFUSED') => ({ at, ok, detail });
@@ -40,4 +40,15 @@ test('downtime is measured; it fails the check only over a budget the scenario s
   const over = downtimeCheck('identity', report, 5);
   t.is(over.status, 'failed');
   t.regex(over.message!, /over the budget of 5 s/);
+});
+
+test('the upgrade phase says which services moved and each endpoint\'s downtime', (t) => {
+  const summary = summarizeUpgrade('zed', '2025.1', [
+    { id: 'upgrade.service.keystone', kind: 'upgrade', status: 'passed', durationMs: 1 },
+    { id: 'upgrade.service.glance-api', kind: 'upgrade', status: 'failed', durationMs: 1 },
+    { id: 'upgrade.downtime.identity', kind: 'upgrade', status: 'passed', durationMs: 1, details: { downtimeMs: 20_160 } },
+    { id: 'upgrade.downtime.image', kind: 'upgrade', status: 'passed', durationMs: 1, details: { downtimeMs: 0 } },
+  ]);
+  t.is(summary.message, 'keystone upgraded zed → 2025.1; downtime: identity 20.2 s, image 0.0 s');
+  t.deepEqual(summary.details, { from: 'zed', to: '2025.1', upgraded: ['keystone'], downtimeMs: { identity: 20_160, image: 0 } });
 });
