@@ -231,7 +231,7 @@ export async function runCell(cell: CellSpec, result: CellResult, options: CellR
     runner.add({
       title: 'upgrade',
       timeoutMs: options.timeouts.deploy + options.timeouts.checks,
-      async setup(s) {
+      async setup(s, signal) {
         const from = s.plan!;
         // The same deployment rendered for the new release: same secrets, ports and volumes.
         const target = buildPlan({
@@ -241,7 +241,7 @@ export async function runCell(cell: CellSpec, result: CellResult, options: CellR
         log(`upgrade ${spec.services.join(', ')}: ${cell.releaseName} → ${to.releaseName}`);
         const upgradeChecks = await runUpgrade({
           env: s.env!, from, to: target, fromRelease: cell.releaseName, toRelease: to.releaseName, services: spec.services,
-          probe: spec.probe, resources: spec.resources, maxDowntimeSeconds: spec.maxDowntimeSeconds, cloud: from.cloud, actions: options.actions, log,
+          probe: spec.probe, resources: spec.resources, maxDowntimeSeconds: spec.maxDowntimeSeconds, cloud: from.cloud, actions: options.actions, log, signal,
         });
         addChecks(upgradeChecks);
         upgradeSummary = summarizeUpgrade(cell.releaseName, to.releaseName, upgradeChecks);

@@ -40,9 +40,16 @@ export class DowntimeProbe {
     this.#maxMs = options.maxMs ?? 30 * 60_000;
   }
 
-  start(): void {
+  /** Starts polling; an aborted `signal` (a deadline, Ctrl-C) ends it as stop() does. */
+  start(signal?: AbortSignal): void {
     this.#started = Date.now();
+    signal?.addEventListener('abort', () => (this.#stop = true), { once: true });
     this.#loop = this.#run();
+  }
+
+  /** What the probe has seen so far, without stopping it. */
+  snapshot(): DowntimeReport {
+    return summarize(this.#url, this.#samples, Date.now() - this.#started);
   }
 
   async stop(): Promise<DowntimeReport> {

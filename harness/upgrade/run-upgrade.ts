@@ -26,6 +26,8 @@ export interface UpgradeInput {
   readonly log: (line: string) => void;
   /** How long a stopping service gets to finish its requests before it is killed. */
   readonly graceMs?: number;
+  /** The phase's deadline or Ctrl-C: no further service is upgraded, and the probes stop. */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -52,13 +54,17 @@ export async function runUpgrade(input: UpgradeInput): Promise<CheckResult[]> {
   const probes = input.probe.map((name) => {
     const endpoint = input.from.endpoints.find((e) => e.name === name)!;
     const probe = new DowntimeProbe(endpoint.url, { ok: (status) => endpoint.status.includes(status) });
-    probe.start();
+    probe.start(input.signal);
     return { name, probe };
   });
 
   for (const name of input.services) {
     const started = Date.now();
     const id = `upgrade.service.${name}`;
+    if (input.signal?.aborted) {
+      checks.push({ id, kind: 'upgrade', status: 'skipped', durationMs: 0, message: 'not upgraded: the upgrade was interrupted' });
+      continue;
+    }
     try {
       await upgradeService(input, name);
       const message = `${input.fromRelease} → ${input.toRelease} in ${((Date.now() - started) / 1000).toFixed(1)} s`;

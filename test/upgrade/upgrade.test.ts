@@ -52,3 +52,21 @@ test('the upgrade phase says which services moved and each endpoint\'s downtime'
   t.is(summary.message, 'keystone upgraded zed → 2025.1; downtime: identity 20.2 s, image 0.0 s');
   t.deepEqual(summary.details, { from: 'zed', to: '2025.1', upgraded: ['keystone'], downtimeMs: { identity: 20_160, image: 0 } });
 });
+
+test('an aborted signal (deadline, Ctrl-C) stops the probe', async (t) => {
+  const server = createServer((_req, res) => res.writeHead(200).end());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => server.close());
+  const abort = new AbortController();
+  const probe = new DowntimeProbe(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, { ok: (s) => s === 200, intervalMs: 20 });
+  probe.start(abort.signal);
+  t.teardown(async () => void (await probe.stop()));
+  await new Promise((r) => setTimeout(r, 100));
+  abort.abort();
+  await new Promise((r) => setTimeout(r, 60));
+  const before = probe.snapshot().requests;
+  await new Promise((r) => setTimeout(r, 150));
+  t.true(before > 0);
+  t.is(probe.snapshot().requests, before, 'no request after the abort, without stop()');
+  t.is((await probe.stop()).requests, before);
+});
