@@ -86,6 +86,18 @@ row('  sum of the cells\' times', s(sum));
 row('  wall time of the matrix', s(matrix.wall), `${(sum / matrix.wall).toFixed(2)}x parallel speed-up`);
 row('  peak memory of both deployments', `${matrix.peakMiB.toFixed(0)} MiB`);
 
+process.stdout.write('\nupgrade: core zed → 2025.1, service by service, in place\n');
+const coreUpgrade = await loadScenario('core-upgrade', catalogues);
+const upgrade = await runCells(expandCells({ scenarios: [coreUpgrade], releases: ['zed'], backends: ['docker'], cells: [], tempest: 'none' }), 1);
+const upgraded = upgrade.run.cells[0]!;
+for (const c of upgraded.checks.filter((x) => x.id.startsWith('upgrade.service.') || x.id.startsWith('upgrade.downtime.'))) {
+  const downtime = (c.details as { downtimeMs?: number } | undefined)?.downtimeMs;
+  row(`  ${c.id.slice('upgrade.'.length)} (${c.status})`, s(downtime ?? c.durationMs), downtime === undefined ? '' : 'API unavailable (in place: no target; rolling would be 0)');
+}
+const upgradePhase = upgraded.phases.find((p) => p.name === 'upgrade');
+if (upgradePhase) row('  upgrade phase (resources, upgrades, verification)', s(upgradePhase.durationMs));
+row('  cell total', s(upgrade.wall), `${upgraded.status}, ${upgraded.checks.filter((c) => c.status === 'passed').length}/${upgraded.checks.length} checks passed`);
+
 /** Runs cells with everything kept, reads the cgroup memory peaks, then tears down and times it. */
 async function runCells(cells: ReturnType<typeof expandCells>, concurrency: number) {
   const wall0 = Date.now();

@@ -5,7 +5,7 @@ import { BaseWaitStrategy } from './base-wait-strategy.ts';
 /** The service never answered the expected status before the deadline. */
 export class HttpNotReadyError extends Error {
   constructor(url: string, timeoutMs: number, last: string) {
-    super(`${url} did not answer as expected within ${Math.round(timeoutMs / 1000)} s (last: ${last})`);
+    super(`${url} did not answer as expected within ${(timeoutMs / 1000).toFixed(1)} s (last: ${last})`);
   }
 }
 
@@ -38,15 +38,20 @@ export class LoopbackHttpWaitStrategy extends BaseWaitStrategy {
     let last = 'no answer yet';
     // Bounded by the deadline: every request has its own timeout, every pause is fixed.
     while (Date.now() < deadline) {
-      const left = deadline - Date.now();
+      const requestTimeoutMs = Math.min(this.#requestTimeoutMs, deadline - Date.now());
       try {
-        const res = await fetch(url, { signal: AbortSignal.timeout(Math.min(this.#requestTimeoutMs, left)), redirect: 'manual' });
+        const res = await fetch(url, { signal: AbortSignal.timeout(requestTimeoutMs), redirect: 'manual' });
         await res.arrayBuffer();
         if (res.status === this.#status) return;
         last = `HTTP ${res.status}`;
       } catch (error) {
-        const cause = (error as { cause?: { code?: string } }).cause;
-        last = cause?.code ?? (error instanceof Error ? error.message : String(error));
+        if (error instanceof Error && error.name === 'TimeoutError') {
+          // A request the deadline cut short says nothing new: keep the last real answer.
+          if (requestTimeoutMs === this.#requestTimeoutMs) last = `no answer within ${requestTimeoutMs} ms`;
+        } else {
+          const cause = (error as { cause?: { code?: string } }).cause;
+          last = cause?.code ?? (error instanceof Error ? error.message : String(error));
+        }
       }
       await new Promise((resolve) => setTimeout(resolve, Math.min(this.#intervalMs, Math.max(0, deadline - Date.now()))));
     }
