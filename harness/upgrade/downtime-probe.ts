@@ -47,9 +47,9 @@ export class DowntimeProbe {
     this.#loop = this.#run();
   }
 
-  /** What the probe has seen so far, without stopping it. */
-  snapshot(): DowntimeReport {
-    return summarize(this.#url, this.#samples, Date.now() - this.#started);
+  /** Resolves when polling has ended (stop(), an aborted signal, or maxMs). */
+  finished(): Promise<void> {
+    return this.#loop ?? Promise.resolve();
   }
 
   async stop(): Promise<DowntimeReport> {

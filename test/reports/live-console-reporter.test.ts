@@ -13,21 +13,24 @@ function cell(id: string, status: CellResult['status'], extra: Partial<CellResul
   return { id, scenario: 'identity', release: id.split('/')[1]!, backend: 'docker', status, phases: [], checks: [], repro: `repro ${id}`, artifacts: { logs: 'logs/x/' }, ...extra };
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits (bounded: 3 s) until the reporter has drawn what `done` looks for; the redraw is throttled. */
+async function until(done: () => boolean): Promise<void> {
+  for (let waited = 0; !done() && waited < 3_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+}
 
 test('a line per cell redrawn in place: queued until started, the latest step, cut to the terminal width, the verdict table at the end', async (t) => {
   const { out, text } = terminal();
   const reporter = new LiveConsoleReporter(out);
   const run: RunResult = { schemaVersion: 1, run: { id: 'r1', startedAt: new Date().toISOString(), gategridVersion: '0' }, cells: [cell('identity/zed/docker', 'running'), cell('identity/2025.1/docker', 'running')] };
   reporter.onRunStart(run);
-  await sleep(250);
+  await until(() => /queued[\s\S]*queued/.test(text()));
   t.regex(text(), /identity\/zed\/docker\s+queued/);
   t.regex(text(), /identity\/2025\.1\/docker\s+queued/);
 
   const started = cell('identity/zed/docker', 'running', { startedAt: new Date().toISOString() });
   reporter.onCellUpdate(run, started);
   reporter.onLog('identity/zed/docker', `  service keystone passed in 7.0 s ${'x'.repeat(100)}`);
-  await sleep(250);
+  await until(() => text().includes('service keystone passed'));
   const frames = text().split('\u001b[3A');
   t.true(frames.length >= 2, 'the second frame moves the cursor up over the first (3 lines: header + 2 cells)');
   const last = frames.at(-1)!;

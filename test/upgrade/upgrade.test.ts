@@ -29,7 +29,8 @@ test('the probe measures a real outage of a local server, within bounds', async 
   const report = await probe.stop();
   t.is(report.outages.length, 1);
   t.is(report.outages[0]!.first, 'HTTP 503');
-  t.true(report.downtimeMs >= 200 && report.downtimeMs <= 450, `measured ${report.downtimeMs} ms`);
+  // 300 ms down, give or take a polling interval and the latency of a loaded machine.
+  t.true(report.downtimeMs >= 150 && report.downtimeMs <= 1_500, `measured ${report.downtimeMs} ms`);
 });
 
 test('downtime is measured; it fails the check only over a budget the scenario sets', (t) => {
@@ -63,10 +64,8 @@ test('an aborted signal (deadline, Ctrl-C) stops the probe', async (t) => {
   t.teardown(async () => void (await probe.stop()));
   await new Promise((r) => setTimeout(r, 100));
   abort.abort();
-  await new Promise((r) => setTimeout(r, 60));
-  const before = probe.snapshot().requests;
-  await new Promise((r) => setTimeout(r, 150));
+  const ended = await Promise.race([probe.finished().then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 3_000))]);
+  t.true(ended, 'polling ended on the abort, without stop()');
+  const before = (await probe.stop()).requests;
   t.true(before > 0);
-  t.is(probe.snapshot().requests, before, 'no request after the abort, without stop()');
-  t.is((await probe.stop()).requests, before);
 });
