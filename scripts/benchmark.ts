@@ -92,7 +92,7 @@ const upgrade = await runCells(expandCells({ scenarios: [coreUpgrade], releases:
 const upgraded = upgrade.run.cells[0]!;
 for (const c of upgraded.checks.filter((x) => x.id.startsWith('upgrade.service.') || x.id.startsWith('upgrade.downtime.'))) {
   const downtime = (c.details as { downtimeMs?: number } | undefined)?.downtimeMs;
-  row(`  ${c.id.slice('upgrade.'.length)} (${c.status})`, s(downtime ?? c.durationMs), downtime === undefined ? '' : 'API unavailable (in place: no target; rolling would be 0)');
+  row(`  ${c.id.slice('upgrade.'.length)} (${c.status})`, s(downtime ?? c.durationMs), downtime === undefined ? '' : 'API unavailable (in-place upgrade: measured, no target)');
 }
 const upgradePhase = upgraded.phases.find((p) => p.name === 'upgrade');
 if (upgradePhase) row('  upgrade phase (resources, upgrades, verification)', s(upgradePhase.durationMs));
