@@ -1,7 +1,7 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { cellDir, type CellResult, type CheckResult, type RunResult } from '../harness/results/model.ts';
 import type { Reporter } from './reporter.ts';
+import { writeAtomic } from './write-atomic.ts';
 import { matrixAxes } from './matrix-axes.ts';
 
 /**
@@ -18,10 +18,7 @@ export class HtmlReporter implements Reporter {
   }
 
   #write(run: RunResult): void {
-    mkdirSync(path.dirname(this.file), { recursive: true });
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(tmp, renderHtml(run));
-    renameSync(tmp, this.file);
+    writeAtomic(this.file, renderHtml(run));
   }
 
   onRunStart(run: RunResult): void { this.#write(run); }

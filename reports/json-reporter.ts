@@ -1,7 +1,7 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { RunResult } from '../harness/results/model.ts';
 import type { Reporter } from './reporter.ts';
+import { writeAtomic } from './write-atomic.ts';
 
 /**
  * results.json, the source of truth, rewritten atomically (temp file + rename) on every change, so
@@ -17,10 +17,7 @@ export class JsonReporter implements Reporter {
   }
 
   #write(run: RunResult): void {
-    mkdirSync(path.dirname(this.file), { recursive: true });
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(tmp, `${JSON.stringify(run, null, 2)}\n`);
-    renameSync(tmp, this.file);
+    writeAtomic(this.file, `${JSON.stringify(run, null, 2)}\n`);
   }
 
   onRunStart(run: RunResult): void { this.#write(run); }

@@ -1,7 +1,7 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CellResult, CheckResult, RunResult } from '../harness/results/model.ts';
 import type { Reporter } from './reporter.ts';
+import { writeAtomic } from './write-atomic.ts';
 
 /** JUnit XML for CI: a testsuite per cell, a testcase per check; a cell that broke before its checks gets one testcase saying why. */
 export class JunitReporter implements Reporter {
@@ -16,10 +16,7 @@ export class JunitReporter implements Reporter {
   onRunEnd(run: RunResult): void { this.#write(run); }
 
   #write(run: RunResult): void {
-    mkdirSync(path.dirname(this.file), { recursive: true });
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(tmp, renderJunit(run));
-    renameSync(tmp, this.file);
+    writeAtomic(this.file, renderJunit(run));
   }
 }
 
