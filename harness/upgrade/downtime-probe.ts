@@ -1,3 +1,5 @@
+import { fetchFailure, httpStatus } from '../util/http-status.ts';
+
 /** One answer (or its absence) of a polled endpoint. */
 export interface ProbeSample {
   /** Milliseconds since the probe started. */
@@ -63,12 +65,10 @@ export class DowntimeProbe {
     while (!this.#stop && Date.now() - this.#started < this.#maxMs) {
       const at = Date.now() - this.#started;
       try {
-        const res = await fetch(this.#url, { signal: AbortSignal.timeout(this.#requestTimeoutMs), redirect: 'manual', headers: { Connection: 'close' } });
-        await res.arrayBuffer();
-        this.#samples.push({ at, ok: this.#ok(res.status), detail: `HTTP ${res.status}` });
+        const status = await httpStatus(this.#url, this.#requestTimeoutMs);
+        this.#samples.push({ at, ok: this.#ok(status), detail: `HTTP ${status}` });
       } catch (error) {
-        const cause = (error as { cause?: { code?: string } }).cause;
-        this.#samples.push({ at, ok: false, detail: cause?.code ?? (error instanceof Error ? error.name : String(error)) });
+        this.#samples.push({ at, ok: false, detail: fetchFailure(error) });
       }
       await new Promise((resolve) => setTimeout(resolve, this.#intervalMs));
     }

@@ -12,6 +12,7 @@ import { ContainerExitedError, ExitAwareWaitStrategy } from './wait-strategies/e
 import { LoopbackHttpWaitStrategy } from './wait-strategies/loopback-http-wait-strategy.ts';
 import { StartedWaitStrategy } from './wait-strategies/started-wait-strategy.ts';
 import { shellJoin } from '../../util/shell.ts';
+import { httpStatus } from '../../util/http-status.ts';
 
 // Ryuk's image cannot be pulled here; gategrid cleans up by its own labels instead.
 process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
@@ -122,9 +123,7 @@ class DockerEnvironment implements Environment {
     }
     const port = entry.container.getMappedPort(ready.port);
     try {
-      const res = await fetch(`http://127.0.0.1:${port}${ready.path}`, { signal: AbortSignal.timeout(10_000), redirect: 'manual' });
-      await res.arrayBuffer();
-      return res.status === ready.status;
+      return (await httpStatus(`http://127.0.0.1:${port}${ready.path}`, 10_000)) === ready.status;
     } catch {
       return false;
     }

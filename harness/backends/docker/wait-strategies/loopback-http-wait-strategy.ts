@@ -1,5 +1,6 @@
 import type Dockerode from 'dockerode';
 import type { BoundPorts } from 'testcontainers';
+import { fetchFailure, httpStatus } from '../../../util/http-status.ts';
 import { BaseWaitStrategy } from './base-wait-strategy.ts';
 
 /** The service never answered the expected status before the deadline. */
@@ -40,17 +41,15 @@ export class LoopbackHttpWaitStrategy extends BaseWaitStrategy {
     while (Date.now() < deadline) {
       const requestTimeoutMs = Math.min(this.#requestTimeoutMs, deadline - Date.now());
       try {
-        const res = await fetch(url, { signal: AbortSignal.timeout(requestTimeoutMs), redirect: 'manual' });
-        await res.arrayBuffer();
-        if (res.status === this.#status) return;
-        last = `HTTP ${res.status}`;
+        const status = await httpStatus(url, requestTimeoutMs);
+        if (status === this.#status) return;
+        last = `HTTP ${status}`;
       } catch (error) {
         if (error instanceof Error && error.name === 'TimeoutError') {
           // A request the deadline cut short says nothing new: keep the last real answer.
           if (requestTimeoutMs === this.#requestTimeoutMs) last = `no answer within ${requestTimeoutMs} ms`;
         } else {
-          const cause = (error as { cause?: { code?: string } }).cause;
-          last = cause?.code ?? (error instanceof Error ? error.message : String(error));
+          last = fetchFailure(error);
         }
       }
       await new Promise((resolve) => setTimeout(resolve, Math.min(this.#intervalMs, Math.max(0, deadline - Date.now()))));
