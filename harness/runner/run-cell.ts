@@ -3,14 +3,14 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Backend, Environment } from '../backends/backend.ts';
 import type { LoadedScenario } from '../config/load-scenario.ts';
-import type { ReleaseSpec } from '../config/schemas.ts';
+import type { CatalogSpec, CloudSpec, ReleaseSpec } from '../config/schemas.ts';
 import { SecretStore } from '../config/secrets.ts';
 import { buildPlan, type DeploymentPlan } from '../deploy/plan.ts';
 import { executePlan, type ActionHandlers, type StepResult } from '../deploy/execute.ts';
 import { runCheck, type Check } from '../checks/check.ts';
 import { smokeChecks } from '../checks/smoke-checks.ts';
 import { logChecks } from '../checks/log-scan.ts';
-import { apiChecks, apiContext } from '../openstack/api-checks.ts';
+import { apiChecks, apiContext, type ApiContext, type ApiGroup } from '../openstack/api-checks.ts';
 import type { ImageBuilder } from '../images/image-builder.ts';
 import { DeploymentError, errorMessage, isDeploymentError } from '../errors.ts';
 import { isRed } from './outcome.ts';
@@ -101,6 +101,11 @@ export async function runCell(cell: CellSpec, result: CellResult, options: CellR
     options.update(result);
   };
 
+  // API checks run one after another: they share keystone, the CPU bottleneck on 2 cores.
+  const runApiChecks = async (cloud: CloudSpec, catalog: readonly CatalogSpec[], groups: readonly ApiGroup[], as = (c: Check<ApiContext>) => c): Promise<void> => {
+    const ctx = apiContext(cloud, catalog);
+    for (const check of apiChecks(groups)) addChecks([await runCheck(as(check), ctx)]);
+  };
   const contentVerdict = (name: string): Partial<PhaseResult> => {
     switch (name) {
       case 'deploy': {
@@ -218,9 +223,7 @@ export async function runCell(cell: CellSpec, result: CellResult, options: CellR
       }
       const groups = cell.scenario.spec.checks.api;
       if (groups.length > 0 && plan.cloud) {
-        // API checks run one after another: they share keystone, the CPU bottleneck on 2 cores.
-        const ctx = apiContext(plan.cloud, plan.catalog);
-        for (const check of apiChecks(groups)) addChecks([await runCheck(check, ctx)]);
+        await runApiChecks(plan.cloud, plan.catalog, groups);
       }
     },
   });
@@ -249,8 +252,7 @@ export async function runCell(cell: CellSpec, result: CellResult, options: CellR
         // The native API checks once more, against the upgraded deployment.
         const groups = cell.scenario.spec.checks.api;
         if (groups.length > 0 && from.cloud) {
-          const ctx = apiContext(from.cloud, from.catalog);
-          for (const check of apiChecks(groups)) addChecks([await runCheck({ ...check, id: `upgrade.${check.id}`, kind: 'upgrade' }, ctx)]);
+          await runApiChecks(from.cloud, from.catalog, groups, (check) => ({ ...check, id: `upgrade.${check.id}`, kind: 'upgrade' }));
         }
       },
     });
