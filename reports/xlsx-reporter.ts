@@ -30,8 +30,8 @@ export class XlsxReporter implements Reporter {
     this.file = path.resolve(file);
   }
 
+  // Rows hold only what a cell's end settles, so the last cell's end has written everything.
   onCellEnd(run: RunResult): Promise<void> { return mergeRunIntoWorkbook(this.file, run); }
-  onRunEnd(run: RunResult): Promise<void> { return mergeRunIntoWorkbook(this.file, run); }
 }
 
 /** Adds the runs' finished cells to the workbook at `file` (made if missing). */
