@@ -23,9 +23,9 @@ if [ "${#need_apt[@]}" -gt 0 ]; then
   fi
   say "installing ${need_apt[*]} with apt-get"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
+  apt-get -o DPkg::Lock::Timeout=300 update -qq
   # policy-rc.d keeps the package from trying to start services through an init system we do not have.
-  apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+  apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
 fi
 
 if docker info >/dev/null 2>&1; then

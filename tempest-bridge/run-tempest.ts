@@ -1,4 +1,4 @@
-import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { readFile, rename, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Environment } from '../harness/backends/backend.ts';
 import type { CloudSpec, ScenarioSpec } from '../harness/config/schemas.ts';
@@ -74,10 +74,15 @@ async function tempestJob(run: TempestRun, name: string, conf: string, exclude: 
     { target: '/etc/tempest/exclude.txt', content: exclude === '' ? '' : `${exclude}\n`, mode: 0o644 },
     ...(include ? [{ target: '/etc/tempest/include.txt', content: `${include}\n`, mode: 0o644 }] : []),
   ];
-  const result = await run.env.runJob({ name, image: run.image, env, files, volumes: [], ports: [], timeoutMs: run.scenario.tempest.timeoutSeconds * 1000 });
+  const result = await run.env.runJob({
+    name, image: run.image, env, files, volumes: [], ports: [], timeoutMs: run.scenario.tempest.timeoutSeconds * 1000,
+    outputs: { dir: '/ws/out', files: ['results.subunit', 'tempest.log'], to: run.artifactDir },
+  });
+  // The job's outputs are named after the job (tempest.subunit, tempest-rerun.log).
   const stream = path.join(run.artifactDir, `${name}.subunit`);
-  await run.env.copyOut(name, '/ws/run/tempest.log', path.join(run.artifactDir, `${name}.log`));
-  if (result.exitCode !== 0 || !(await run.env.copyOut(name, '/ws/run/results.subunit', stream))) {
+  await rename(path.join(run.artifactDir, 'tempest.log'), path.join(run.artifactDir, `${name}.log`)).catch(() => undefined);
+  const found = await rename(path.join(run.artifactDir, 'results.subunit'), stream).then(() => true, () => false);
+  if (result.exitCode !== 0 || !found) {
     throw new InfraError(`${name} could not run Tempest (exit ${result.exitCode}); log: ${run.env.logFile(name)}`);
   }
   return readFile(stream);

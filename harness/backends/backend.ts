@@ -1,7 +1,9 @@
 /**
  * A backend runs containers for one cell, and knows nothing of checks. Small enough to read in one
  * screen (after kind's provider interface): provision an environment, start services and jobs in
- * it, exec, inspect, read logs, tear it all down.
+ * it, exec, inspect, read logs, tear it all down. Implemented on Docker (containers in a network of
+ * the cell's) and on Kubernetes (pods in a namespace of the cell's); either way, every published
+ * port answers on 127.0.0.1 and containers reach each other by their logical names.
  */
 export type ReadyProbe =
   | { readonly kind: 'http'; readonly port: number; readonly path: string; readonly status: number }
@@ -24,7 +26,17 @@ export interface ContainerSpec {
   readonly volumes: readonly { readonly name: string; readonly target: string }[];
   /** Container port → host port on 127.0.0.1. */
   readonly ports: readonly { readonly container: number; readonly host: number }[];
+  /**
+   * Every port other containers of the cell reach it on by name (published ports included). Docker
+   * networks need no list; a Kubernetes Service does.
+   */
+  readonly listens?: readonly number[];
   readonly timeoutMs: number;
+}
+
+/** A one-shot container; `outputs` are files it leaves in one folder, fetched once it has ended. */
+export interface JobSpec extends ContainerSpec {
+  readonly outputs?: { readonly dir: string; readonly files: readonly string[]; readonly to: string };
 }
 
 export interface ServiceSpec extends ContainerSpec {
@@ -40,6 +52,8 @@ export interface ContainerState {
   readonly status: 'running' | 'exited' | 'created' | 'missing' | string;
   readonly exitCode: number | undefined;
   readonly restarts: number;
+  /** How its previous run ended, when it restarted ("was OOM-killed (exit code 137)"). */
+  readonly lastExit?: string;
 }
 
 export interface EnvironmentSpec {
@@ -59,8 +73,11 @@ export interface Environment {
    * log; its name, alias and published ports are then free for a replacement (an upgrade).
    */
   stopService(name: string, graceMs: number): Promise<void>;
-  /** Runs a one-shot container to completion; resolves with its exit code and output. */
-  runJob(spec: ContainerSpec): Promise<ExecResult>;
+  /**
+   * Runs a one-shot container to completion; resolves with its exit code (its output is in its log
+   * file, complete by then). Each of `outputs.files` found in `outputs.dir` is copied to `outputs.to`.
+   */
+  runJob(spec: JobSpec): Promise<ExecResult>;
   exec(name: string, command: readonly string[], timeoutMs: number): Promise<ExecResult>;
   /** Runs the readiness probe once more, now. */
   probe(name: string): Promise<boolean>;
@@ -68,8 +85,6 @@ export interface Environment {
   /** Fault injection for tests: kill a container. */
   kill(name: string): Promise<void>;
   logFile(name: string): string;
-  /** Copies a file out of a container (running or exited) to a host path; false if it is not there. */
-  copyOut(name: string, containerPath: string, hostPath: string): Promise<boolean>;
   /** Names of every container started in this environment, jobs included, in start order. */
   containers(): readonly string[];
   /** Stops log capture and removes every container, network and volume carrying the cell's labels. */

@@ -13,7 +13,8 @@ import { docker, labelValues, removeByLabel } from '../docker-cli.ts';
 import { LABEL_HOST, LABEL_OWNER, LABEL_PID, LABEL_RUN } from '../labels.ts';
 import { expandCells, parseShard } from '../matrix/cells.ts';
 import { ImageBuilder } from '../images/image-builder.ts';
-import { DockerBackend } from '../backends/docker/docker-backend.ts';
+import { BACKEND_NAMES, makeBackends } from '../backends/make-backends.ts';
+import { KubernetesBackend } from '../backends/kubernetes/kubernetes-backend.ts';
 import type { Backend } from '../backends/backend.ts';
 import { registerCatalog } from '../openstack/catalog-registration.ts';
 import { runMatrix, type PlannedCell } from '../runner/run-matrix.ts';
@@ -23,6 +24,8 @@ import { faultHook, parseFault } from '../runner/faults.ts';
 import type { RunResult } from '../results/model.ts';
 import { isAlive } from '../util/file-lock.ts';
 import { ReporterMultiplexer } from '../../reports/multiplexer.ts';
+import { RedactingReporter } from '../../reports/redacting-reporter.ts';
+import { Redactor } from '../results/redactor.ts';
 import { JsonReporter } from '../../reports/json-reporter.ts';
 import { JunitReporter } from '../../reports/junit-reporter.ts';
 import { ConsoleReporter } from '../../reports/console-reporter.ts';
@@ -32,7 +35,25 @@ import { XlsxReporter, mergeRunIntoWorkbook, readHistory } from '../../reports/x
 import { renderStabilityText } from '../../reports/stability-text.ts';
 import type { CliValues } from './run-cli.ts';
 
-const BACKENDS: Record<string, () => Backend> = { docker: () => new DockerBackend() };
+/** The config's kubernetes section with the CLI's overrides (--kube-provider, --kubeconfig, --kube-context, --registry). */
+export function kubernetesSettings(values: CliValues, config: GategridConfig): GategridConfig['kubernetes'] {
+  const k = config.kubernetes;
+  const provider = values['kube-provider'] ?? k.provider;
+  if (!['local', 'kind', 'kubeconfig'].includes(provider)) throw new UsageError(`--kube-provider ${provider}: expected local, kind or kubeconfig`);
+  const settings = {
+    ...k, provider: provider as GategridConfig['kubernetes']['provider'],
+    kubeconfig: {
+      ...k.kubeconfig,
+      ...(values.kubeconfig ? { file: path.resolve(values.kubeconfig) } : {}),
+      ...(values['kube-context'] ? { context: values['kube-context'] } : {}),
+      ...(values.registry ? { registry: values.registry } : {}),
+    },
+  };
+  if (settings.provider === 'kubeconfig' && !settings.kubeconfig.registry) {
+    throw new UsageError('the kubeconfig provider needs a registry the cluster pulls gategrid\'s images from: --registry HOST:PORT, or kubernetes.kubeconfig.registry in gategrid.config.yaml');
+  }
+  return settings;
+}
 
 export async function planCells(values: CliValues, config: GategridConfig): Promise<PlannedCell[]> {
   const catalogues = await loadCatalogues();
@@ -43,7 +64,7 @@ export async function planCells(values: CliValues, config: GategridConfig): Prom
   const scenarios = await Promise.all(names.map((n) => loadScenario(n, catalogues)));
   const backends = axis(values.backend, 2, config.matrix.backends);
   for (const b of backends) {
-    if (!(b in BACKENDS)) throw new UsageError(`backend "${b}" is not available yet: available are ${Object.keys(BACKENDS).join(', ')}`);
+    if (!(BACKEND_NAMES as readonly string[]).includes(b)) throw new UsageError(`backend "${b}" is unknown: available are ${BACKEND_NAMES.join(', ')}`);
   }
   return expandCells({
     scenarios, backends,
@@ -73,13 +94,14 @@ export async function commandRun(values: CliValues): Promise<number> {
   const retries = values.retries === undefined ? config.retries : integer('--retries', values.retries, 0, 5);
   const cells = await planCells(values, config);
   if (cells.length === 0) throw new UsageError('no cell matches the filters (see: gategrid list)');
+  const backends = makeBackends(kubernetesSettings(values, config));
   for (const cell of cells) {
     if (values.revision !== undefined && cell.scenario.revision !== values.revision) {
       process.stderr.write(`gategrid: warning: scenario ${cell.scenario.spec.name} is at revision ${cell.scenario.revision}, not ${values.revision}: its recipes changed since that run, so images and results may differ\n`);
     }
   }
   const concurrency = values.concurrency !== undefined ? integer('--concurrency', values.concurrency, 1, 16)
-    : config.concurrency === 'auto' ? defaultConcurrency(cells) : config.concurrency;
+    : config.concurrency === 'auto' ? await autoConcurrency(cells, backends) : config.concurrency;
 
   await docker(['info', '--format', '{{.ServerVersion}}']).catch((cause) => {
     throw new UsageError('no Docker engine answers: run `npm run setup` first (it installs and starts one on Debian)', { cause });
@@ -95,9 +117,11 @@ export async function commandRun(values: CliValues): Promise<number> {
   const live = process.stdout.isTTY && !process.env.CI && !values.quiet;
   const consoleReporter = live ? new LiveConsoleReporter() : new ConsoleReporter({ quiet: values.quiet });
   const matrixFile = path.resolve(values.matrix ?? path.join(values.out === undefined ? defaultOutDir : outDir, 'stability-matrix.xlsx'));
-  const reporter = new ReporterMultiplexer([
+  // Every secret a cell generates is registered with the redactor, which stands before every reporter.
+  const redactor = new Redactor();
+  const reporter = new RedactingReporter(redactor, new ReporterMultiplexer([
     new JsonReporter(outDir), new JunitReporter(outDir), new HtmlReporter(outDir), new XlsxReporter(matrixFile), consoleReporter,
-  ]);
+  ]));
   const run: RunResult = {
     schemaVersion: 1,
     run: { id: runId, startedAt: new Date().toISOString(), gategridVersion: version(), argv: process.argv.slice(2), ...(await gitCommit()) },
@@ -132,8 +156,8 @@ export async function commandRun(values: CliValues): Promise<number> {
   });
   try {
     await runMatrix(cells, {
-      run, outDir, images, keep, retries, concurrency, rerunTempest: !values['no-tempest-rerun'],
-      backends: new Map(Object.entries(BACKENDS).map(([k, make]) => [k, make()])),
+      run, outDir, images, keep, retries, concurrency, rerunTempest: !values['no-tempest-rerun'], redactor,
+      backends,
       actions: { catalog: registerCatalog },
       failFast: values['fail-fast'],
       timeouts: { images: config.timeouts.imagesSeconds * 1000, deploy: config.timeouts.deploySeconds * 1000, checks: config.timeouts.checksSeconds * 1000 },
@@ -175,16 +199,30 @@ async function readRunResult(file: string): Promise<RunResult> {
   return run as RunResult;
 }
 
-export async function commandDown(runId: string): Promise<number> {
+export async function commandDown(values: CliValues, runId: string): Promise<number> {
   const removed = await removeByLabel([`${LABEL_RUN}=${runId}`]);
   process.stdout.write(`removed ${removed.container} container(s), ${removed.network} network(s), ${removed.volume} volume(s) of run ${runId}\n`);
+  await removeNamespaces(values, { [LABEL_RUN]: runId }, `of run ${runId}`);
   return 0;
 }
 
-export async function commandPrune(): Promise<number> {
+export async function commandPrune(values: CliValues): Promise<number> {
   const removed = await removeByLabel([`${LABEL_OWNER}=gategrid`]);
   process.stdout.write(`removed ${removed.container} container(s), ${removed.network} network(s), ${removed.volume} volume(s) labelled by gategrid\n`);
+  await removeNamespaces(values, { [LABEL_OWNER]: 'gategrid' }, 'labelled by gategrid');
   return 0;
+}
+
+/** The kubernetes side of down and prune: gategrid's namespaces, when the configured cluster answers. */
+async function removeNamespaces(values: CliValues, labels: Record<string, string>, what: string): Promise<void> {
+  const { config } = await loadConfig(values.config);
+  const backend = makeBackends(kubernetesSettings(values, config)).get('kubernetes') as KubernetesBackend;
+  try {
+    const names = await backend.removeByLabel(labels);
+    process.stdout.write(`removed ${names.length} Kubernetes namespace(s) ${what} (${backend.provider.name} cluster)\n`);
+  } catch (error) {
+    process.stdout.write(`Kubernetes: nothing removed, the ${backend.provider.name} cluster did not answer (${errorMessage(error)})\n`);
+  }
 }
 
 /** Says which earlier runs left containers behind although their process is gone. */
@@ -199,10 +237,24 @@ async function warnAboutLeftovers(): Promise<void> {
   }
 }
 
-function defaultConcurrency(cells: readonly PlannedCell[]): number {
+/**
+ * `concurrency: auto`: from the recipes' memory figures and what the cells run on. Docker cells share
+ * this machine (its free memory and cores); Kubernetes cells share the cluster's allocatable memory,
+ * so a big cluster runs many cells at once while this machine only drives them.
+ */
+async function autoConcurrency(cells: readonly PlannedCell[], backends: ReadonlyMap<string, Backend>): Promise<number> {
   const perCellMiB = Math.max(...cells.map((c) => c.scenario.services.reduce((s, svc) => s + svc.spec.memoryMiB, 0)), 256);
-  const byMemory = Math.floor((os.freemem() / 1024 / 1024) * 0.6 / perCellMiB);
-  return Math.max(1, Math.min(byMemory, os.availableParallelism(), cells.length));
+  const onDocker = cells.some((c) => c.backend === 'docker' && !c.skipReason);
+  const onKube = cells.some((c) => c.backend === 'kubernetes' && !c.skipReason);
+  const limits = [cells.length, 16];
+  if (onDocker || !onKube) limits.push(Math.floor((os.freemem() / 1024 / 1024) * 0.6 / perCellMiB), os.availableParallelism());
+  if (onKube) {
+    const kube = backends.get('kubernetes') as KubernetesBackend;
+    // An unreachable cluster is each kubernetes cell's error, with its reason; here it only means one at a time.
+    const allocatable = await kube.allocatableMiB().catch(() => perCellMiB);
+    limits.push(Math.floor(allocatable * 0.8 / perCellMiB));
+  }
+  return Math.max(1, Math.min(...limits));
 }
 
 function integer(flag: string, text: string, min: number, max: number): number {

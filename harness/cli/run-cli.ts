@@ -17,9 +17,13 @@ usage:
   gategrid prune                 remove everything labelled by gategrid (crashed or killed runs)
 
 filters (each repeatable):
-  --scenario NAME|FILE.yaml  --release NAME  --backend docker  --cell SCENARIO/RELEASE/BACKEND
+  --scenario NAME|FILE.yaml  --release NAME  --backend docker|kubernetes  --cell SCENARIO/RELEASE/BACKEND
   --shard I/N                a deterministic share of the cells (CI splitting)
   --config FILE              the matrix and its settings (default: ./gategrid.config.yaml, else the repository's)
+
+kubernetes cells (the config's kubernetes section; these override it):
+  --kube-provider local|kind|kubeconfig   local: the cluster of npm run cluster -- up (default)
+  --kubeconfig FILE  --kube-context NAME  --registry HOST[:PORT]   (the kubeconfig provider)
 
 every run writes <out>/results.json (the source of truth), junit.xml and report.html, and merges
 its cells into the shared stability matrix (default: gategrid-out/stability-matrix.xlsx, or
@@ -47,6 +51,10 @@ export const cliOptions = {
   revision: { type: 'string' },
   'no-tempest-rerun': { type: 'boolean', default: false },
   concurrency: { type: 'string' },
+  'kube-provider': { type: 'string' },
+  kubeconfig: { type: 'string' },
+  'kube-context': { type: 'string' },
+  registry: { type: 'string' },
   'fail-fast': { type: 'boolean', default: false },
   quiet: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
@@ -76,9 +84,9 @@ export async function runCli(argv: string[]): Promise<number> {
       case 'list': return await commandList(parsed.values);
       case 'down': {
         if (rest.length !== 1) throw new UsageError('usage: gategrid down RUN_ID (the id is printed by gategrid run, and is in results.json)');
-        return await commandDown(rest[0]!);
+        return await commandDown(parsed.values, rest[0]!);
       }
-      case 'prune': return await commandPrune();
+      case 'prune': return await commandPrune(parsed.values);
       case 'report': return await commandReport(parsed.values, rest);
       default: throw new UsageError(`unknown command "${command}": expected run, list, report, down or prune`);
     }

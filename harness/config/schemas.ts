@@ -97,7 +97,13 @@ export const serviceSchema = z.strictObject({
   user: z.string().optional(),
   configs: z.array(z.strictObject({ template: z.string(), target: z.string().startsWith('/'), mode: z.number().int().default(0o644) })).default([]),
   volumes: z.array(z.strictObject({ name, target: z.string().startsWith('/') })).default([]),
+  /** Ports published on 127.0.0.1 for the harness (checks, probes, Tempest's public endpoints). */
   ports: z.array(z.number().int().positive().max(65535)).default([]),
+  /**
+   * Ports other services of the cell reach this one on by name, besides `ports` (mariadb's 3306).
+   * A Docker network needs no list; a Kubernetes Service does, so every backend gets it.
+   */
+  expose: z.array(z.number().int().positive().max(65535)).default([]),
   ready: readySchema,
   jobs: z.array(jobSchema).default([]),
   catalog: catalogSchema.optional(),
@@ -164,6 +170,29 @@ const cellRule = z.strictObject({
   backend: z.string().optional(),
 });
 
+const kubernetesDefaults = { provider: 'local' as const, kind: { clusterName: 'gategrid', workers: 0 }, kubeconfig: {} };
+const kubernetesSchema = z.strictObject({
+  /** local: `npm run cluster -- up` on this host; kind: a kind cluster; kubeconfig: any cluster. */
+  provider: z.enum(['local', 'kind', 'kubeconfig']).default('local'),
+  kind: z.strictObject({
+    clusterName: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a lower-case DNS name').default('gategrid'),
+    nodeImage: z.string().optional(),
+    workers: z.number().int().min(0).max(8).default(0),
+  }).default(kubernetesDefaults.kind),
+  kubeconfig: z.strictObject({
+    /** Default: $KUBECONFIG, else ~/.kube/config. */
+    file: z.string().optional(),
+    context: z.string().optional(),
+    /** Where gategrid pushes the images it built for the cluster to pull (required by this provider). */
+    registry: z.string().optional(),
+    storageClass: z.string().optional(),
+  }).default({}),
+}).refine((k) => k.provider !== 'kubeconfig' || k.kubeconfig.registry !== undefined, {
+  message: 'provider kubeconfig needs kubeconfig.registry: the registry the cluster pulls gategrid\'s images from (e.g. 127.0.0.1:5000)',
+  path: ['kubeconfig', 'registry'],
+});
+export type KubernetesConfig = z.infer<typeof kubernetesSchema>;
+
 /** gategrid.config.yaml: the matrix and how to run it. */
 export const gategridConfigSchema = z.strictObject({
   matrix: z.strictObject({
@@ -184,5 +213,7 @@ export const gategridConfigSchema = z.strictObject({
   concurrency: z.union([z.literal('auto'), z.number().int().min(1).max(16)]).default('auto'),
   /** Image builds at once. */
   buildParallelism: z.number().int().min(1).max(8).default(2),
+  /** The `kubernetes` backend: which cluster its cells run on. */
+  kubernetes: kubernetesSchema.default(kubernetesDefaults),
 });
 export type GategridConfig = z.infer<typeof gategridConfigSchema>;

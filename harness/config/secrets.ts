@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Redactor } from '../results/redactor.ts';
 
 /**
  * Secrets are generated per cell, on first use, and never written into reports: `redact` replaces
@@ -6,6 +7,12 @@ import { randomBytes } from 'node:crypto';
  */
 export class SecretStore {
   readonly #values = new Map<string, string>();
+  readonly #redactor: Redactor | undefined;
+
+  /** `redactor`: the run's redaction point, told every secret as it is made. */
+  constructor(redactor?: Redactor) {
+    this.#redactor = redactor;
+  }
 
   get(name: string): string {
     let value = this.#values.get(name);
@@ -13,6 +20,7 @@ export class SecretStore {
       // Hex keeps secrets safe inside URLs, ini files, SQL and shell without quoting.
       value = randomBytes(16).toString('hex');
       this.#values.set(name, value);
+      this.#redactor?.add(name, value);
     }
     return value;
   }

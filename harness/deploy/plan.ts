@@ -75,7 +75,8 @@ export function buildPlan(input: PlanInput): DeploymentPlan {
       content: renderTemplate(service.templates.get(c.template)!, render, `${service.dir}/${c.template}`),
     }));
     const ports = s.ports.map((p) => ({ container: p, host: input.hostPorts[s.name]![String(p)]! }));
-    const base = { image, env, files, volumes: s.volumes, ...(s.user ? { user: s.user } : {}) };
+    const listens = [...new Set([...s.ports, ...s.expose, ...(s.ready.tcp === undefined ? [] : [s.ready.tcp])])];
+    const base = { image, env, files, volumes: s.volumes, listens, ...(s.user ? { user: s.user } : {}) };
 
     const beforeStart: string[] = [];
     const jobStep = (job: JobSpec, where: string): Step => {
@@ -84,7 +85,7 @@ export function buildPlan(input: PlanInput): DeploymentPlan {
       owners.set(job.name, s.name);
       if (job.run) {
         return { kind: 'run', name: job.name, deps, owner: s.name, spec: {
-          ...base, name: job.name, ports: [], timeoutMs,
+          ...base, name: job.name, ports: [], listens: [], timeoutMs,
           command: job.run.map((a, i) => r(a, `${where}.${job.name}.run[${i}]`)),
           ...(job.user ? { user: job.user } : {}),
         } };

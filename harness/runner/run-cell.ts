@@ -5,6 +5,7 @@ import type { Backend, Environment } from '../backends/backend.ts';
 import type { LoadedScenario } from '../config/load-scenario.ts';
 import type { CatalogSpec, CloudSpec, ReleaseSpec } from '../config/schemas.ts';
 import { SecretStore } from '../config/secrets.ts';
+import type { Redactor } from '../results/redactor.ts';
 import { buildPlan, type DeploymentPlan } from '../deploy/plan.ts';
 import { executePlan, type ActionHandlers, type StepResult } from '../deploy/execute.ts';
 import { runCheck, type Check } from '../checks/check.ts';
@@ -51,6 +52,8 @@ export interface CellRunOptions {
   /** Called whenever the cell's result changed (results are written as the run goes). */
   readonly update: (cell: CellResult) => void;
   readonly log: (line: string) => void;
+  /** The run's redaction point, told each secret this cell generates. */
+  readonly redactor?: Redactor;
   /** Test hook: runs after deploy, before the checks (e.g. to inject a fault). */
   readonly afterDeploy?: (env: Environment, cell: CellSpec) => Promise<void>;
 }
@@ -82,7 +85,7 @@ export function upgradeImages(cell: CellSpec): string[] {
 export async function runCell(cell: CellSpec, result: CellResult, options: CellRunOptions): Promise<CellResult> {
   const { log } = options;
   const logDir = path.join(options.outDir, result.artifacts.logs);
-  const state: CellState = { steps: [], secrets: new SecretStore(), images: new Map(), targetImages: new Map() };
+  const state: CellState = { steps: [], secrets: new SecretStore(options.redactor), images: new Map(), targetImages: new Map() };
   const harnessErrors: string[] = [];
   let tempestPhase: Omit<PhaseResult, 'startedAt'> | undefined;
   let upgradeSummary: { message: string; details: Record<string, unknown> } | undefined;

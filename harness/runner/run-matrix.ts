@@ -6,6 +6,7 @@ import { Limiter } from '../util/limiter.ts';
 import { cellDir, type CellResult, type RunResult } from '../results/model.ts';
 import type { Reporter } from '../../reports/reporter.ts';
 import { errorMessage } from '../errors.ts';
+import type { Redactor } from '../results/redactor.ts';
 import { cellImages, runCell, upgradeImages, type CellSpec, type KeepPolicy } from './run-cell.ts';
 import { foldAttempts, isRed } from './outcome.ts';
 
@@ -29,6 +30,8 @@ export interface MatrixOptions {
   readonly timeouts: { images: number; deploy: number; checks: number };
   readonly signal: AbortSignal;
   readonly reporter: Reporter;
+  /** The run's redaction point: every cell's secrets are registered there. */
+  readonly redactor?: Redactor;
   readonly afterDeploy?: (env: Environment, cell: CellSpec, attempt: number) => Promise<void>;
 }
 
@@ -64,6 +67,7 @@ export async function runMatrix(cells: readonly PlannedCell[], options: MatrixOp
         result = await runCell(cell, fresh, {
           runId: run.run.id, outDir: options.outDir, images: options.images, backend, actions: options.actions,
           keep: options.keep, rerunTempest: options.rerunTempest, timeouts: options.timeouts, signal, log,
+          ...(options.redactor ? { redactor: options.redactor } : {}),
           update: (c) => void reporter.onCellUpdate?.(run, c),
           ...(options.afterDeploy ? { afterDeploy: (env: Environment, c: CellSpec) => options.afterDeploy!(env, c, attempt) } : {}),
         });

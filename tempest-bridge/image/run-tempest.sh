@@ -2,7 +2,8 @@
 # run-tempest: one Tempest run inside the cell's network.
 #   TEMPEST_SELECTION: "smoke", or a regex; TEMPEST_CONCURRENCY; /etc/tempest/exclude.txt (regexes).
 #   TEMPEST_INCLUDE_LIST: a file of exact test ids to run instead (the re-run of failed tests).
-# The subunit v2 stream is left in /ws/run/results.subunit for the harness to copy out; the exit code
+# The subunit v2 stream and Tempest's log are left in /ws/out (results.subunit, tempest.log) for the
+# harness to fetch (a folder of their own: the Kubernetes backend mounts one there); the exit code
 # is 0 whatever the tests said (verdicts come from the stream), non-zero only if Tempest could not run.
 set -u
 WS=/ws/run
@@ -23,5 +24,7 @@ echo "tempest run $*"
 tempest run "$@"
 rc=$?
 echo "tempest run exited with $rc"
-stestr last --subunit > "$WS/results.subunit" 2>/dev/null || { echo "no subunit stream (stestr last failed)" >&2; exit 4; }
+mkdir -p /ws/out
+cp "$WS/tempest.log" /ws/out/tempest.log 2>/dev/null || true
+stestr last --subunit > /ws/out/results.subunit 2>/dev/null || { echo "no subunit stream (stestr last failed)" >&2; exit 4; }
 exit 0

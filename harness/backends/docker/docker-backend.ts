@@ -6,7 +6,7 @@ import { Wait, type StartedTestContainer, type WaitStrategy } from 'testcontaine
 import { DeploymentError, InfraError, errorMessage } from '../../errors.ts';
 import { docker, removeByLabel } from '../../docker-cli.ts';
 import { LABEL_CELL, LABEL_RUN } from '../../labels.ts';
-import type { Backend, ContainerSpec, ContainerState, Environment, EnvironmentSpec, ExecResult, ReadyProbe, ServiceSpec } from '../backend.ts';
+import type { Backend, ContainerSpec, ContainerState, Environment, EnvironmentSpec, ExecResult, JobSpec, ReadyProbe, ServiceSpec } from '../backend.ts';
 import { LoopbackContainer } from './loopback-container.ts';
 import { ContainerExitedError, ExitAwareWaitStrategy } from './wait-strategies/exit-aware-wait-strategy.ts';
 import { LoopbackHttpWaitStrategy } from './wait-strategies/loopback-http-wait-strategy.ts';
@@ -60,7 +60,7 @@ class DockerEnvironment implements Environment {
     return path.join(this.#spec.logDir, `${name}.log`);
   }
 
-  async copyOut(name: string, containerPath: string, hostPath: string): Promise<boolean> {
+  async #copyOut(name: string, containerPath: string, hostPath: string): Promise<boolean> {
     const r = await docker(['cp', `${this.#containerName(name)}:${containerPath}`, hostPath], { allowFailure: true });
     return r.exitCode === 0;
   }
@@ -86,7 +86,7 @@ class DockerEnvironment implements Environment {
     this.#started.delete(name);
   }
 
-  async runJob(spec: ContainerSpec): Promise<ExecResult> {
+  async runJob(spec: JobSpec): Promise<ExecResult> {
     const container = (await this.#prepare(spec)).withWaitStrategy(new StartedWaitStrategy());
     const started = await this.#start(spec.name, container, spec.timeoutMs);
     this.#started.set(spec.name, { container: started });
@@ -94,6 +94,10 @@ class DockerEnvironment implements Environment {
     if (waited.exitCode !== 0) {
       await docker(['kill', this.#containerName(spec.name)], { allowFailure: true });
       throw new DeploymentError(`job ${spec.name} did not finish within ${spec.timeoutMs / 1000}s; log: ${this.logFile(spec.name)}`);
+    }
+    if (spec.outputs) {
+      await mkdir(spec.outputs.to, { recursive: true });
+      for (const file of spec.outputs.files) await this.#copyOut(spec.name, path.posix.join(spec.outputs.dir, file), path.join(spec.outputs.to, file));
     }
     return { exitCode: Number(waited.stdout.trim()), output: '' };
   }
@@ -103,7 +107,8 @@ class DockerEnvironment implements Environment {
     if (!entry) throw new DeploymentError(`cannot exec in ${name}: it is not running`);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new DeploymentError(`exec in ${name} timed out after ${timeoutMs / 1000}s: ${command.join(' ')}`)), timeoutMs);
+      // The command's name only: its arguments may carry secrets.
+      timer = setTimeout(() => reject(new DeploymentError(`exec in ${name} timed out after ${timeoutMs / 1000}s: ${command[0] ?? ''} (arguments not shown)`)), timeoutMs);
     });
     try {
       const result = await Promise.race([entry.container.exec([...command]), timeout]);

@@ -1,0 +1,92 @@
+import { mkdir } from 'node:fs/promises';
+import { InfraError } from '../../errors.ts';
+import type { Backend, Environment, EnvironmentSpec } from '../backend.ts';
+import { KubeApi, apiMessage, isNotFound } from './kube-api.ts';
+import { KubernetesEnvironment } from './kubernetes-environment.ts';
+import { namespaceManifest, namespaceName, labelValue } from './manifests.ts';
+import type { ClusterProvider } from './providers/provider.ts';
+
+/**
+ * Cells as namespaces of a Kubernetes cluster, through @kubernetes/client-node only. The cluster
+ * comes from a provider (local, kind, kubeconfig); an unreachable one makes the cell `error` with
+ * the reason, never a silent skip.
+ */
+export class KubernetesBackend implements Backend {
+  readonly name = 'kubernetes';
+  readonly provider: ClusterProvider;
+  #api: Promise<KubeApi> | undefined;
+
+  constructor(provider: ClusterProvider) {
+    this.provider = provider;
+  }
+
+  /** Connects once per run; the server's version is asked, so an unreachable cluster says so now. */
+  api(): Promise<KubeApi> {
+    this.#api ??= (async () => {
+      const api = new KubeApi(await this.provider.connect());
+      await api.version();
+      return api;
+    })();
+    this.#api.catch(() => { this.#api = undefined; });
+    return this.#api;
+  }
+
+  async provision(spec: EnvironmentSpec): Promise<Environment> {
+    const api = await this.api();
+    await mkdir(spec.logDir, { recursive: true });
+    const namespace = namespaceName(spec.runId, spec.cellId);
+    try {
+      await api.core.createNamespace({ body: namespaceManifest(namespace, spec.labels) });
+    } catch (cause) {
+      throw new InfraError(`namespace ${namespace} could not be created on ${api.server}: ${apiMessage(cause)}`, { cause });
+    }
+    const env = new KubernetesEnvironment(api, this.provider, spec, namespace);
+    // Pods cannot be created before the namespace's default service account exists.
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      try {
+        await api.core.readNamespacedServiceAccount({ name: 'default', namespace });
+        break;
+      } catch (cause) {
+        if (!isNotFound(cause) || Date.now() > deadline) {
+          await env.teardown().catch(() => undefined);
+          throw new InfraError(`namespace ${namespace} got no default service account within 60 s: ${apiMessage(cause)}`, { cause });
+        }
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    return env;
+  }
+
+  /** The memory the cluster's nodes offer pods, in MiB: how many cells fit at once. */
+  async allocatableMiB(): Promise<number> {
+    const api = await this.api();
+    const nodes = await api.core.listNode();
+    return nodes.items.reduce((sum, n) => sum + memoryMiB(n.status?.allocatable?.memory ?? '0'), 0);
+  }
+
+  /** Deletes every namespace carrying all the labels (`key=value`); returns their names. */
+  async removeByLabel(labels: Readonly<Record<string, string>>): Promise<string[]> {
+    const api = await this.api();
+    const selector = Object.entries(labels).map(([k, v]) => `${k}=${labelValue(v)}`).join(',');
+    const list = await api.core.listNamespace({ labelSelector: selector });
+    const names = list.items.map((n) => n.metadata!.name!);
+    for (const name of names) {
+      await api.core.deleteNamespace({ name, propagationPolicy: 'Background' }).catch((cause: unknown) => {
+        if (!isNotFound(cause)) throw new InfraError(`namespace ${name} could not be deleted: ${apiMessage(cause)}`, { cause });
+      });
+    }
+    return names;
+  }
+}
+
+/** A Kubernetes memory quantity (`8046392Ki`, `16Gi`, `1e9`) in MiB. */
+export function memoryMiB(quantity: string): number {
+  const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|k|M|G|T|e\d+)?$/.exec(quantity.trim());
+  if (!m) return 0;
+  const n = Number(m[1]);
+  const unit = m[2] ?? '';
+  const factor: Record<string, number> = { '': 1, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4, k: 1e3, M: 1e6, G: 1e9, T: 1e12 };
+  const bytes = unit.startsWith('e') ? n * 10 ** Number(unit.slice(1)) : n * (factor[unit] ?? 1);
+  return Math.floor(bytes / 1024 / 1024);
+}

@@ -1,0 +1,366 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { PassThrough, Writable } from 'node:stream';
+import { Exec, Log, type V1Deployment, type V1Pod, type V1StatefulSet, type V1Status } from '@kubernetes/client-node';
+import { DeploymentError, InfraError, errorMessage } from '../../errors.ts';
+import { httpStatus } from '../../util/http-status.ts';
+import { shellJoin } from '../../util/shell.ts';
+import type { ContainerSpec, ContainerState, Environment, EnvironmentSpec, ExecResult, JobSpec, ReadyProbe, ServiceSpec } from '../backend.ts';
+import { apiMessage, isNotFound, type KubeApi } from './kube-api.ts';
+import { MAIN, NAME_LABEL, claimManifest, hostPathOf, jobManifest, secretManifest, serviceManifest, workloadManifest, type ObjectContext } from './manifests.ts';
+import { PortForwarder } from './port-forwarder.ts';
+import type { ClusterProvider } from './providers/provider.ts';
+
+const POLL_MS = 500;
+/** Waiting reasons that no amount of waiting fixes: the harness's images or objects are wrong. */
+const HOPELESS = new Set(['ErrImageNeverPull', 'InvalidImageName', 'ErrImagePull', 'ImagePullBackOff', 'CreateContainerConfigError']);
+
+interface Started {
+  readonly kind: 'service' | 'job';
+  readonly spec: ContainerSpec;
+  readonly ready?: ReadyProbe;
+  /** The pod that passed readiness: another one in its place means it was replaced. */
+  podUid?: string;
+  forwarders: PortForwarder[];
+}
+
+/**
+ * One cell on Kubernetes: a namespace holding a Secret, a Service and a Deployment (StatefulSet with
+ * volumes) per service and a Job per one-shot container. Published ports are port-forwards on
+ * 127.0.0.1; containers reach each other through Services whose ClusterIPs are in every pod's
+ * /etc/hosts (hostAliases), so no cluster DNS is needed.
+ */
+export class KubernetesEnvironment implements Environment {
+  readonly backend = 'kubernetes';
+  readonly #api: KubeApi;
+  readonly #provider: ClusterProvider;
+  readonly #spec: EnvironmentSpec;
+  readonly namespace: string;
+  readonly #hosts = new Map<string, string>();
+  readonly #started = new Map<string, Started>();
+  readonly #order: string[] = [];
+  readonly #claims = new Map<string, Promise<void>>();
+  readonly #logs = new Map<string, WriteStream>();
+  readonly #following = new Map<string, Promise<void>>();
+  readonly #aborts: AbortController[] = [];
+
+  constructor(api: KubeApi, provider: ClusterProvider, spec: EnvironmentSpec, namespace: string) {
+    this.#api = api;
+    this.#provider = provider;
+    this.#spec = spec;
+    this.namespace = namespace;
+  }
+
+  logFile(name: string): string {
+    return path.join(this.#spec.logDir, `${name}.log`);
+  }
+
+  containers(): readonly string[] {
+    return [...this.#order];
+  }
+
+  async startService(spec: ServiceSpec): Promise<void> {
+    const ctx = await this.#prepare(spec);
+    const workload = workloadManifest(spec, ctx);
+    await this.#create<unknown>(spec.name, () => workload.kind === 'StatefulSet'
+      ? this.#api.apps.createNamespacedStatefulSet({ namespace: this.namespace, body: workload as V1StatefulSet })
+      : this.#api.apps.createNamespacedDeployment({ namespace: this.namespace, body: workload as V1Deployment }));
+    const started: Started = { kind: 'service', spec, ready: spec.ready, forwarders: [] };
+    this.#started.set(spec.name, started);
+    try {
+      for (const p of spec.ports) {
+        started.forwarders.push(await PortForwarder.listen(this.#api.kc, this.namespace, p.host, p.container, () => this.#runningPodName(spec.name)));
+      }
+    } catch (cause) {
+      throw new InfraError(`${spec.name}: cannot listen on 127.0.0.1 for its published ports: ${errorMessage(cause)}`, { cause });
+    }
+    started.podUid = await this.#waitReady(spec);
+  }
+
+  async stopService(name: string, graceMs: number): Promise<void> {
+    const started = this.#started.get(name);
+    if (!started) throw new DeploymentError(`${name} could not be stopped: it is not running`);
+    await Promise.all(started.forwarders.map((f) => f.close()));
+    const opts = { name, namespace: this.namespace, gracePeriodSeconds: Math.ceil(graceMs / 1000), propagationPolicy: 'Foreground' };
+    const kind = started.spec.volumes.length > 0 ? 'statefulset' : 'deployment';
+    try {
+      if (kind === 'statefulset') await this.#api.apps.deleteNamespacedStatefulSet(opts);
+      else await this.#api.apps.deleteNamespacedDeployment(opts);
+    } catch (cause) {
+      if (!isNotFound(cause)) throw new InfraError(`${name} could not be stopped: ${apiMessage(cause)}`, { cause });
+    }
+    // Gone when no pod of it is left; its log file stays and a replacement appends to it.
+    const deadline = Date.now() + graceMs + 60_000;
+    while (Date.now() < deadline) {
+      if ((await this.#pods(name)).length === 0) break;
+      await sleep(POLL_MS);
+    }
+    if ((await this.#pods(name)).length > 0) throw new DeploymentError(`${name} could not be stopped: its pod is still there ${Math.round((graceMs + 60_000) / 1000)} s later`);
+    await this.#following.get(name);
+    this.#started.delete(name);
+  }
+
+  async runJob(spec: JobSpec): Promise<ExecResult> {
+    const ctx = await this.#prepare(spec);
+    await this.#create(spec.name, () => this.#api.batch.createNamespacedJob({ namespace: this.namespace, body: jobManifest(spec, ctx) }));
+    this.#started.set(spec.name, { kind: 'job', spec, forwarders: [] });
+    const deadline = Date.now() + spec.timeoutMs;
+    let pod: V1Pod | undefined;
+    let exitCode: number | undefined;
+    while (Date.now() < deadline) {
+      pod = (await this.#pods(spec.name)).at(-1);
+      const main = pod?.status?.containerStatuses?.find((c) => c.name === MAIN);
+      if (pod && main && (main.state?.running || main.state?.terminated)) this.#follow(spec.name, pod);
+      const waiting = main?.state?.waiting?.reason ?? pod?.status?.initContainerStatuses?.find((c) => c.state?.waiting)?.state?.waiting?.reason;
+      if (waiting && HOPELESS.has(waiting)) throw new InfraError(`job ${spec.name} cannot start: ${waiting}: ${main?.state?.waiting?.message ?? ''}`);
+      if (main?.state?.terminated) { exitCode = main.state.terminated.exitCode; break; }
+      if (pod?.status?.phase === 'Failed' && !main?.state?.running) { exitCode = -1; break; }
+      await sleep(POLL_MS);
+    }
+    if (exitCode === undefined) throw new DeploymentError(`job ${spec.name} did not finish within ${spec.timeoutMs / 1000}s; log: ${this.logFile(spec.name)}`);
+    await this.#following.get(spec.name);
+    if (spec.outputs && pod?.metadata?.name) {
+      await mkdir(spec.outputs.to, { recursive: true });
+      for (const file of spec.outputs.files) {
+        const r = await this.#execIn(pod.metadata.name, 'outputs', ['cat', path.posix.join(spec.outputs.dir, file)], 120_000, true);
+        if (r.exitCode === 0) await writeFile(path.join(spec.outputs.to, file), r.raw);
+      }
+      // The keeper's only job is done.
+      await this.#api.core.deleteNamespacedPod({ name: pod.metadata.name, namespace: this.namespace, gracePeriodSeconds: 0 }).catch(() => undefined);
+    }
+    return { exitCode, output: '' };
+  }
+
+  async exec(name: string, command: readonly string[], timeoutMs: number): Promise<ExecResult> {
+    const pod = await this.#runningPodName(name);
+    if (!pod) throw new DeploymentError(`cannot exec in ${name}: it is not running`);
+    const r = await this.#execIn(pod, MAIN, command, timeoutMs, false);
+    return { exitCode: r.exitCode, output: r.raw.toString('utf8') };
+  }
+
+  async probe(name: string): Promise<boolean> {
+    const started = this.#started.get(name);
+    if (!started?.ready) return false;
+    return this.#probeOnce(started.spec, started.ready).catch(() => false);
+  }
+
+  async state(name: string): Promise<ContainerState> {
+    const pods = await this.#pods(name).catch(() => []);
+    const pod = pods.find((p) => p.status?.phase === 'Running') ?? pods.at(-1);
+    if (!pod) return { status: 'missing', exitCode: undefined, restarts: 0 };
+    const main = pod.status?.containerStatuses?.find((c) => c.name === MAIN);
+    const restarts = main?.restartCount ?? 0;
+    const started = this.#started.get(name);
+    if (started?.podUid && pod.metadata?.uid !== started.podUid) {
+      return { status: 'replaced (the pod that became ready is gone; another took its place)', exitCode: undefined, restarts: restarts + 1 };
+    }
+    const last = main?.lastState?.terminated;
+    if (main?.state?.running) return { status: 'running', exitCode: undefined, restarts, ...(last ? { lastExit: describeExit(last) } : {}) };
+    if (main?.state?.terminated) return { status: 'exited', exitCode: main.state.terminated.exitCode, restarts };
+    return { status: main?.state?.waiting?.reason ?? pod.status?.phase ?? 'unknown', exitCode: last?.exitCode, restarts };
+  }
+
+  async kill(name: string): Promise<void> {
+    // A pod killed at once, as `docker kill` kills a container; its workload may start another.
+    const pod = await this.#runningPodName(name);
+    if (!pod) throw new InfraError(`cannot kill ${name}: no pod of it runs`);
+    await this.#api.core.deleteNamespacedPod({ name: pod, namespace: this.namespace, gracePeriodSeconds: 0 });
+  }
+
+  async release(): Promise<void> {
+    await this.#stopLocal();
+  }
+
+  async teardown(): Promise<void> {
+    await this.#stopLocal();
+    try {
+      await this.#api.core.deleteNamespace({ name: this.namespace, propagationPolicy: 'Background' });
+    } catch (cause) {
+      if (!isNotFound(cause)) throw new InfraError(`namespace ${this.namespace} could not be deleted: ${apiMessage(cause)}`, { cause });
+    }
+    // Bounded: a namespace whose finalizers hang is reported, never waited on for ever.
+    const deadline = Date.now() + 180_000;
+    for (;;) {
+      try {
+        await this.#api.core.readNamespace({ name: this.namespace });
+      } catch (cause) {
+        if (isNotFound(cause)) break;
+      }
+      if (Date.now() > deadline) throw new InfraError(`namespace ${this.namespace} was still there 180 s after its deletion`);
+      await sleep(1000);
+    }
+    const root = hostPathOf(this.#context(), '');
+    if (root) await rm(root, { recursive: true, force: true });
+  }
+
+  async #stopLocal(): Promise<void> {
+    for (const a of this.#aborts) a.abort();
+    await Promise.all([...this.#started.values()].flatMap((s) => s.forwarders.map((f) => f.close())));
+    await Promise.all([...this.#logs.values()].map((s) => new Promise<void>((resolve) => (s.writableEnded ? resolve() : s.end(resolve)))));
+  }
+
+  #context(image: ObjectContext['image'] = { ref: '', pullPolicy: 'Never' }): ObjectContext {
+    return { namespace: this.namespace, labels: this.#spec.labels, image, hosts: this.#hosts, volumes: this.#provider.volumes };
+  }
+
+  /** Secret, Service (its ClusterIP joins every later pod's hosts), claims: what a pod needs first. */
+  async #prepare(spec: ContainerSpec): Promise<ObjectContext> {
+    if (!this.#order.includes(spec.name)) this.#order.push(spec.name);
+    const image = await this.#provider.image(spec.image);
+    const ctx = this.#context(image);
+    const secret = secretManifest(spec, ctx);
+    await this.#apply(`${spec.name}-config`, () => this.#api.core.createNamespacedSecret({ namespace: this.namespace, body: secret }),
+      () => this.#api.core.replaceNamespacedSecret({ name: `${spec.name}-config`, namespace: this.namespace, body: secret }));
+    const service = serviceManifest(spec, ctx);
+    if (service && !this.#hosts.has(spec.name)) {
+      const created = await this.#create(spec.name, () => this.#api.core.createNamespacedService({ namespace: this.namespace, body: service }), true);
+      const ip = created?.spec?.clusterIP ?? (await this.#api.core.readNamespacedService({ name: spec.name, namespace: this.namespace })).spec?.clusterIP;
+      if (!ip) throw new InfraError(`service ${spec.name} got no ClusterIP`);
+      this.#hosts.set(spec.name, ip);
+    }
+    for (const v of spec.volumes) {
+      const claim = claimManifest(v.name, ctx);
+      if (!claim || this.#claims.has(v.name)) continue;
+      this.#claims.set(v.name, this.#create(`vol-${v.name}`, () => this.#api.core.createNamespacedPersistentVolumeClaim({ namespace: this.namespace, body: claim }), true).then(() => undefined));
+    }
+    await Promise.all(this.#claims.values());
+    return { ...ctx, hosts: new Map(this.#hosts) };
+  }
+
+  async #create<T>(what: string, create: () => Promise<T>, existingIsFine = false): Promise<T | undefined> {
+    try {
+      return await create();
+    } catch (cause) {
+      if (existingIsFine && (cause as { code?: number }).code === 409) return undefined;
+      if (cause instanceof TypeError) throw new InfraError(cause.message, { cause });
+      throw new InfraError(`${what}: the cluster refused it: ${apiMessage(cause)}`, { cause });
+    }
+  }
+
+  async #apply(what: string, create: () => Promise<unknown>, replace: () => Promise<unknown>): Promise<void> {
+    try {
+      await create();
+    } catch (cause) {
+      if ((cause as { code?: number }).code !== 409) throw new InfraError(`${what}: the cluster refused it: ${apiMessage(cause)}`, { cause });
+      await replace();
+    }
+  }
+
+  async #pods(name: string): Promise<V1Pod[]> {
+    const list = await this.#api.core.listNamespacedPod({ namespace: this.namespace, labelSelector: `${NAME_LABEL}=${name}` });
+    return list.items
+      .filter((p) => !p.metadata?.deletionTimestamp)
+      .sort((a, b) => String(a.metadata?.creationTimestamp ?? '').localeCompare(String(b.metadata?.creationTimestamp ?? '')));
+  }
+
+  async #runningPodName(name: string): Promise<string | undefined> {
+    const pods = await this.#pods(name);
+    return pods.filter((p) => p.status?.phase === 'Running').at(-1)?.metadata?.name;
+  }
+
+  /** Polls until the pod runs and the recipe's probe passes; a crash or a hopeless wait ends it early. */
+  async #waitReady(spec: ServiceSpec): Promise<string | undefined> {
+    const deadline = Date.now() + spec.timeoutMs;
+    let last = 'no pod yet';
+    while (Date.now() < deadline) {
+      const pod = (await this.#pods(spec.name).catch(() => [])).at(-1);
+      const main = pod?.status?.containerStatuses?.find((c) => c.name === MAIN);
+      const init = pod?.status?.initContainerStatuses?.find((c) => c.state?.terminated && c.state.terminated.exitCode !== 0);
+      if (init) throw new DeploymentError(`${spec.name}: its volume set-up failed (${describeExit(init.state!.terminated!)}); log: ${this.logFile(spec.name)}`);
+      const waiting = main?.state?.waiting;
+      if (waiting?.reason && HOPELESS.has(waiting.reason)) throw new InfraError(`${spec.name} cannot start: ${waiting.reason}: ${waiting.message ?? ''}`);
+      const ended = main?.state?.terminated ?? main?.lastState?.terminated;
+      if (pod && main && (main.state?.running || main.state?.terminated || main.lastState?.terminated)) this.#follow(spec.name, pod);
+      if (ended) throw new DeploymentError(`${spec.name} ${describeExit(ended)} before it was ready; log: ${this.logFile(spec.name)}`);
+      if (main?.state?.running) {
+        if (await this.#probeOnce(spec, spec.ready).catch(() => false)) return pod?.metadata?.uid;
+        last = 'running, its readiness probe fails';
+      } else {
+        last = waiting?.reason ?? pod?.status?.conditions?.find((c) => c.status === 'False' && c.message)?.message ?? pod?.status?.phase ?? last;
+      }
+      await sleep(POLL_MS);
+    }
+    throw new DeploymentError(`${spec.name} did not become ready within ${spec.timeoutMs / 1000} s (last: ${last}); log: ${this.logFile(spec.name)}`);
+  }
+
+  async #probeOnce(spec: ContainerSpec, ready: ReadyProbe): Promise<boolean> {
+    if (ready.kind === 'exec') {
+      const pod = await this.#runningPodName(spec.name);
+      if (!pod) return false;
+      return (await this.#execIn(pod, MAIN, ['/bin/sh', '-c', shellJoin(ready.command)], 15_000, false)).exitCode === 0;
+    }
+    const published = spec.ports.find((p) => p.container === ready.port);
+    if (!published) throw new InfraError(`${spec.name}: its HTTP readiness port ${ready.port} is not published`);
+    return (await httpStatus(`http://127.0.0.1:${published.host}${ready.path}`, 10_000)) === ready.status;
+  }
+
+  /** Exec through the API server; stdout and stderr in one buffer, the exit code from the status channel. */
+  async #execIn(pod: string, container: string, command: readonly string[], timeoutMs: number, stdoutOnly: boolean): Promise<{ exitCode: number; raw: Buffer }> {
+    const chunks: Buffer[] = [];
+    const sink = () => new Writable({ write(chunk: Buffer, _enc, done) { chunks.push(Buffer.from(chunk)); done(); } });
+    let timer: NodeJS.Timeout | undefined;
+    let socket: { close(): void } | undefined;
+    const status = new Promise<V1Status>((resolve, reject) => {
+      timer = setTimeout(() => reject(new DeploymentError(`exec in ${pod} timed out after ${timeoutMs / 1000}s: ${command[0] ?? ''} (arguments not shown)`)), timeoutMs);
+      new Exec(this.#api.kc).exec(this.namespace, pod, container, [...command], sink(), stdoutOnly ? new PassThrough().resume() : sink(), null, false, resolve)
+        .then((ws) => { socket = ws; ws.on('close', () => setTimeout(() => resolve({ status: 'Failure', message: 'exec stream closed without a status' }), 2000)); })
+        .catch((cause: unknown) => reject(new InfraError(`exec in ${pod} could not start: ${apiMessage(cause)}`, { cause })));
+    });
+    try {
+      const st = await status;
+      return { exitCode: exitCodeOf(st), raw: Buffer.concat(chunks) };
+    } finally {
+      clearTimeout(timer);
+      socket?.close();
+    }
+  }
+
+  /** Streams a pod's main container output into `<name>.log`, once per pod, appending. */
+  #follow(name: string, pod: V1Pod): void {
+    const podName = pod.metadata?.name;
+    const key = `${name}/${podName}`;
+    if (!podName || this.#following.has(key)) return;
+    let file = this.#logs.get(name);
+    if (!file) {
+      file = createWriteStream(this.logFile(name), { flags: 'a' });
+      this.#logs.set(name, file);
+    }
+    const out = file;
+    const through = new PassThrough();
+    through.on('data', (chunk: Buffer) => out.write(chunk));
+    const done = new Promise<void>((resolve) => {
+      through.on('end', resolve);
+      through.on('error', () => resolve());
+      through.on('close', resolve);
+    });
+    const ended = (async () => {
+      try {
+        const abort = await new Log(this.#api.kc).log(this.namespace, podName, MAIN, through, { follow: true });
+        this.#aborts.push(abort);
+        // Bounded: a stream that never ends (a running service) is cut by release/teardown.
+        await done;
+      } catch (cause) {
+        out.write(`[gategrid] could not read ${podName}'s log: ${apiMessage(cause)}\n`);
+      }
+    })();
+    this.#following.set(key, ended);
+    this.#following.set(name, ended);
+  }
+}
+
+function exitCodeOf(status: V1Status): number {
+  if (status.status === 'Success') return 0;
+  const cause = status.details?.causes?.find((c) => c.reason === 'ExitCode');
+  if (cause?.message !== undefined && /^\d+$/.test(cause.message)) return Number(cause.message);
+  return -1;
+}
+
+function describeExit(t: { exitCode: number; reason?: string; signal?: number }): string {
+  if (t.reason === 'OOMKilled') return `was OOM-killed (exit code ${t.exitCode})`;
+  return `exited with code ${t.exitCode}${t.reason && t.reason !== 'Error' && t.reason !== 'Completed' ? ` (${t.reason})` : ''}`;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,52 @@
+import type { KubeConfig } from '@kubernetes/client-node';
+import { docker } from '../../../docker-cli.ts';
+import { loadKubeConfig } from '../kube-api.ts';
+import type { VolumeMode } from '../manifests.ts';
+import { once, type ClusterProvider } from './provider.ts';
+
+export interface KubeconfigOptions {
+  readonly file: string;
+  readonly context?: string | undefined;
+  /** Where images are pushed for the cluster to pull (`127.0.0.1:5000`, `registry.example.org/ci`). */
+  readonly registry: string;
+  readonly storageClass?: string | undefined;
+}
+
+/**
+ * Any existing cluster: gategrid creates and deletes only its own labelled namespaces there, and
+ * pushes the images it built to the registry the user names, tagged by their content hash.
+ */
+export class KubeconfigProvider implements ClusterProvider {
+  readonly name = 'kubeconfig';
+  readonly volumes: VolumeMode;
+  readonly #options: KubeconfigOptions;
+
+  constructor(options: KubeconfigOptions) {
+    this.#options = options;
+    this.volumes = { kind: 'pvc', size: '1Gi', ...(options.storageClass ? { storageClass: options.storageClass } : {}) };
+  }
+
+  async connect(): Promise<KubeConfig> {
+    return loadKubeConfig(this.#options.file, this.#options.context);
+  }
+
+  readonly #push = once(async (tag: string) => {
+    const ref = registryRef(this.#options.registry, tag);
+    await docker(['tag', tag, ref]);
+    await docker(['push', ref], { timeout: 20 * 60_000 });
+    return { ref, pullPolicy: 'IfNotPresent' as const };
+  });
+
+  image(tag: string): Promise<{ ref: string; pullPolicy: 'IfNotPresent' }> {
+    return this.#push(tag);
+  }
+
+  async collect(): Promise<void> {}
+
+  async close(): Promise<void> {}
+}
+
+/** `gategrid/keystone:abc123` pushed to `127.0.0.1:5000` is `127.0.0.1:5000/gategrid/keystone:abc123`. */
+export function registryRef(registry: string, tag: string): string {
+  return `${registry.replace(/\/+$/, '')}/${tag.replace(/^[^/]+\.[^/]+\//, '')}`;
+}

@@ -1,0 +1,97 @@
+import test from 'ava';
+import type { ContainerSpec, JobSpec } from '../../../harness/backends/backend.ts';
+import { jobManifest, kubeLabels, labelValue, namespaceName, secretManifest, serviceManifest, workloadManifest, type ObjectContext } from '../../../harness/backends/kubernetes/manifests.ts';
+
+const ctx: ObjectContext = {
+  namespace: 'gg-0102-ab12-core-zed-kubernetes',
+  labels: { 'io.gategrid.owner': 'gategrid', 'io.gategrid.run': '20261122-010203-ab12', 'io.gategrid.cell': 'core/zed/kubernetes' },
+  image: { ref: 'gategrid/keystone:0123abcd', pullPolicy: 'Never' },
+  hosts: new Map([['mariadb', '10.96.0.10'], ['memcached', '10.96.0.11']]),
+  volumes: { kind: 'hostPath', root: '/var/lib/gategrid-k8s/volumes' },
+};
+
+const keystone: ContainerSpec = {
+  name: 'keystone', image: 'gategrid/keystone:0123abcd', env: { OS_PASSWORD: 's3cret' },
+  files: [{ target: '/etc/keystone/keystone.conf', content: '[database]\nconnection = mysql://k:s3cret@mariadb/k\n', mode: 0o640 }],
+  volumes: [{ name: 'fernet-keys', target: '/etc/keystone/fernet-keys' }],
+  ports: [{ container: 5000, host: 41234 }], listens: [5000], timeoutMs: 120_000,
+};
+
+test('label values are made valid for Kubernetes; the exact values stay in annotations', (t) => {
+  t.is(labelValue('core/zed/kubernetes'), 'core_zed_kubernetes');
+  t.is(labelValue('/x/'), 'x');
+  t.is(labelValue('a'.repeat(80)).length, 63);
+  const { labels, annotations } = kubeLabels(ctx.labels);
+  t.is(labels['io.gategrid.cell'], 'core_zed_kubernetes');
+  t.is(annotations['io.gategrid.cell'], 'core/zed/kubernetes');
+});
+
+test('a namespace name is a DNS label of at most 63 characters, per run and cell', (t) => {
+  const name = namespaceName('20261122-010203-ab12', 'identity-upgrade/2025.1/kubernetes');
+  t.regex(name, /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+  t.true(name.length <= 63);
+  t.not(name, namespaceName('20261122-010203-ab12', 'identity/2025.1/kubernetes'));
+});
+
+test('configs and environment go into a Secret, never into the pod spec', (t) => {
+  const secret = secretManifest(keystone, ctx);
+  t.is(secret.kind, 'Secret');
+  t.is(secret.stringData!['file-0'], keystone.files[0]!.content);
+  t.is(secret.stringData!['env-OS_PASSWORD'], 's3cret');
+  const workload = workloadManifest(keystone, ctx);
+  t.false(JSON.stringify(workload).includes('s3cret'));
+  const main = workload.spec!.template.spec!.containers[0]!;
+  t.deepEqual(main.env, [{ name: 'OS_PASSWORD', valueFrom: { secretKeyRef: { name: 'keystone-config', key: 'env-OS_PASSWORD' } } }]);
+  t.deepEqual(main.volumeMounts![0], { name: 'config', mountPath: '/etc/keystone/keystone.conf', subPath: 'file-0', readOnly: true });
+  t.is(workload.spec!.template.spec!.volumes![0]!.secret!.items![0]!.mode, 0o640);
+});
+
+test('a service with a volume is a StatefulSet whose init container fills the volume as Docker does', (t) => {
+  const workload = workloadManifest(keystone, ctx);
+  t.is(workload.kind, 'StatefulSet');
+  const pod = workload.spec!.template.spec!;
+  t.is(pod.volumes!.find((v) => v.name === 'vol-fernet-keys')!.hostPath!.path, '/var/lib/gategrid-k8s/volumes/gg-0102-ab12-core-zed-kubernetes/fernet-keys');
+  const init = pod.initContainers![0]!;
+  t.is(init.securityContext!.runAsUser, 0);
+  t.regex(init.command![2]!, /cp -a '\/etc\/keystone\/fernet-keys\/\.' '\/gategrid-volumes\/0\/'/);
+  t.regex(init.command![2]!, /chown --reference=/);
+});
+
+test('pods find the cell\'s services by name through hostAliases, with no service links and no API token', (t) => {
+  const pod = workloadManifest({ ...keystone, volumes: [] }, ctx).spec!.template.spec!;
+  t.deepEqual(pod.hostAliases, [{ ip: '10.96.0.10', hostnames: ['mariadb'] }, { ip: '10.96.0.11', hostnames: ['memcached'] }]);
+  t.false(pod.enableServiceLinks);
+  t.false(pod.automountServiceAccountToken);
+  t.is(pod.hostname, 'keystone');
+  t.is(pod.containers[0]!.imagePullPolicy, 'Never');
+});
+
+test('a Service covers every port the recipe listens on; none for a container that listens on none', (t) => {
+  const svc = serviceManifest({ ...keystone, listens: [5000, 35357] }, ctx)!;
+  t.deepEqual(svc.spec!.ports!.map((p) => p.port), [5000, 35357]);
+  t.deepEqual(svc.spec!.selector, { 'io.gategrid.name': 'keystone' });
+  t.is(serviceManifest({ ...keystone, ports: [], listens: [] }, ctx), undefined);
+});
+
+test('a Job never retries, has a deadline, keeps the image command as args, and shares its outputs folder with a keeper', (t) => {
+  const job: JobSpec = { ...keystone, name: 'tempest', volumes: [], command: ['run-tempest', '--x'], timeoutMs: 90_000, outputs: { dir: '/ws/out', files: ['results.subunit'], to: '/tmp/x' } };
+  const m = jobManifest(job, ctx);
+  t.is(m.spec!.backoffLimit, 0);
+  t.is(m.spec!.activeDeadlineSeconds, 90);
+  const pod = m.spec!.template.spec!;
+  t.is(pod.restartPolicy, 'Never');
+  t.deepEqual(pod.containers[0]!.args, ['run-tempest', '--x']);
+  t.is(pod.containers[0]!.command, undefined);
+  t.deepEqual(pod.containers[1]!.command, ['sleep', '90']);
+  t.true(pod.containers[0]!.volumeMounts!.some((v) => v.mountPath === '/ws/out'));
+});
+
+test('a named user, fine for Docker, is refused on Kubernetes with the fix', (t) => {
+  t.throws(() => workloadManifest({ ...keystone, user: 'keystone' }, ctx), { message: /must be numeric.*USER in the image/ });
+  t.deepEqual(workloadManifest({ ...keystone, user: '42:43' }, ctx).spec!.template.spec!.containers[0]!.securityContext, { runAsUser: 42, runAsGroup: 43 });
+});
+
+test('with claims, volumes are PersistentVolumeClaims', (t) => {
+  const pod = workloadManifest(keystone, { ...ctx, volumes: { kind: 'pvc', size: '1Gi' } }).spec!.template.spec!;
+  t.deepEqual(pod.volumes!.find((v) => v.name === 'vol-fernet-keys')!.persistentVolumeClaim, { claimName: 'vol-fernet-keys' });
+});
