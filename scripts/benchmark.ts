@@ -4,6 +4,7 @@
  *
  *   npm run bench               warm images (the common case)
  *   npm run bench -- --cold     removes gategrid's images first and measures every build cold
+ * The last section runs core on both backends (it starts the local Kubernetes cluster if needed).
  */
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -18,6 +19,11 @@ import { runMatrix } from '../harness/runner/run-matrix.ts';
 import { expandCells } from '../harness/matrix/cells.ts';
 import { LABEL_RUN, LABEL_OWNER } from '../harness/labels.ts';
 import type { RunResult } from '../harness/results/model.ts';
+import type { Backend } from '../harness/backends/backend.ts';
+import { KubernetesBackend } from '../harness/backends/kubernetes/kubernetes-backend.ts';
+import { LocalProvider } from '../harness/backends/kubernetes/providers/local-provider.ts';
+import { repoRoot } from '../harness/config/paths.ts';
+import { execa } from 'execa';
 
 const cold = process.argv.includes('--cold');
 const release = 'zed';
@@ -74,7 +80,7 @@ row('teardown', s(teardownMs));
 row('cell total (images warm)', s(wall));
 const harnessShare = ((cpu.user + cpu.system) / 1000) / wall;
 row("harness's own CPU share of wall time", `${(harnessShare * 100).toFixed(1)} %`, 'target < 5 %');
-row('peak memory of the deployment', `${peakMiB.toFixed(0)} MiB`, 'measured here before: ~1.2 GiB idle');
+row('peak memory of the deployment', peakMiB === undefined ? 'n/a' : `${peakMiB.toFixed(0)} MiB`, peakMiB === undefined ? 'could not read cgroup v1 or v2 memory peaks' : 'measured here before: ~1.2 GiB idle');
 row('verdict', cell.status, `${cell.checks.filter((c) => c.status === 'passed').length}/${cell.checks.length} checks passed`);
 
 process.stdout.write('\nmatrix: identity on zed and 2025.1 at once\n');
@@ -84,7 +90,7 @@ for (const c of matrix.run.cells) row(`  ${c.id} (${c.status})`, s(c.durationMs 
 const sum = matrix.run.cells.reduce((acc, c) => acc + (c.durationMs ?? 0), 0);
 row('  sum of the cells\' times', s(sum));
 row('  wall time of the matrix', s(matrix.wall), `${(sum / matrix.wall).toFixed(2)}x parallel speed-up`);
-row('  peak memory of both deployments', `${matrix.peakMiB.toFixed(0)} MiB`);
+row('  peak memory of both deployments', matrix.peakMiB === undefined ? 'n/a' : `${matrix.peakMiB.toFixed(0)} MiB`);
 
 process.stdout.write('\nupgrade: core zed → 2025.1, service by service, in place\n');
 const coreUpgrade = await loadScenario('core-upgrade', catalogues);
@@ -98,29 +104,59 @@ const upgradePhase = upgraded.phases.find((p) => p.name === 'upgrade');
 if (upgradePhase) row('  upgrade phase (resources, upgrades, verification)', s(upgradePhase.durationMs));
 row('  cell total', s(upgrade.wall), `${upgraded.status}, ${upgraded.checks.filter((c) => c.status === 'passed').length}/${upgraded.checks.length} checks passed`);
 
+process.stdout.write('\nbackends: core/zed with Tempest smoke, on Docker and on Kubernetes (local cluster), one run\n');
+const kube = new KubernetesBackend(new LocalProvider());
+const up = await execa('bash', [path.join(repoRoot, 'scripts/cluster.sh'), 'up'], { reject: false, all: true, timeout: 40 * 60_000 });
+if (up.exitCode !== 0) {
+  row('kubernetes', 'not measured', `the local cluster did not come up: ${up.all.split('\n').at(-1)}`);
+} else {
+  for (const backend of ['docker', 'kubernetes']) {
+    const r = await runCells(expandCells({ scenarios: [scenario], releases: [release], backends: [backend], cells: [], tempest: 'smoke' }), 1);
+    const c = r.run.cells[0]!;
+    const deploy = c.phases.find((p) => p.name === 'deploy');
+    row(`  ${backend}: deploy`, s(deploy?.durationMs ?? 0));
+    row(`  ${backend}: gate (images warm, deploy, checks, Tempest smoke, logs)`, s(c.durationMs ?? 0), `${c.status}, ${c.checks.filter((x) => x.status === 'passed').length}/${c.checks.length} checks passed`);
+    row(`  ${backend}: peak memory of the deployment`, r.peakMiB === undefined ? 'n/a' : `${r.peakMiB.toFixed(0)} MiB`, r.peakMiB === undefined ? 'could not read cgroup v1 or v2 memory peaks' : '');
+    row(`  ${backend}: teardown`, s(r.teardownMs));
+  }
+}
+
 /** Runs cells with everything kept, reads the cgroup memory peaks, then tears down and times it. */
 async function runCells(cells: ReturnType<typeof expandCells>, concurrency: number) {
   const wall0 = Date.now();
   const run: RunResult = { schemaVersion: 1, run: { id: `bench-${Date.now()}`, startedAt: new Date().toISOString(), gategridVersion: 'bench' }, cells: [] };
   await runMatrix(cells, {
     run, outDir: path.join(os.tmpdir(), 'gategrid-bench'), images: builder(), keep: 'always', rerunTempest: false, retries: 0, concurrency, failFast: false,
-    backends: new Map([['docker', new DockerBackend()]]), actions: { catalog: registerCatalog },
+    backends: new Map<string, Backend>([['docker', new DockerBackend()], ['kubernetes', kube]]), actions: { catalog: registerCatalog },
     timeouts: { images: 45 * 60_000, deploy: 10 * 60_000, checks: 15 * 60_000 }, signal: new AbortController().signal, reporter: { name: 'bench' },
   });
-  const peakMiB = await peakMemoryMiB(run.run.id);
+  const onKube = cells.some((c) => c.backend === 'kubernetes');
+  // Kubernetes pods run as containers of this engine too (dockershim), labelled with their namespace.
+  const ids = onKube
+    ? (await docker(['ps', '-q', '--filter', 'label=io.kubernetes.docker.type=container'])).stdout.split('\n').filter(Boolean)
+    : await listByLabel('container', [`${LABEL_RUN}=${run.run.id}`, `${LABEL_OWNER}=gategrid`]);
+  const peakMiB = await peakMemoryMiB(ids);
   const t1 = Date.now();
+  if (onKube) await kube.removeByLabel({ [LABEL_RUN]: run.run.id });
   await removeByLabel([`${LABEL_RUN}=${run.run.id}`]);
   return { run, peakMiB, teardownMs: Date.now() - t1, wall: Date.now() - wall0 };
 }
 
-/** Sums each container's cgroup (v1) memory high-water mark; 0 where cgroups cannot be read. */
-async function peakMemoryMiB(runId: string): Promise<number> {
-  const ids = await listByLabel('container', [`${LABEL_RUN}=${runId}`, `${LABEL_OWNER}=gategrid`]);
+/** Sums each container's memory high-water mark from cgroup v1, else v2; undefined when neither can be read. */
+async function peakMemoryMiB(ids: readonly string[]): Promise<number | undefined> {
   let total = 0;
+  let read = 0;
   for (const short of ids) {
-    const full = (await docker(['inspect', '--format', '{{.Id}}', short])).stdout.trim();
-    const v1 = await readFile(`/sys/fs/cgroup/memory/docker/${full}/memory.max_usage_in_bytes`, 'utf8').catch(() => '0');
-    total += Number(v1);
+    const full = (await docker(['inspect', '--format', '{{.Id}}', short], { allowFailure: true })).stdout.trim();
+    const candidates = [
+      `/sys/fs/cgroup/memory/docker/${full}/memory.max_usage_in_bytes`,
+      `/sys/fs/cgroup/system.slice/docker-${full}.scope/memory.peak`,
+      `/sys/fs/cgroup/docker/${full}/memory.peak`,
+    ];
+    for (const file of candidates) {
+      const text = await readFile(file, 'utf8').catch(() => undefined);
+      if (text !== undefined) { total += Number(text.trim()); read++; break; }
+    }
   }
-  return total / 2 ** 20;
+  return read === 0 ? undefined : total / 2 ** 20;
 }

@@ -4,7 +4,8 @@ import { verify, type Check } from './check.ts';
 
 /**
  * Log scanning: a container's log fails its cell when it holds a CRITICAL line, a Python traceback
- * or a crash (a segmentation fault, a fatal Python error, a core dump) that no allow-list entry
+ * or a crash (a segmentation fault, a fatal Python error, a core dump, a uWSGI worker killed by a
+ * signal) that no allow-list entry
  * (kept as data per service, each with a reason) explains.
  */
 export interface LogFinding {
@@ -15,7 +16,8 @@ export interface LogFinding {
 
 const CRITICAL = /\bCRITICAL\b/;
 const TRACEBACK = /Traceback \(most recent call last\):/;
-const CRASH = /Segmentation [Ff]ault|\bsegfault\b|Fatal Python error|core dumped/;
+/** Crashes, uWSGI's worker deaths ("DAMN ! worker 2 (pid: 31) died, killed by signal 9") and signals ("!!! uWSGI process 12 got Segmentation Fault !!!") included, as Kolla's check-logs counts them. */
+const CRASH = /Segmentation [Ff]ault|\bsegfault\b|Fatal Python error|core dumped|DAMN ! worker \d+ \(pid: \d+\) died|!!! uWSGI process \d+ got /;
 /** Lines of a traceback block, after its header: indented frames and the exception line. */
 const MAX_TRACEBACK_LINES = 200;
 

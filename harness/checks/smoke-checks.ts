@@ -24,6 +24,8 @@ export function smokeChecks(steps: readonly StepResult[], endpoints: readonly Re
           verify(step.status === 'passed', `${step.name} was not deployed: ${step.message ?? step.status}`);
           const state = await ctx.env.state(step.name);
           verify(state.status === 'running', `${step.name} is ${state.status}${state.exitCode ? ` (exit code ${state.exitCode})` : ''}`);
+          // As Kolla's check-failure: a service that restarted is red even if it answers again.
+          verify(state.restarts === 0, `${step.name} restarted ${state.restarts} time(s) since it became ready${state.lastExit ? `; its previous run ${state.lastExit}` : ''}`);
           verify(await ctx.env.probe(step.name), `${step.name} is running but its readiness probe fails now`);
         },
       });

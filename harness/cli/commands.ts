@@ -156,7 +156,7 @@ export async function commandRun(values: CliValues): Promise<number> {
   });
   try {
     await runMatrix(cells, {
-      run, outDir, images, keep, retries, concurrency, rerunTempest: !values['no-tempest-rerun'], redactor,
+      run, outDir, images, keep, retries, retryFailed: values['retry-failed'], concurrency, rerunTempest: !values['no-tempest-rerun'], redactor,
       backends,
       actions: { catalog: registerCatalog },
       failFast: values['fail-fast'],

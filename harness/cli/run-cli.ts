@@ -5,7 +5,7 @@ import { commandDown, commandList, commandPrune, commandReport, commandRun } fro
 export const USAGE = `gategrid — gating and scenario tests for containerised deployments
 
 usage:
-  gategrid run   [filters] [--out DIR] [--matrix FILE.xlsx] [--keep never|failed|always] [--retries N]
+  gategrid run   [filters] [--out DIR] [--matrix FILE.xlsx] [--keep never|failed|always] [--retries N] [--retry-failed]
                  [--concurrency N] [--fail-fast] [--quiet]
                  [--tempest smoke|none|REGEX] [--no-tempest-rerun] [--revision HASH]
                  [--inject-fault CELL:kill=SERVICE[,after=MS][,attempt=N]]
@@ -56,6 +56,7 @@ export const cliOptions = {
   'kube-context': { type: 'string' },
   registry: { type: 'string' },
   'fail-fast': { type: 'boolean', default: false },
+  'retry-failed': { type: 'boolean', default: false },
   quiet: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;

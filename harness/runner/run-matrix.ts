@@ -25,6 +25,8 @@ export interface MatrixOptions {
   readonly keep: KeepPolicy;
   readonly rerunTempest: boolean;
   readonly retries: number;
+  /** Retry `failed` cells too, not only `error` ones (the deployment's own intermittent failures). */
+  readonly retryFailed?: boolean;
   readonly concurrency: number;
   readonly failFast: boolean;
   readonly timeouts: { images: number; deploy: number; checks: number };
@@ -79,6 +81,11 @@ export async function runMatrix(cells: readonly PlannedCell[], options: MatrixOp
       }
       attempts.push({ attempt, status: result.status, startedAt: result.startedAt ?? new Date().toISOString(), durationMs: result.durationMs ?? 0 });
       if (!isRed(result.status) || signal.aborted || result.reason === 'interrupted') break;
+      // A deployment that fails and then passes is a real intermittent bug: retried only when asked.
+      if (result.status === 'failed' && !options.retryFailed) {
+        if (attempt <= options.retries) log('failed: not retried (the deployment is wrong, not the harness; --retry-failed retries it)');
+        break;
+      }
       if (attempt <= options.retries) log(`${result.status}; retrying (${attempt}/${options.retries})`);
     }
     result.attempts = attempts;

@@ -76,3 +76,14 @@ test('a crash is a finding: uwsgi segfaulting when keystone (zed) is stopped for
   t.deepEqual(scanLog(text, recipe.spec.logs.allow), []);
   t.deepEqual(scanLog('Fatal Python error: Segmentation fault\n', recipe.spec.logs.allow).map((f) => f.kind), ['crash'], 'the allow-list names the uwsgi line only');
 });
+
+test('uWSGI worker deaths and signals are crashes, as Kolla\'s check-logs counts them', (t) => {
+  const log = [
+    '*** uWSGI is running in multiple interpreter mode ***',
+    'DAMN ! worker 2 (pid: 31) died, killed by signal 9 :( trying respawn ...',
+    'Respawned uWSGI worker 2 (new pid: 44)',
+    '!!! uWSGI process 12 got Bus Error !!!',
+  ].join('\n');
+  const findings = scanLog(log, []);
+  t.deepEqual(findings.map((f) => [f.line, f.kind]), [[2, 'crash'], [4, 'crash']]);
+});

@@ -30,7 +30,7 @@ test.serial('integration: identity on two releases at once; killing one cell\'s 
 
 test.serial('integration: a cell that fails once and then passes is flaky, and green for the gate', async (t) => {
   const out = await tempOut('flaky');
-  const run = await gategrid(['run', '--tempest', 'none', '--cell', 'identity/zed/docker', '--retries', '1',
+  const run = await gategrid(['run', '--tempest', 'none', '--cell', 'identity/zed/docker', '--retries', '1', '--retry-failed',
     '--inject-fault', 'identity/zed/docker:kill=keystone,attempt=1', '--out', out]);
   t.is(run.exitCode, 0, run.all.slice(-3000));
   const cell = (await readResults(out)).cells[0]!;
@@ -41,7 +41,7 @@ test.serial('integration: a cell that fails once and then passes is flaky, and g
 
 test.serial('integration: a cell that always fails is failed after its retries', async (t) => {
   const out = await tempOut('always-red');
-  const run = await gategrid(['run', '--tempest', 'none', '--cell', 'identity/zed/docker', '--retries', '1',
+  const run = await gategrid(['run', '--tempest', 'none', '--cell', 'identity/zed/docker', '--retries', '1', '--retry-failed',
     '--inject-fault', 'identity/zed/docker:kill=keystone', '--out', out]);
   t.is(run.exitCode, 1);
   const cell = (await readResults(out)).cells[0]!;

@@ -135,10 +135,10 @@ class DockerEnvironment implements Environment {
   }
 
   async state(name: string): Promise<ContainerState> {
-    const r = await docker(['inspect', '--format', '{{.State.Status}} {{.State.ExitCode}} {{.RestartCount}}', this.#containerName(name)], { allowFailure: true });
+    const r = await docker(['inspect', '--format', '{{.State.Status}} {{.State.ExitCode}} {{.RestartCount}} {{.State.OOMKilled}}', this.#containerName(name)], { allowFailure: true });
     if (r.exitCode !== 0) return { status: 'missing', exitCode: undefined, restarts: 0 };
-    const [status = 'missing', code, restarts] = r.stdout.trim().split(' ');
-    return { status, exitCode: code === undefined ? undefined : Number(code), restarts: Number(restarts ?? 0) };
+    const [status = 'missing', code, restarts, oom] = r.stdout.trim().split(' ');
+    return { status: oom === 'true' ? `${status} (OOM-killed)` : status, exitCode: code === undefined ? undefined : Number(code), restarts: Number(restarts ?? 0) };
   }
 
   async kill(name: string): Promise<void> {

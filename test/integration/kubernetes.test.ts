@@ -1,0 +1,79 @@
+import test from 'ava';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { execa } from 'execa';
+import { repoRoot } from '../../harness/config/paths.ts';
+import { KubeApi, loadKubeConfig } from '../../harness/backends/kubernetes/kube-api.ts';
+import { localClusterState } from '../../harness/backends/kubernetes/providers/local-provider.ts';
+import { LABEL_RUN } from '../../harness/labels.ts';
+import { gategrid, readResults, tempOut } from './helpers.ts';
+
+// The kubernetes backend on a real cluster: Kubernetes 1.20 built from Debian's source (cached
+// outside the clone, built when absent), its pods on this host's Docker engine. The cluster is
+// started here and stopped at the end, and the stop is checked to leave nothing on the host.
+
+const cluster = (command: string) => execa('bash', [path.join(repoRoot, 'scripts/cluster.sh'), command], { reject: false, all: true, timeout: 40 * 60_000 });
+
+async function namespacesOf(runId: string): Promise<string[]> {
+  const api = new KubeApi(loadKubeConfig(path.join(localClusterState(), 'kubeconfig')));
+  const list = await api.core.listNamespace({ labelSelector: `${LABEL_RUN}=${runId}` });
+  return list.items.map((n) => n.metadata!.name!);
+}
+
+test.before(async (t) => {
+  const up = await cluster('up');
+  t.log(up.all.split('\n').filter((l) => l.startsWith('[cluster]')).join('\n'));
+  if (up.exitCode !== 0) throw new Error(`the local cluster did not come up:\n${up.all.slice(-3000)}`);
+});
+
+test.serial('integration: core on zed deploys on Kubernetes and is green with the Docker cell\'s checks, Tempest smoke included; no namespace left', async (t) => {
+  const out = await tempOut('kube-core');
+  const run = await gategrid(['run', '--scenario', 'core', '--release', 'zed', '--backend', 'kubernetes', '--out', out]);
+  t.log(run.all.split('\n').filter((l) => /passed in|failed|error|tempest:/.test(l)).slice(-25).join('\n'));
+  t.is(run.exitCode, 0, run.all.slice(-4000));
+  const results = await readResults(out);
+  const cell = results.cells[0]!;
+  t.is(cell.id, 'core/zed/kubernetes');
+  t.is(cell.status, 'passed');
+  const ids = new Set(cell.checks.map((c) => c.id));
+  for (const id of ['smoke.service.keystone', 'smoke.service.glance-api', 'smoke.service.placement-api', 'smoke.endpoint.identity',
+    'api.identity.token-issue', 'api.image.lifecycle', 'api.placement.resource-provider', 'logs.keystone', 'logs.mariadb']) {
+    t.true(ids.has(id), `missing check ${id}`);
+  }
+  const tempest = cell.checks.filter((c) => c.kind === 'tempest');
+  t.true(tempest.filter((c) => c.status === 'passed').length >= 10, 'Tempest smoke ran tests that passed');
+  t.is(tempest.filter((c) => c.status === 'failed').length, 0);
+  // Logs streamed from the pods to the same files as on Docker.
+  t.regex(await readFile(path.join(out, cell.artifacts.logs, 'keystone.log'), 'utf8'), /uwsgi|WSGI/i);
+  t.deepEqual(await namespacesOf(results.run.id), []);
+});
+
+test.serial('integration: a glance pod killed mid-run turns the Kubernetes cell failed, naming glance', async (t) => {
+  const out = await tempOut('kube-fault');
+  const run = await gategrid(['run', '--scenario', 'core', '--release', 'zed', '--backend', 'kubernetes', '--tempest', 'none',
+    '--inject-fault', 'core/zed/kubernetes:kill=glance-api,after=0', '--out', out]);
+  t.is(run.exitCode, 1, run.all.slice(-3000));
+  const results = await readResults(out);
+  const cell = results.cells[0]!;
+  t.is(cell.status, 'failed');
+  t.regex(cell.reason ?? '', /glance|image/i, 'the reason names glance');
+  const red = cell.checks.filter((c) => c.status === 'failed').map((c) => c.id);
+  t.true(red.some((id) => /glance|image/.test(id)), red.join(', '));
+  t.deepEqual(await namespacesOf(results.run.id), []);
+});
+
+test.after.always('the cluster stops and leaves no iptables chain, mount, sysctl change or kubelet container behind', async (t) => {
+  // What the host had before the cluster changed it, as `up` recorded it.
+  const before = (await readFile(path.join(localClusterState(), 'sysctl.route_localnet'), 'utf8').catch(() => '0')).trim();
+  const down = await cluster('down');
+  t.is(down.exitCode, 0, down.all.slice(-2000));
+  const chains = (await execa('sh', ['-c', 'iptables-save | grep -E "^:(KUBE|CNI)-" || true'])).stdout.trim();
+  t.is(chains, '', 'iptables chains left');
+  const mounts = (await readFile('/proc/mounts', 'utf8')).split('\n').filter((l) => l.includes('/var/lib/kubelet'));
+  t.deepEqual(mounts, []);
+  const containers = (await execa('docker', ['ps', '-aq', '--filter', 'label=io.kubernetes.docker.type'])).stdout.trim();
+  t.is(containers, '', 'kubelet-created containers left');
+  const after = (await execa('sysctl', ['-n', 'net.ipv4.conf.all.route_localnet'])).stdout.trim();
+  t.is(after, before, `route_localnet is ${after}, it was ${before} before the cluster`);
+  t.is((await execa('ip', ['link', 'show', 'gg-cni0'], { reject: false })).exitCode, 1, 'the pod bridge is gone');
+});
