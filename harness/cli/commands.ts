@@ -22,6 +22,7 @@ import type { KeepPolicy } from '../runner/run-cell.ts';
 import { isGreen } from '../runner/outcome.ts';
 import { faultHook, parseFault } from '../runner/faults.ts';
 import type { RunResult } from '../results/model.ts';
+import { parseRunResult } from '../results/schema.ts';
 import { isAlive } from '../util/file-lock.ts';
 import { ReporterMultiplexer } from '../../reports/multiplexer.ts';
 import { RedactingReporter } from '../../reports/redacting-reporter.ts';
@@ -192,11 +193,9 @@ async function readRunResult(file: string): Promise<RunResult> {
   } catch (cause) {
     throw new UsageError(`${file}: cannot read it as JSON (${errorMessage(cause)}): name a results.json written by gategrid run`, { cause });
   }
-  const run = data as Partial<RunResult>;
-  if (run.schemaVersion !== 1 || !run.run?.id || !Array.isArray(run.cells)) {
-    throw new UsageError(`${file}: not a gategrid results.json (expected schemaVersion 1, run.id and cells)`);
-  }
-  return run as RunResult;
+  const parsed = parseRunResult(data);
+  if (!parsed.ok) throw new UsageError(`${file}: not a valid gategrid results.json: ${parsed.problem}; nothing was merged (fix or leave out this file)`);
+  return parsed.run;
 }
 
 export async function commandDown(values: CliValues, runId: string): Promise<number> {

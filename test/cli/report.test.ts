@@ -1,5 +1,5 @@
 import test from 'ava';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { gategrid } from '../integration/helpers.ts';
@@ -28,8 +28,34 @@ test('gategrid report refuses a file that is not a results.json, naming it, with
   await writeFile(bad, '{"hello": 1}');
   const run = await gategrid(['report', '--matrix', path.join(dir, 'm.xlsx'), bad]);
   t.is(run.exitCode, 2);
-  t.regex(run.all, /results\.json: not a gategrid results\.json \(expected schemaVersion 1, run\.id and cells\)/);
+  t.regex(run.all, /results\.json: not a valid gategrid results\.json: schemaVersion: .*nothing was merged/);
   const empty = await gategrid(['report', '--matrix', path.join(dir, 'none.xlsx')]);
   t.is(empty.exitCode, 2);
   t.regex(empty.all, /none\.xlsx holds no results yet/);
+});
+
+test('gategrid report refuses a shard with a bad cell, naming the file, the cell and the field, and merges nothing of it', async (t) => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'gg-report-cli-'));
+  const good = JSON.parse(await readFile(fixture('core-zed-green.json'), 'utf8')) as { cells: Array<Record<string, unknown>> };
+  const cases: Array<[string, (c: Record<string, unknown>) => void, RegExp]> = [
+    ['purple', (c) => { c.status = 'purple'; }, /cell core\/zed\/docker: status: Invalid option/],
+    ['no-checks', (c) => { delete c.checks; }, /cell core\/zed\/docker: checks: /],
+    ['no-scenario', (c) => { delete c.scenario; }, /cell core\/zed\/docker: scenario: /],
+  ];
+  const matrix = path.join(dir, 'm.xlsx');
+  for (const [name, spoil, message] of cases) {
+    const data = structuredClone(good);
+    spoil(data.cells[0]!);
+    const file = path.join(dir, `${name}.json`);
+    await writeFile(file, JSON.stringify(data));
+    const run = await gategrid(['report', '--matrix', matrix, file]);
+    t.is(run.exitCode, 2, name);
+    t.regex(run.all, new RegExp(`${name}\\.json: not a valid gategrid results\\.json`), name);
+    t.regex(run.all, message, name);
+    t.notRegex(run.all, /\n\s+at /, `${name}: no stack trace`);
+  }
+  // Nothing bad reached the workbook: a good merge after them works.
+  const ok = await gategrid(['report', '--matrix', matrix, fixture('core-zed-green.json')]);
+  t.is(ok.exitCode, 0, ok.all);
+  t.is((await readHistory(matrix)).length, 1);
 });
