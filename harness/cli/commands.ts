@@ -273,6 +273,12 @@ async function pointLatest(outDir: string): Promise<void> {
   await symlink(path.basename(outDir), link).catch(() => undefined);
 }
 
+/** `0.1.0 (commit 1a2b3c4d5e6f)`, or without the commit outside a git checkout. */
+export async function versionLine(): Promise<string> {
+  const { commit } = await gitCommit();
+  return `${version()}${commit ? ` (commit ${commit})` : ''}`;
+}
+
 function version(): string {
   return (JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
 }

@@ -1,10 +1,11 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, errorMessage, GategridError, UsageError } from '../errors.ts';
-import { commandDown, commandList, commandPrune, commandReport, commandRun } from './commands.ts';
+import { commandDown, commandList, commandPrune, commandReport, commandRun, versionLine } from './commands.ts';
 
 export const USAGE = `gategrid — gating and scenario tests for containerised deployments
 
 usage:
+  gategrid --version             the version and the commit it was built from
   gategrid run   [filters] [--out DIR] [--matrix FILE.xlsx] [--keep never|failed|always] [--retries N] [--retry-failed]
                  [--concurrency N] [--fail-fast] [--quiet]
                  [--tempest smoke|none|REGEX] [--no-tempest-rerun] [--revision HASH]
@@ -19,6 +20,7 @@ usage:
 filters (each repeatable):
   --scenario NAME|FILE.yaml  --release NAME  --backend docker|kubernetes  --cell SCENARIO/RELEASE/BACKEND
   --shard I/N                a deterministic share of the cells (CI splitting)
+  --debug                    a crash prints its stack trace
   --config FILE              the matrix and its settings (default: ./gategrid.config.yaml, else the repository's)
 
 kubernetes cells (the config's kubernetes section; these override it):
@@ -59,6 +61,8 @@ export const cliOptions = {
   'retry-failed': { type: 'boolean', default: false },
   quiet: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
+  version: { type: 'boolean', default: false },
+  debug: { type: 'boolean', default: false },
 } as const;
 
 export type CliValues = ReturnType<typeof parse>['values'];
@@ -76,6 +80,10 @@ export async function runCli(argv: string[]): Promise<number> {
       throw new UsageError(`${errorMessage(cause)} (see gategrid --help)`, { cause });
     }
     const [command, ...rest] = parsed.positionals;
+    if (parsed.values.version) {
+      process.stdout.write(`gategrid ${await versionLine()}\n`);
+      return 0;
+    }
     if (parsed.values.help || command === undefined || command === 'help') {
       process.stdout.write(USAGE);
       return command === undefined && !parsed.values.help ? 2 : 0;
@@ -98,7 +106,9 @@ export async function runCli(argv: string[]): Promise<number> {
     }
     const kind = error instanceof GategridError ? error.side : 'internal';
     process.stderr.write(`gategrid: ${kind} error: ${errorMessage(error)}\n`);
-    if (!(error instanceof GategridError) && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+    // One line for people; the stack only when asked (--debug), for bug reports.
+    if (argv.includes('--debug') && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+    else if (!(error instanceof GategridError)) process.stderr.write('gategrid: this is a bug in gategrid; run again with --debug for the stack trace and report it\n');
     return 1;
   }
 }
