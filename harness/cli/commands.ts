@@ -95,6 +95,13 @@ export async function commandRun(values: CliValues): Promise<number> {
   const retries = values.retries === undefined ? config.retries : integer('--retries', values.retries, 0, 5);
   const cells = await planCells(values, config);
   if (cells.length === 0) throw new UsageError('no cell matches the filters (see: gategrid list)');
+  for (const fault of faults) {
+    const cell = cells.find((c) => c.id === fault.cell);
+    if (!cell) throw new UsageError(`--inject-fault ${fault.cell}:kill=${fault.kill}: no cell ${fault.cell} in this run (its cells: ${cells.map((c) => c.id).join(', ')})`);
+    if (cell.skipReason) throw new UsageError(`--inject-fault ${fault.cell}: that cell is skipped (${cell.skipReason})`);
+    const services = cell.scenario.services.map((s) => s.spec.name);
+    if (!services.includes(fault.kill)) throw new UsageError(`--inject-fault ${fault.cell}:kill=${fault.kill}: ${cell.scenario.spec.name} has no service ${fault.kill} (it has: ${services.join(', ')})`);
+  }
   const backends = makeBackends(kubernetesSettings(values, config));
   for (const cell of cells) {
     if (values.revision !== undefined && cell.scenario.revision !== values.revision) {

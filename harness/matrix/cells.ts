@@ -30,14 +30,21 @@ export interface MatrixInput {
 
 /** Expands scenario × release × backend (plus includes) into cells, marks excluded and unsupported cells skipped with their reason, filters and shards. */
 export function expandCells(input: MatrixInput): PlannedCell[] {
+  refuseDuplicates(input);
   const combos: Array<[LoadedScenario, string, string]> = [];
   for (const scenario of input.scenarios) {
     for (const release of input.releases) for (const backend of input.backends) combos.push([scenario, release, backend]);
   }
   for (const inc of input.include ?? []) {
     const scenario = input.scenarios.find((s) => s.spec.name === inc.scenario);
-    if (scenario && !combos.some(([s, r, b]) => s === scenario && r === inc.release && b === inc.backend)) combos.push([scenario, inc.release, inc.backend]);
+    if (!scenario) throw new UsageError(`matrix.include names scenario "${inc.scenario}", which is not among the scenarios (${input.scenarios.map((x) => x.spec.name).join(', ')}): add it to matrix.scenarios or fix the name`);
+    if (!combos.some(([s, r, b]) => s === scenario && r === inc.release && b === inc.backend)) combos.push([scenario, inc.release, inc.backend]);
   }
+  (input.exclude ?? []).forEach((rule, i) => {
+    if (!combos.some(([sc, r, b]) => matches(rule, sc.spec.name, r, b))) {
+      throw new UsageError(`matrix.exclude[${i}] (${ruleText(rule)}) matches no cell of the matrix: fix its scenario, release or backend, or remove it`);
+    }
+  });
   const out: PlannedCell[] = [];
   for (const [scenario, releaseName, backend] of combos) {
     const release = scenario.releases.get(releaseName);
@@ -62,6 +69,24 @@ export function expandCells(input: MatrixInput): PlannedCell[] {
     if (!out.some((c) => c.id === wanted)) throw new UsageError(`--cell ${wanted} matches no cell: ids look like core/zed/docker (see: gategrid list)`);
   }
   return input.shard ? shardCells(out, input.shard.index, input.shard.total) : out;
+}
+
+function ruleText(rule: CellRule): string {
+  return Object.entries(rule).filter(([k, v]) => k !== 'reason' && v !== undefined).map(([k, v]) => `${k}: ${String(v)}`).join(', ') || 'every cell';
+}
+
+/** The same scenario, release or backend twice would give two cells one id: refused, with where it came from. */
+function refuseDuplicates(input: MatrixInput): void {
+  const twice = (values: readonly string[]) => values.find((v, i) => values.indexOf(v) !== i);
+  const scenario = twice(input.scenarios.map((s) => s.spec.name));
+  if (scenario !== undefined) {
+    const files = input.scenarios.filter((s) => s.spec.name === scenario).map((s) => path.relative(repoRoot, s.file));
+    throw new UsageError(`scenario "${scenario}" is given twice${new Set(files).size > 1 ? ` (${files.join(' and ')} have the same name)` : ''}: name each once (--scenario, or matrix.scenarios in gategrid.config.yaml)`);
+  }
+  const release = twice(input.releases);
+  if (release !== undefined) throw new UsageError(`release "${release}" is given twice: name each once (--release, or matrix.releases in gategrid.config.yaml)`);
+  const backend = twice(input.backends);
+  if (backend !== undefined) throw new UsageError(`backend "${backend}" is given twice: name each once (--backend, or matrix.backends in gategrid.config.yaml)`);
 }
 
 function matches(rule: CellRule, scenario: string, release: string, backend: string): boolean {

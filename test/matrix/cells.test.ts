@@ -31,13 +31,10 @@ async function scenarios() {
   return Promise.all(['identity', 'core'].map((n) => loadScenario(n, catalogues)));
 }
 
-test('the shipped config expands to every scenario on every release', async (t) => {
+test('the shipped config expands to every scenario on every release and backend', async (t) => {
   const { config } = await loadConfig();
   const cells = expandCells({ scenarios: await scenarios(), releases: config.matrix.releases, backends: config.matrix.backends, cells: [] });
-  t.deepEqual(cells.map((c) => c.id), [
-    'identity/victoria/docker', 'identity/zed/docker', 'identity/2025.1/docker',
-    'core/victoria/docker', 'core/zed/docker', 'core/2025.1/docker',
-  ]);
+  t.deepEqual(cells.map((c) => c.id), ['identity', 'core'].flatMap((s) => ['victoria', 'zed', '2025.1'].flatMap((r) => [`${s}/${r}/docker`, `${s}/${r}/kubernetes`])));
   t.is(cells.find((c) => c.id === 'core/2025.1/docker')?.release.suite, 'trixie');
   t.is(cells[0]!.repro, `npx gategrid run --scenario identity --release victoria --backend docker --revision ${cells[0]!.scenario.revision}`);
 });
@@ -80,4 +77,15 @@ test('an upgrade scenario: a cell per release with a path, the others skipped wi
     ['identity-upgrade/2025.1/docker', undefined, 'no upgrade path from 2025.1 (upgrade.paths in scenarios/identity-upgrade.yaml)'],
   ]);
   t.is(cells[1]!.upgradeTo?.release.suite, 'trixie');
+});
+
+test('duplicates and rules matching nothing are usage errors, not duplicate ids or silent no-ops', async (t) => {
+  const [identity, core] = await scenarios();
+  t.throws(() => expandCells({ scenarios: [identity!, identity!], releases: ['zed'], backends: ['docker'], cells: [] }), { message: /scenario "identity" is given twice/ });
+  t.throws(() => expandCells({ scenarios: [identity!], releases: ['zed', 'zed'], backends: ['docker'], cells: [] }), { message: /release "zed" is given twice/ });
+  t.throws(() => expandCells({ scenarios: [identity!], releases: ['zed'], backends: ['docker', 'docker'], cells: [] }), { message: /backend "docker" is given twice/ });
+  t.throws(() => expandCells({ scenarios: [identity!, core!], releases: ['zed'], backends: ['docker'], cells: [], exclude: [{ scenario: 'core', release: 'bullseye', reason: 'typo' }] }),
+    { message: /matrix\.exclude\[0\] \(scenario: core, release: bullseye\) matches no cell/ });
+  t.throws(() => expandCells({ scenarios: [identity!], releases: ['zed'], backends: ['docker'], cells: [], include: [{ scenario: 'compute', release: 'zed', backend: 'docker' }] }),
+    { message: /matrix\.include names scenario "compute"/ });
 });

@@ -1,0 +1,28 @@
+import test from 'ava';
+import { gategrid } from '../integration/helpers.ts';
+
+// Bad input is refused before anything starts: exit 2, one line naming what is wrong and the fix.
+const cases: Array<[string, string[], RegExp]> = [
+  ['a fault on a cell not in the run', ['run', '--cell', 'identity/zed/docker', '--inject-fault', 'core/zed/docker:kill=glance-api'], /--inject-fault core\/zed\/docker:kill=glance-api: no cell core\/zed\/docker in this run/],
+  ['a fault on a service the scenario lacks', ['run', '--cell', 'identity/zed/docker', '--inject-fault', 'identity/zed/docker:kill=glance-api'], /identity has no service glance-api \(it has: mariadb, memcached, keystone\)/],
+  ['a release given twice', ['list', '--scenario', 'identity', '--release', 'zed', '--release', 'zed'], /release "zed" is given twice/],
+  ['an unknown backend', ['list', '--backend', 'podman'], /backend "podman" is unknown: available are docker, kubernetes/],
+  ['an unknown kube provider', ['run', '--cell', 'identity/zed/kubernetes', '--kube-provider', 'minikube'], /--kube-provider minikube: expected local, kind or kubeconfig/],
+  ['the kubeconfig provider without a registry', ['run', '--cell', 'identity/zed/kubernetes', '--kube-provider', 'kubeconfig'], /needs a registry the cluster pulls gategrid's images from: --registry/],
+];
+
+for (const [name, args, message] of cases) {
+  test(`refused before anything starts: ${name}`, async (t) => {
+    const run = await gategrid(args);
+    t.is(run.exitCode, 2, run.all);
+    t.regex(run.all, message);
+    t.notRegex(run.all, /\n\s+at /, 'no stack trace');
+    t.notRegex(run.all, /^\d\d:\d\d:\d\d run /m, 'no run started');
+  });
+}
+
+test('gategrid --version prints the version and the commit', async (t) => {
+  const run = await gategrid(['--version']);
+  t.is(run.exitCode, 0);
+  t.regex(run.stdout, /^gategrid \d+\.\d+\.\d+( \(commit [0-9a-f]{12}\))?$/);
+});
