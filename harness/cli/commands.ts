@@ -12,6 +12,7 @@ import { errorMessage, UsageError } from '../errors.ts';
 import { docker, labelValues, removeByLabel } from '../docker-cli.ts';
 import { LABEL_HOST, LABEL_OWNER, LABEL_PID, LABEL_RUN } from '../labels.ts';
 import { expandCells, parseShard } from '../matrix/cells.ts';
+import { preflight } from '../deploy/preflight.ts';
 import { ImageBuilder } from '../images/image-builder.ts';
 import { BACKEND_NAMES, makeBackends } from '../backends/make-backends.ts';
 import { KubernetesBackend } from '../backends/kubernetes/kubernetes-backend.ts';
@@ -67,7 +68,7 @@ export async function planCells(values: CliValues, config: GategridConfig): Prom
   for (const b of backends) {
     if (!(BACKEND_NAMES as readonly string[]).includes(b)) throw new UsageError(`backend "${b}" is unknown: available are ${BACKEND_NAMES.join(', ')}`);
   }
-  return expandCells({
+  const cells = expandCells({
     scenarios, backends,
     releases: axis(values.release, 1, config.matrix.releases),
     include: values.scenario || values.release || values.backend || values.cell ? [] : config.matrix.include,
@@ -76,6 +77,18 @@ export async function planCells(values: CliValues, config: GategridConfig): Prom
     shard: values.shard === undefined ? undefined : parseShard(values.shard),
     tempest: values.tempest,
   });
+  // Every scenario's plan, dry-run on each release it will deploy: bad input stops here, not after the image builds.
+  const checked = new Set<string>();
+  for (const cell of cells) {
+    if (cell.skipReason) continue;
+    for (const r of [{ name: cell.releaseName, release: cell.release }, ...(cell.upgradeTo ? [{ name: cell.upgradeTo.releaseName, release: cell.upgradeTo.release }] : [])]) {
+      const key = `${cell.scenario.file}@${r.name}`;
+      if (checked.has(key)) continue;
+      checked.add(key);
+      preflight(cell.scenario, [r]);
+    }
+  }
+  return cells;
 }
 
 export async function commandList(values: CliValues): Promise<number> {

@@ -92,6 +92,8 @@ export const serviceSchema = z.strictObject({
   memoryMiB: z.number().int().positive(),
   after: z.array(name).default([]),
   vars: z.record(z.string(), z.string()).default({}),
+  /** The per-run secrets its templates use, by name: any other `{{ secrets.x }}` is an error. Same name, same value across the cell's services. */
+  secrets: z.array(z.string().regex(/^[a-z][a-z0-9_]*$/, 'a lower-case name: letters, digits, _')).default([]),
   env: z.record(z.string(), z.string()).default({}),
   command: command.optional(),
   user: z.string().optional(),

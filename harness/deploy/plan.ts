@@ -4,6 +4,7 @@ import { objectResolver, renderTemplate, type Resolver } from '../config/templat
 import type { SecretStore } from '../config/secrets.ts';
 import type { ContainerSpec, ReadyProbe, ServiceSpec as BackendServiceSpec } from '../backends/backend.ts';
 import { ConfigError } from '../errors.ts';
+import { renderCommand } from './shell-safe-command.ts';
 
 /**
  * A deployment plan: the scenario's services, jobs and actions rendered for one cell (release,
@@ -84,15 +85,18 @@ export function buildPlan(input: PlanInput): DeploymentPlan {
       const deps = [...job.after];
       owners.set(job.name, s.name);
       if (job.run) {
+        const rendered = renderCommand(job.run, render, service.file, `${where}.${job.name}.run`);
         return { kind: 'run', name: job.name, deps, owner: s.name, spec: {
-          ...base, name: job.name, ports: [], listens: [], timeoutMs,
-          command: job.run.map((a, i) => r(a, `${where}.${job.name}.run[${i}]`)),
+          ...base, env: { ...base.env, ...rendered.env }, name: job.name, ports: [], listens: [], timeoutMs,
+          command: rendered.command,
           ...(job.user ? { user: job.user } : {}),
         } };
       }
       if (job.exec) {
-        return { kind: 'exec', name: job.name, deps: [...new Set([...deps, job.exec.service])], owner: s.name, target: job.exec.service, timeoutMs,
-          command: job.exec.command.map((a, i) => r(a, `${where}.${job.name}.exec.command[${i}]`)) };
+        const rendered = renderCommand(job.exec.command, render, service.file, `${where}.${job.name}.exec.command`);
+        // An exec has no environment of its own: `env NAME=VALUE` puts the values in argv, never in shell text.
+        const withEnv = Object.keys(rendered.env).length === 0 ? rendered.command : ['env', ...Object.entries(rendered.env).map(([k, v]) => `${k}=${v}`), ...rendered.command];
+        return { kind: 'exec', name: job.name, deps: [...new Set([...deps, job.exec.service])], owner: s.name, target: job.exec.service, timeoutMs, command: withEnv };
       }
       return { kind: 'action', name: job.name, deps, owner: s.name, action: 'catalog', timeoutMs, catalog: renderCatalog(s.catalog!, r) };
     };
@@ -103,10 +107,11 @@ export function buildPlan(input: PlanInput): DeploymentPlan {
     upgradeJobs.set(s.name, s.upgrade.jobs.map((job) => jobStep(job, 'upgrade.jobs')));
 
     owners.set(s.name, s.name);
+    const command = s.command ? renderCommand(s.command, render, service.file, 'command') : undefined;
     steps.push({ kind: 'service', name: s.name, deps: [...s.after, ...beforeStart], spec: {
-      ...base, name: s.name, ports, timeoutMs: s.ready.timeoutSeconds * 1000,
+      ...base, env: { ...base.env, ...command?.env }, name: s.name, ports, timeoutMs: s.ready.timeoutSeconds * 1000,
       ready: readyProbe(s.ready),
-      ...(s.command ? { command: s.command.map((a, i) => r(a, `command[${i}]`)) } : {}),
+      ...(command ? { command: command.command } : {}),
     } });
 
     for (const e of s.endpoints) endpoints.push({ service: s.name, name: e.name, url: r(e.url, `endpoints.${e.name}`), status: e.status });
@@ -131,12 +136,13 @@ function serviceRenderer(input: PlanInput, service: LoadedService): Resolver {
     run: { id: input.runId },
   };
   const secret = (name: string): string => input.secrets.get(name);
-  const base = objectResolver(common, secret);
+  const declared = new Set(service.spec.secrets);
+  const base = objectResolver(common, secret, declared);
   const vars: Record<string, string> = {};
   for (const [k, v] of Object.entries({ ...service.spec.vars, ...override?.vars })) {
     vars[k] = renderTemplate(v, base, `${service.file} (vars.${k})`);
   }
-  return objectResolver({ ...common, vars }, secret);
+  return objectResolver({ ...common, vars }, secret, declared);
 }
 
 function renderCatalog(c: CatalogSpec, r: (text: string, where: string) => string): CatalogSpec {
@@ -159,6 +165,11 @@ function readyProbe(ready: ReadySpec): ReadyProbe {
 
 function checkAcyclic(steps: readonly Step[], file: string): void {
   const byName = new Map(steps.map((s) => [s.name, s]));
+  for (const step of steps) {
+    for (const dep of step.deps) {
+      if (!byName.has(dep)) throw new ConfigError(file, 'services', `${step.name} waits for "${dep}", which is no service or job of this scenario (known: ${[...byName.keys()].join(', ')})`);
+    }
+  }
   const state = new Map<string, 'visiting' | 'done'>();
   const visit = (name: string, trail: string[]): void => {
     if (state.get(name) === 'done') return;
