@@ -144,6 +144,10 @@ api() {  # GET on the apiserver, as admin, through 127.0.0.1 only
   curl -sf --max-time 5 --cacert "$STATE/pki/ca.crt" --cert "$STATE/pki/admin.crt" --key "$STATE/pki/admin.key" "https://127.0.0.1:$API_PORT$1"
 }
 
+node_ready() {
+  api "/api/v1/nodes/$NODE_NAME" | jq -e '.status.conditions[] | select(.type == "Ready" and .status == "True")' >/dev/null
+}
+
 make_pki() {
   local pki="$STATE/pki"
   [ -f "$pki/admin.crt" ] && return 0
@@ -184,6 +188,8 @@ EOF
   chmod 0600 "$STATE/kubeconfig"
 }
 
+# Pods reach each other on the bridge and the cell's Services through a route to the service range
+# only: no default route, so nothing in a pod can send traffic off this host.
 write_configs() {
   mkdir -p "$STATE/cni/net.d" "$STATE/volumes"
   cat >"$STATE/cni/net.d/10-gategrid.conflist" <<EOF
@@ -191,8 +197,9 @@ write_configs() {
   "cniVersion": "0.4.0",
   "name": "gategrid",
   "plugins": [
-    { "type": "bridge", "bridge": "$BRIDGE", "isGateway": true, "ipMasq": true, "hairpinMode": true,
+    { "type": "bridge", "bridge": "$BRIDGE", "isGateway": true, "ipMasq": false, "hairpinMode": true,
       "ipam": { "type": "host-local", "ranges": [[{ "subnet": "$POD_CIDR", "rangeStart": "10.244.0.10", "gateway": "$NODE_IP" }]],
+                "routes": [{ "dst": "$SERVICE_CIDR" }],
                 "dataDir": "$STATE/cni/ipam" } }
   ]
 }
@@ -243,6 +250,13 @@ cmd_up() {
     ip addr add "$NODE_IP/24" dev "$BRIDGE"
   fi
   ip link set "$BRIDGE" up
+  # Docker sets the FORWARD policy to DROP; pod-to-pod and pod-to-Service traffic stays on our bridge.
+  # In a chain of our own (CNI-*), removed with the others by down.
+  if ! iptables -t filter -nL CNI-GATEGRID >/dev/null 2>&1; then
+    iptables -t filter -N CNI-GATEGRID
+    iptables -t filter -A CNI-GATEGRID -i "$BRIDGE" -o "$BRIDGE" -j ACCEPT
+    iptables -t filter -I FORWARD 1 -j CNI-GATEGRID
+  fi
   # The pause image, from the same tree, tagged as kubelet expects: nothing is pulled.
   if ! docker image inspect "$PAUSE_IMAGE" >/dev/null 2>&1; then
     local ctx; ctx="$(mktemp -d)"
@@ -264,6 +278,7 @@ cmd_up() {
     --kubelet-client-certificate "$pki/admin.crt" --kubelet-client-key "$pki/admin.key" \
     --service-account-key-file "$pki/sa.pub" --service-account-signing-key-file "$pki/sa.key" \
     --service-account-issuer https://kubernetes.default.svc \
+    --kubelet-preferred-address-types InternalIP \
     --authorization-mode Node,RBAC --allow-privileged=true --insecure-port 0 --profiling=false
   wait_for "kube-apiserver" 90 api /readyz
   running kube-controller-manager || start_daemon kube-controller-manager "$bin/kube-controller-manager" \
@@ -280,7 +295,7 @@ cmd_up() {
     --kubeconfig "$kc" --hostname-override "$NODE_NAME" --cluster-cidr "$POD_CIDR" --proxy-mode iptables \
     --bind-address 127.0.0.1 --healthz-bind-address 127.0.0.1:10256 --metrics-bind-address 127.0.0.1:10249 \
     --oom-score-adj 0 --conntrack-max-per-core 0 --conntrack-tcp-timeout-established 0 --conntrack-tcp-timeout-close-wait 0
-  wait_for "node $NODE_NAME Ready" 90 sh -c "$(declare -f api); STATE='$STATE' API_PORT=$API_PORT; api /api/v1/nodes/$NODE_NAME | grep -q '\"type\": \"Ready\",[[:space:]]*\"status\": \"True\"'"
+  wait_for "node $NODE_NAME Ready" 90 node_ready
   wait_for "the default service account" 60 api /api/v1/namespaces/default/serviceaccounts/default
   say "up in $((SECONDS - t0)) s; kubeconfig: $STATE/kubeconfig"
 }

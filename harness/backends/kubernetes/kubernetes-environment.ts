@@ -329,6 +329,8 @@ export class KubernetesEnvironment implements Environment {
     const out = file;
     const through = new PassThrough();
     through.on('data', (chunk: Buffer) => out.write(chunk));
+    // The stream client-node pipes in errors when release/teardown aborts it: expected, not a crash.
+    through.on('pipe', (source: NodeJS.ReadableStream) => source.on('error', () => through.end()));
     const done = new Promise<void>((resolve) => {
       through.on('end', resolve);
       through.on('error', () => resolve());
