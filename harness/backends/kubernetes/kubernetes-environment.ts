@@ -175,6 +175,14 @@ export class KubernetesEnvironment implements Environment {
   async teardown(): Promise<void> {
     await this.#stopLocal();
     try {
+      // The cell is over: its workloads first (so nothing starts new pods), its pods at once (no
+      // grace period), then the namespace with the rest.
+      const ns = { namespace: this.namespace, propagationPolicy: 'Orphan' };
+      await Promise.all([
+        this.#api.apps.deleteCollectionNamespacedDeployment(ns), this.#api.apps.deleteCollectionNamespacedStatefulSet(ns),
+        this.#api.apps.deleteCollectionNamespacedReplicaSet(ns), this.#api.batch.deleteCollectionNamespacedJob(ns),
+      ].map((p) => p.catch(() => undefined)));
+      await this.#api.core.deleteCollectionNamespacedPod({ namespace: this.namespace, gracePeriodSeconds: 0 }).catch(() => undefined);
       await this.#api.core.deleteNamespace({ name: this.namespace, propagationPolicy: 'Background' });
     } catch (cause) {
       if (!isNotFound(cause)) throw new InfraError(`namespace ${this.namespace} could not be deleted: ${apiMessage(cause)}`, { cause });
