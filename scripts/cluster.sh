@@ -345,8 +345,8 @@ cmd_down() {
   [ -n "$ids" ] && docker rm -f $ids >/dev/null 2>&1 || true
   [ -n "$bin" ] && "$bin/kube-proxy" --cleanup >/dev/null 2>&1 || true
   clean_iptables
-  # Mounts kubelet left (secret and token tmpfs), then the paths kubelet 1.20 hard-codes.
-  grep -E ' /var/lib/kubelet/' /proc/mounts | awk '{print $2}' | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
+  # Mounts kubelet left (its root folder bind-mounted on itself, secret tmpfs), then the paths kubelet 1.20 hard-codes.
+  { grep -E ' /var/lib/kubelet[/ ]' /proc/mounts || true; } | awk '{print $2}' | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
   rm -rf /var/lib/kubelet /var/log/pods /var/log/containers /var/lib/dockershim /var/run/dockershim.sock /var/lib/cni/networks/gategrid
   ip link show "$BRIDGE" >/dev/null 2>&1 && ip link delete "$BRIDGE" || true
   if [ -f "$STATE/sysctl.route_localnet" ]; then sysctl -qw net.ipv4.conf.all.route_localnet="$(cat "$STATE/sysctl.route_localnet")"; fi

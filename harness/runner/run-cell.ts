@@ -173,6 +173,7 @@ export async function runCell(cell: CellSpec, result: CellResult, options: CellR
     },
     async teardown(s) {
       const red = isRed(cellStatus(result, 'passed', harnessErrors));
+      if (red) await s.env?.diagnose?.(logDir).catch((e: unknown) => log(`diagnostics could not be collected: ${errorMessage(e)}`));
       const keep = options.keep === 'always' || (options.keep === 'failed' && red);
       if (keep && s.env) {
         result.kept = true;

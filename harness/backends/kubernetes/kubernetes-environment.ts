@@ -168,6 +168,16 @@ export class KubernetesEnvironment implements Environment {
     await this.#api.core.deleteNamespacedPod({ name: pod, namespace: this.namespace, gracePeriodSeconds: 0 });
   }
 
+  async diagnose(dir: string): Promise<void> {
+    await mkdir(dir, { recursive: true });
+    const events = await this.#api.core.listNamespacedEvent({ namespace: this.namespace }).catch(() => undefined);
+    const lines = (events?.items ?? [])
+      .sort((a, b) => String(a.lastTimestamp ?? a.eventTime ?? '').localeCompare(String(b.lastTimestamp ?? b.eventTime ?? '')))
+      .map((e) => `${String(e.lastTimestamp ?? e.eventTime ?? '')} ${e.type ?? ''} ${e.involvedObject.kind ?? ''}/${e.involvedObject.name ?? ''} ${e.reason ?? ''}: ${e.message ?? ''} (x${e.count ?? 1})`);
+    await writeFile(path.join(dir, 'kubernetes-events.log'), `${lines.join('\n')}\n`);
+    await this.#provider.collect(path.join(dir, `${this.#provider.name}-logs`)).catch(() => undefined);
+  }
+
   async release(): Promise<void> {
     await this.#stopLocal();
   }
