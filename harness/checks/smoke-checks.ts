@@ -1,7 +1,7 @@
 import type { Environment } from '../backends/backend.ts';
 import type { RenderedEndpoint } from '../deploy/plan.ts';
 import type { StepResult } from '../deploy/execute.ts';
-import { http } from '../openstack/rest-client.ts';
+import { http } from '../util/http-client.ts';
 import { verify, type Check } from './check.ts';
 
 /**

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import type { Redactor } from '../results/redactor.ts';
 
 /**
  * Secrets are generated per cell, on first use, and never written into reports: `redact` replaces
@@ -7,11 +6,11 @@ import type { Redactor } from '../results/redactor.ts';
  */
 export class SecretStore {
   readonly #values = new Map<string, string>();
-  readonly #redactor: Redactor | undefined;
+  readonly #onSecret: ((name: string, value: string) => void) | undefined;
 
-  /** `redactor`: the run's redaction point, told every secret as it is made. */
-  constructor(redactor?: Redactor) {
-    this.#redactor = redactor;
+  /** `onSecret`: told every secret as it is made (the run's redaction point registers them). */
+  constructor(onSecret?: (name: string, value: string) => void) {
+    this.#onSecret = onSecret;
   }
 
   get(name: string): string {
@@ -20,7 +19,7 @@ export class SecretStore {
       // Hex keeps secrets safe inside URLs, ini files, SQL and shell without quoting.
       value = randomBytes(16).toString('hex');
       this.#values.set(name, value);
-      this.#redactor?.add(name, value);
+      this.#onSecret?.(name, value);
     }
     return value;
   }

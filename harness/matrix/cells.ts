@@ -4,7 +4,7 @@ import { repoRoot } from '../config/paths.ts';
 import { UsageError } from '../errors.ts';
 import { shellJoin } from '../util/shell.ts';
 import { parseTempestSelection } from '../../tempest-bridge/selection.ts';
-import type { PlannedCell } from '../runner/run-matrix.ts';
+import type { PlannedCell } from './cell.ts';
 
 export interface CellRule {
   readonly scenario?: string | undefined;

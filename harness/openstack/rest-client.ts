@@ -1,4 +1,5 @@
-import axios, { type AxiosInstance, type AxiosResponse, type Method, type ResponseType } from 'axios';
+import type { AxiosResponse, Method, ResponseType } from 'axios';
+import { http } from '../util/http-client.ts';
 import type { CloudSpec } from '../config/schemas.ts';
 import { DeploymentError } from '../errors.ts';
 
@@ -22,14 +23,7 @@ export interface RequestOptions {
   readonly timeoutMs?: number;
 }
 
-export const http: AxiosInstance = axios.create({
-  proxy: false,
-  timeout: 30_000,
-  validateStatus: () => true,
-  maxRedirects: 0,
-  // uwsgi closes every connection; a fresh socket per request avoids resets on reuse.
-  headers: { Connection: 'close' },
-});
+export { http };
 
 export class Session {
   readonly token: string;

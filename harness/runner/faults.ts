@@ -1,6 +1,6 @@
 import type { Environment } from '../backends/backend.ts';
 import { UsageError, errorMessage } from '../errors.ts';
-import type { CellSpec } from './run-cell.ts';
+import type { CellSpec } from '../matrix/cell.ts';
 
 /**
  * Fault injection, for testing the harness itself and for chaos runs: `--inject-fault

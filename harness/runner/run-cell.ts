@@ -2,8 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Backend, Environment } from '../backends/backend.ts';
-import type { LoadedScenario } from '../config/load-scenario.ts';
-import type { CatalogSpec, CloudSpec, ReleaseSpec } from '../config/schemas.ts';
+import type { CatalogSpec, CloudSpec } from '../config/schemas.ts';
 import { SecretStore } from '../config/secrets.ts';
 import type { Redactor } from '../results/redactor.ts';
 import { buildPlan, type DeploymentPlan } from '../deploy/plan.ts';
@@ -17,24 +16,12 @@ import { DeploymentError, errorMessage, isDeploymentError } from '../errors.ts';
 import { isRed } from './outcome.ts';
 import { runTempest } from '../../tempest-bridge/run-tempest.ts';
 import { runUpgrade, summarizeUpgrade } from '../upgrade/run-upgrade.ts';
-import type { TempestSelection } from '../../tempest-bridge/selection.ts';
+import { TEMPEST_IMAGE, cellImages, upgradeImages, type CellSpec } from '../matrix/cell.ts';
 
-const TEMPEST_IMAGE = 'tempest';
 import { runLabels } from '../labels.ts';
 import { freeLoopbackPort } from '../util/free-port.ts';
 import { cellDir, type CellResult, type CellStatus, type CheckResult, type PhaseResult } from '../results/model.ts';
 import { TaskRunner, type TaskStatus } from './task-runner.ts';
-
-export interface CellSpec {
-  readonly id: string;
-  readonly scenario: LoadedScenario;
-  readonly releaseName: string;
-  readonly release: ReleaseSpec;
-  readonly backend: string;
-  readonly tempest: TempestSelection;
-  /** An upgrade cell: the release its `upgrade.services` move to after the deploy. */
-  readonly upgradeTo?: { readonly releaseName: string; readonly release: ReleaseSpec };
-}
 
 export type KeepPolicy = 'never' | 'failed' | 'always';
 
@@ -68,24 +55,11 @@ interface CellState {
   targetImages: Map<string, string>;
 }
 
-/** The image recipes a cell needs: its services' and, when it runs Tempest, Tempest's. */
-export function cellImages(cell: CellSpec): string[] {
-  const names = cell.scenario.services.map((svc) => svc.spec.image);
-  if (cell.tempest.kind !== 'none') names.push(TEMPEST_IMAGE);
-  return names;
-}
-
-/** The image recipes an upgrade cell needs in the release it moves to. */
-export function upgradeImages(cell: CellSpec): string[] {
-  const upgraded = new Set(cell.scenario.spec.upgrade?.services ?? []);
-  return cell.scenario.services.filter((svc) => upgraded.has(svc.spec.name)).map((svc) => svc.spec.image);
-}
-
 /** Runs one cell: images → environment → deploy → checks → logs, with teardown always. */
 export async function runCell(cell: CellSpec, result: CellResult, options: CellRunOptions): Promise<CellResult> {
   const { log } = options;
   const logDir = path.join(options.outDir, result.artifacts.logs);
-  const state: CellState = { steps: [], secrets: new SecretStore(options.redactor), images: new Map(), targetImages: new Map() };
+  const state: CellState = { steps: [], secrets: new SecretStore((name, value) => options.redactor?.add(name, value)), images: new Map(), targetImages: new Map() };
   const harnessErrors: string[] = [];
   let tempestPhase: Omit<PhaseResult, 'startedAt'> | undefined;
   let upgradeSummary: { message: string; details: Record<string, unknown> } | undefined;

@@ -7,14 +7,9 @@ import { cellDir, type CellResult, type RunResult } from '../results/model.ts';
 import type { Reporter } from '../../reports/reporter.ts';
 import { errorMessage } from '../errors.ts';
 import type { Redactor } from '../results/redactor.ts';
-import { cellImages, runCell, upgradeImages, type CellSpec, type KeepPolicy } from './run-cell.ts';
+import { runCell, type KeepPolicy } from './run-cell.ts';
+import { cellImages, upgradeImages, type CellSpec, type PlannedCell } from '../matrix/cell.ts';
 import { foldAttempts, isRed } from './outcome.ts';
-
-export interface PlannedCell extends CellSpec {
-  /** Set when the cell cannot run on this release/backend: it is reported `skipped` with this reason. */
-  readonly skipReason?: string;
-  readonly repro: string;
-}
 
 export interface MatrixOptions {
   readonly run: RunResult;

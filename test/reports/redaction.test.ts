@@ -46,7 +46,7 @@ async function allFiles(dir: string): Promise<string[]> {
 test('no secret reaches any file or line a reporter writes, whichever message carried it', async (t) => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'gategrid-redaction-'));
   const redactor = new Redactor();
-  const secrets = new SecretStore(redactor);
+  const secrets = new SecretStore((name, value) => redactor.add(name, value));
   const db = secrets.get('keystone_db');
   const admin = secrets.get('admin');
   const consoleOut = new PassThrough();

@@ -1,5 +1,6 @@
 import test from 'ava';
-import { startOrder, type PlannedCell } from '../../harness/runner/run-matrix.ts';
+import { startOrder } from '../../harness/runner/run-matrix.ts';
+import type { PlannedCell } from '../../harness/matrix/cell.ts';
 
 function cell(id: string, image: string, skipReason?: string): PlannedCell {
   return {

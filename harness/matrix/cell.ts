@@ -1,0 +1,40 @@
+import type { LoadedScenario } from '../config/load-scenario.ts';
+import type { ReleaseSpec } from '../config/schemas.ts';
+import type { TempestSelection } from '../../tempest-bridge/selection.ts';
+
+/**
+ * The cell's one home: what the matrix plans (scenario × release × backend, its Tempest selection,
+ * its upgrade target, or why it is skipped) and the images it needs. The runner takes cells from
+ * here; nothing here knows how they run.
+ */
+export const TEMPEST_IMAGE = 'tempest';
+
+export interface CellSpec {
+  readonly id: string;
+  readonly scenario: LoadedScenario;
+  readonly releaseName: string;
+  readonly release: ReleaseSpec;
+  readonly backend: string;
+  readonly tempest: TempestSelection;
+  /** An upgrade cell: the release its `upgrade.services` move to after the deploy. */
+  readonly upgradeTo?: { readonly releaseName: string; readonly release: ReleaseSpec };
+}
+
+export interface PlannedCell extends CellSpec {
+  /** Set when the cell cannot run on this release/backend: it is reported `skipped` with this reason. */
+  readonly skipReason?: string;
+  readonly repro: string;
+}
+
+/** The image recipes a cell needs: its services' and, when it runs Tempest, Tempest's. */
+export function cellImages(cell: CellSpec): string[] {
+  const names = cell.scenario.services.map((svc) => svc.spec.image);
+  if (cell.tempest.kind !== 'none') names.push(TEMPEST_IMAGE);
+  return names;
+}
+
+/** The image recipes an upgrade cell needs in the release it moves to. */
+export function upgradeImages(cell: CellSpec): string[] {
+  const upgraded = new Set(cell.scenario.spec.upgrade?.services ?? []);
+  return cell.scenario.services.filter((svc) => upgraded.has(svc.spec.name)).map((svc) => svc.spec.image);
+}
