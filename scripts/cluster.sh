@@ -237,7 +237,8 @@ cmd_up() {
   if running kube-apiserver && api /readyz >/dev/null 2>&1; then say "already up (kubeconfig: $STATE/kubeconfig)"; return 0; fi
   cmd_build
   local bin; bin="$(cached_bin_dir)" || die "no binaries after the build"
-  apt_install etcd-server containernetworking-plugins conntrack iptables socat openssl curl iproute2 kmod
+  # docker-registry: a local registry on 127.0.0.1 for the kubeconfig provider's push path (the tests start one).
+  apt_install etcd-server containernetworking-plugins conntrack iptables socat openssl curl iproute2 kmod jq docker-registry
   docker info >/dev/null 2>&1 || die "no Docker engine answers: run npm run setup first"
   local t0=$SECONDS
   mkdir -p "$STATE"; chmod 0700 "$STATE"

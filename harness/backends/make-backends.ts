@@ -18,7 +18,7 @@ export function makeProvider(k: KubernetesConfig): ClusterProvider {
     case 'kind': return new KindProvider({ clusterName: k.kind.clusterName, nodeImage: k.kind.nodeImage, workers: k.kind.workers });
     case 'kubeconfig': return new KubeconfigProvider({
       file: k.kubeconfig.file ?? process.env.KUBECONFIG?.split(path.delimiter)[0] ?? path.join(os.homedir(), '.kube', 'config'),
-      context: k.kubeconfig.context, registry: k.kubeconfig.registry!, storageClass: k.kubeconfig.storageClass,
+      context: k.kubeconfig.context, registry: k.kubeconfig.registry!, storageClass: k.kubeconfig.storageClass, hostPathVolumes: k.kubeconfig.hostPathVolumes,
     });
   }
 }

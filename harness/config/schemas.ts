@@ -188,6 +188,8 @@ const kubernetesSchema = z.strictObject({
     /** Where gategrid pushes the images it built for the cluster to pull (required by this provider). */
     registry: z.string().optional(),
     storageClass: z.string().optional(),
+    /** A folder on the node for volumes instead of claims: for a single-node cluster without a storage provisioner. */
+    hostPathVolumes: z.string().startsWith('/').optional(),
   }).default({}),
 }).refine((k) => k.provider !== 'kubeconfig' || k.kubeconfig.registry !== undefined, {
   message: 'provider kubeconfig needs kubeconfig.registry: the registry the cluster pulls gategrid\'s images from (e.g. 127.0.0.1:5000)',

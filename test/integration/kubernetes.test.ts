@@ -1,5 +1,5 @@
 import test from 'ava';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { repoRoot } from '../../harness/config/paths.ts';
@@ -7,10 +7,13 @@ import { KubeApi, loadKubeConfig } from '../../harness/backends/kubernetes/kube-
 import { localClusterState } from '../../harness/backends/kubernetes/providers/local-provider.ts';
 import { LABEL_RUN } from '../../harness/labels.ts';
 import { gategrid, readResults, tempOut } from './helpers.ts';
+import { freeLoopbackPort } from '../../harness/util/free-port.ts';
 
 // The kubernetes backend on a real cluster: Kubernetes 1.20 built from Debian's source (cached
 // outside the clone, built when absent), its pods on this host's Docker engine. The cluster is
-// started here and stopped at the end, and the stop is checked to leave nothing on the host.
+// started here and stopped at the end, and the stop is checked to leave nothing on the host. The
+// kubeconfig provider's push path is tested against Debian's docker-registry on 127.0.0.1 (which
+// `npm run cluster -- up` installs).
 
 const cluster = (command: string) => execa('bash', [path.join(repoRoot, 'scripts/cluster.sh'), command], { reject: false, all: true, timeout: 40 * 60_000 });
 
@@ -18,6 +21,15 @@ async function namespacesOf(runId: string): Promise<string[]> {
   const api = new KubeApi(loadKubeConfig(path.join(localClusterState(), 'kubeconfig')));
   const list = await api.core.listNamespace({ labelSelector: `${LABEL_RUN}=${runId}` });
   return list.items.map((n) => n.metadata!.name!);
+}
+
+async function pollUntil(ok: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await ok()) return true;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return false;
 }
 
 test.before(async (t) => {
@@ -60,6 +72,38 @@ test.serial('integration: a glance pod killed mid-run turns the Kubernetes cell 
   const red = cell.checks.filter((c) => c.status === 'failed').map((c) => c.id);
   t.true(red.some((id) => /glance|image/.test(id)), red.join(', '));
   t.deepEqual(await namespacesOf(results.run.id), []);
+});
+
+test.serial('integration: the kubeconfig provider pushes gategrid\'s images to a registry (Debian\'s docker-registry on 127.0.0.1) and identity runs from there', async (t) => {
+  const dir = await tempOut('kube-registry');
+  const port = await freeLoopbackPort();
+  await writeFile(path.join(dir, 'registry.yml'), [
+    'version: 0.1', 'log: { level: warn }', `storage: { filesystem: { rootdirectory: ${path.join(dir, 'store')} }, delete: { enabled: true } }`,
+    `http: { addr: "127.0.0.1:${port}" }`, '',
+  ].join('\n'));
+  const registry = execa('docker-registry', ['serve', path.join(dir, 'registry.yml')], { reject: false, all: true });
+  try {
+    const answered = await pollUntil(async () => (await fetch(`http://127.0.0.1:${port}/v2/`).then((r) => r.status, () => 0)) === 200, 30_000);
+    t.true(answered, 'the registry answers');
+    await writeFile(path.join(dir, 'gategrid.config.yaml'), [
+      'matrix: { scenarios: [identity], releases: [zed], backends: [kubernetes] }',
+      'kubernetes:', '  provider: kubeconfig', '  kubeconfig:',
+      `    file: ${path.join(localClusterState(), 'kubeconfig')}`, `    registry: 127.0.0.1:${port}`,
+      `    hostPathVolumes: ${path.join(localClusterState(), 'volumes')}`, '',
+    ].join('\n'));
+    const out = path.join(dir, 'out');
+    const run = await gategrid(['run', '--config', path.join(dir, 'gategrid.config.yaml'), '--tempest', 'none', '--out', out]);
+    t.is(run.exitCode, 0, run.all.slice(-3000));
+    const results = await readResults(out);
+    t.is(results.cells[0]!.id, 'identity/zed/kubernetes');
+    t.is(results.cells[0]!.status, 'passed');
+    const catalog = await (await fetch(`http://127.0.0.1:${port}/v2/_catalog`)).json() as { repositories: string[] };
+    for (const image of ['gategrid/keystone', 'gategrid/mariadb', 'gategrid/memcached']) t.true(catalog.repositories.includes(image), `${image} was pushed`);
+    t.deepEqual(await namespacesOf(results.run.id), []);
+  } finally {
+    registry.kill();
+    await registry;
+  }
 });
 
 test.after.always('the cluster stops and leaves no iptables chain, mount, sysctl change or kubelet container behind', async (t) => {

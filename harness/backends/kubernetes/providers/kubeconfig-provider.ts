@@ -10,6 +10,8 @@ export interface KubeconfigOptions {
   /** Where images are pushed for the cluster to pull (`127.0.0.1:5000`, `registry.example.org/ci`). */
   readonly registry: string;
   readonly storageClass?: string | undefined;
+  /** Volumes as hostPath folders under this node path instead of claims (single-node clusters without a provisioner). */
+  readonly hostPathVolumes?: string | undefined;
 }
 
 /**
@@ -23,7 +25,9 @@ export class KubeconfigProvider implements ClusterProvider {
 
   constructor(options: KubeconfigOptions) {
     this.#options = options;
-    this.volumes = { kind: 'pvc', size: '1Gi', ...(options.storageClass ? { storageClass: options.storageClass } : {}) };
+    this.volumes = options.hostPathVolumes
+      ? { kind: 'hostPath', root: options.hostPathVolumes }
+      : { kind: 'pvc', size: '1Gi', ...(options.storageClass ? { storageClass: options.storageClass } : {}) };
   }
 
   async connect(): Promise<KubeConfig> {
