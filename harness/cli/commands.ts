@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, readFile, rm, symlink } from 'node:fs/promises';
+import { access, constants, mkdir, readFile, rm, symlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -132,7 +132,9 @@ export async function commandRun(values: CliValues): Promise<number> {
 
   const runId = newRunId();
   const outDir = path.resolve(values.out ?? path.join(defaultOutDir, runId));
-  await mkdir(outDir, { recursive: true });
+  await mkdir(outDir, { recursive: true }).then(() => access(outDir, constants.W_OK)).catch((cause: unknown) => {
+    throw new UsageError(`cannot write results to ${outDir} (${(cause as NodeJS.ErrnoException).code ?? errorMessage(cause)}): choose another folder with --out`, { cause });
+  });
   if (values.out === undefined) await pointLatest(outDir);
 
   // A live view on a terminal; plain timestamped lines for CI and pipes.

@@ -28,9 +28,16 @@ export function parseYamlText(file: string, text: string): YamlFile {
     const line = lineCounter.linePos(first.pos[0]).line;
     throw new ConfigError(file, '', `is not valid YAML: ${first.message.split('\n')[0]}`, { line });
   }
+  let data: unknown;
+  try {
+    // The yaml library refuses excessive aliases (a "billion laughs" file) here.
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (cause) {
+    throw new ConfigError(file, '', `cannot be read as data: ${(cause as Error).message.split('\n')[0]}`, { cause });
+  }
   return {
     file,
-    data: doc.toJS(),
+    data,
     lineOf(path) {
       // Walk up the path until a node exists: a missing field is reported at its parent.
       for (let n = path.length; n >= 0; n--) {

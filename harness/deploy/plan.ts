@@ -140,7 +140,9 @@ function serviceRenderer(input: PlanInput, service: LoadedService): Resolver {
   const base = objectResolver(common, secret, declared);
   const vars: Record<string, string> = {};
   for (const [k, v] of Object.entries({ ...service.spec.vars, ...override?.vars })) {
-    vars[k] = renderTemplate(v, base, `${service.file} (vars.${k})`);
+    // A problem in an override is the scenario's, and is named there.
+    const source = override?.vars && Object.hasOwn(override.vars, k) ? `${input.scenario.file} (overrides.${service.spec.name}.vars.${k})` : `${service.file} (vars.${k})`;
+    vars[k] = renderTemplate(v, base, source);
   }
   return objectResolver({ ...common, vars }, secret, declared);
 }

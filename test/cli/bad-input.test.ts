@@ -8,6 +8,10 @@ const cases: Array<[string, string[], RegExp]> = [
   ['a release given twice', ['list', '--scenario', 'identity', '--release', 'zed', '--release', 'zed'], /release "zed" is given twice/],
   ['an unknown backend', ['list', '--backend', 'podman'], /backend "podman" is unknown: available are docker, kubernetes/],
   ['an unknown kube provider', ['run', '--cell', 'identity/zed/kubernetes', '--kube-provider', 'minikube'], /--kube-provider minikube: expected local, kind or kubeconfig/],
+  ['a Tempest regex Python cannot compile', ['list', '--scenario', 'identity', '--release', 'zed', '--tempest', 'tempest('], /--tempest tempest\(: not a valid regex for Tempest \(Python's re: missing \), unterminated subpattern/],
+  ['an output folder that cannot be made', ['run', '--cell', 'identity/zed/docker', '--tempest', 'none', '--out', '/etc/hostname/out'], /cannot write results to \/etc\/hostname\/out \(ENOTDIR\): choose another folder with --out/],
+  ['a YAML alias bomb', ['list', '--config', 'fixtures/config/alias-bomb.yaml'], /alias-bomb\.yaml: \(file\): cannot be read as data: Excessive alias count/],
+  ['a misspelt secret in a scenario override', ['list', '--scenario', 'fixtures/scenarios/bad-misspelt-secret.yaml', '--release', 'zed'], /bad-misspelt-secret\.yaml.*secrets\.keystone_dbb: secret "keystone_dbb" is not declared/],
   ['the kubeconfig provider without a registry', ['run', '--cell', 'identity/zed/kubernetes', '--kube-provider', 'kubeconfig'], /needs a registry the cluster pulls gategrid's images from: --registry/],
 ];
 
@@ -25,4 +29,9 @@ test('gategrid --version prints the version and the commit', async (t) => {
   const run = await gategrid(['--version']);
   t.is(run.exitCode, 0);
   t.regex(run.stdout, /^gategrid \d+\.\d+\.\d+( \(commit [0-9a-f]{12}\))?$/);
+});
+
+test("a Tempest regex in Python's own dialect is accepted", async (t) => {
+  const run = await gategrid(['list', '--scenario', 'identity', '--release', 'zed', '--tempest', '(?i)^TEMPEST\\.api\\.identity']);
+  t.is(run.exitCode, 0, run.all);
 });
