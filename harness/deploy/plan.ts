@@ -29,6 +29,8 @@ export interface DeploymentPlan {
   /** Per service: the jobs that move it to this plan's release in an upgrade test, in order. */
   readonly upgradeJobs: ReadonlyMap<string, readonly Step[]>;
   readonly cloud: CloudSpec | undefined;
+  /** The service whose recipe gives the cloud's credentials (the identity service). */
+  readonly cloudService: string | undefined;
   readonly endpoints: readonly RenderedEndpoint[];
   /** Catalog entries the cell registers (service types the catalog must list). */
   readonly catalog: readonly CatalogSpec[];
@@ -60,6 +62,7 @@ export function buildPlan(input: PlanInput): DeploymentPlan {
   const owners = new Map<string, string>();
   const upgradeJobs = new Map<string, readonly Step[]>();
   let cloud: CloudSpec | undefined;
+  let cloudService: string | undefined;
 
   for (const service of input.scenario.services) {
     const s = service.spec;
@@ -117,6 +120,7 @@ export function buildPlan(input: PlanInput): DeploymentPlan {
     for (const e of s.endpoints) endpoints.push({ service: s.name, name: e.name, url: r(e.url, `endpoints.${e.name}`), status: e.status });
     if (s.catalog) catalog.push(renderCatalog(s.catalog, r));
     if (s.cloud) {
+      cloudService = s.name;
       cloud = { ...s.cloud, authUrl: r(s.cloud.authUrl, 'cloud.authUrl'), internalAuthUrl: r(s.cloud.internalAuthUrl, 'cloud.internalAuthUrl'), password: r(s.cloud.password, 'cloud.password'), username: r(s.cloud.username, 'cloud.username') };
     }
     allow.set(s.name, s.logs.allow);
@@ -124,7 +128,7 @@ export function buildPlan(input: PlanInput): DeploymentPlan {
 
   checkAcyclic(steps, input.scenario.file);
   const memoryMiB = input.scenario.services.reduce((sum, s) => sum + s.spec.memoryMiB, 0);
-  return { steps, upgradeJobs, cloud, endpoints, catalog, allow, owners, hostPorts: input.hostPorts, memoryMiB };
+  return { steps, upgradeJobs, cloud, cloudService, endpoints, catalog, allow, owners, hostPorts: input.hostPorts, memoryMiB };
 }
 
 function serviceRenderer(input: PlanInput, service: LoadedService): Resolver {

@@ -1,0 +1,51 @@
+import test from 'ava';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Backend, Environment } from '../../harness/backends/backend.ts';
+import { loadCatalogues, loadScenario } from '../../harness/config/load-scenario.ts';
+import { DeploymentError } from '../../harness/errors.ts';
+import type { ImageBuilder } from '../../harness/images/image-builder.ts';
+import { expandCells } from '../../harness/matrix/cells.ts';
+import type { RunResult } from '../../harness/results/model.ts';
+import { runMatrix } from '../../harness/runner/run-matrix.ts';
+
+// The runner's logic with an in-memory backend (no deployment is judged here): when identity did
+// not deploy, Tempest is skipped with that reason instead of adding failures that echo the deploy's.
+function memoryBackend(failing: string): Backend {
+  const started: string[] = [];
+  const env: Environment = {
+    backend: 'memory',
+    startService: async (spec) => { started.push(spec.name); if (spec.name === failing) throw new DeploymentError(`${failing} did not become ready within 1 s`); },
+    stopService: async () => undefined,
+    runJob: async (spec) => { started.push(spec.name); return { exitCode: 0, output: '' }; },
+    exec: async () => ({ exitCode: 0, output: '' }),
+    probe: async () => true,
+    state: async () => ({ status: 'running', exitCode: undefined, restarts: 0 }),
+    kill: async () => undefined,
+    logFile: (name) => path.join(os.tmpdir(), `gategrid-memory-${name}.log`),
+    containers: () => [...started],
+    teardown: async () => undefined,
+    release: async () => undefined,
+  };
+  return { name: 'docker', provision: async () => env };
+}
+
+test('with identity not deployed, Tempest is skipped with the reason, and the cell is failed by its deploy', async (t) => {
+  const catalogues = await loadCatalogues();
+  const cells = expandCells({ scenarios: [await loadScenario('identity', catalogues)], releases: ['zed'], backends: ['docker'], cells: [], tempest: 'smoke' });
+  const images = { ensureAll: async (names: string[]) => new Map(names.map((n) => [n, { tag: `mem/${n}` }])), isCached: async () => true } as unknown as ImageBuilder;
+  const run: RunResult = { schemaVersion: 1, run: { id: 'r-partial', startedAt: new Date().toISOString(), gategridVersion: 'test' }, cells: [] };
+  await runMatrix(cells, {
+    run, outDir: await mkdtemp(path.join(os.tmpdir(), 'gategrid-partial-')), images, backends: new Map([['docker', memoryBackend('keystone')]]),
+    actions: { catalog: async () => undefined }, keep: 'never', rerunTempest: false, retries: 0, concurrency: 1, failFast: false,
+    timeouts: { images: 10_000, deploy: 10_000, checks: 10_000 }, signal: new AbortController().signal, reporter: { name: 'none' },
+  });
+  const cell = run.cells[0]!;
+  t.is(cell.status, 'failed');
+  const tempest = cell.phases.find((p) => p.name === 'tempest')!;
+  t.is(tempest.status, 'skipped');
+  t.is(tempest.message, 'not run: the identity service (keystone) did not deploy');
+  t.false(cell.checks.some((c) => c.kind === 'tempest'));
+  t.regex(cell.reason ?? '', /keystone/);
+});
