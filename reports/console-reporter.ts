@@ -1,3 +1,4 @@
+import { isRedCheck, needsAttention } from '../harness/results/verdicts.ts';
 import type { CellResult, RunResult } from '../harness/results/model.ts';
 import type { Reporter } from './reporter.ts';
 
@@ -39,11 +40,11 @@ export function renderSummary(run: RunResult): string {
     const extra = ['skipped', 'flaky', 'failed', 'error'].filter((st) => n(st) > 0).map((st) => `, ${n(st)} ${st}`).join('');
     const counts = checks.length > 0 ? ` ${checks.length} checks: ${n('passed')} passed${extra}` : '';
     lines.push(`  ${cell.id.padEnd(width)}  ${cell.status.padEnd(7)}${counts}${cell.durationMs ? ` in ${(cell.durationMs / 1000).toFixed(1)} s` : ''}`);
-    if (cell.status === 'failed' || cell.status === 'error' || cell.status === 'flaky') {
-      for (const c of checks.filter((x) => x.status === 'failed' || x.status === 'error').slice(0, 10)) {
+    if (needsAttention(cell.status)) {
+      for (const c of checks.filter((x) => isRedCheck(x.status)).slice(0, 10)) {
         lines.push(`      ${c.status} ${c.id}: ${(c.message ?? '').split('\n')[0]!.slice(0, 200)}`);
       }
-      if (cell.reason && !checks.some((x) => x.status === 'failed' || x.status === 'error')) lines.push(`      ${cell.reason.split('\n')[0]}`);
+      if (cell.reason && !checks.some((x) => isRedCheck(x.status))) lines.push(`      ${cell.reason.split('\n')[0]}`);
       lines.push(`      reproduce: ${cell.repro}`);
     }
     if (cell.status === 'skipped' && cell.reason) lines.push(`      ${cell.reason}`);

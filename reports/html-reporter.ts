@@ -1,3 +1,4 @@
+import { needsAttention } from '../harness/results/verdicts.ts';
 import path from 'node:path';
 import { cellDir, type CellResult, type CheckResult, type RunResult } from '../harness/results/model.ts';
 import type { Reporter } from './reporter.ts';
@@ -67,7 +68,7 @@ function renderMatrix(cells: readonly CellResult[]): string {
 }
 
 function renderCell(cell: CellResult): string {
-  const red = cell.checks.filter((c) => c.status === 'failed' || c.status === 'error' || c.status === 'flaky');
+  const red = cell.checks.filter((c) => needsAttention(c.status));
   const rest = cell.checks.filter((c) => !red.includes(c));
   const phases = cell.phases.filter((p) => !p.name.includes('/'));
   const steps = cell.phases.filter((p) => p.name.includes('/'));

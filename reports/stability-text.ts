@@ -1,3 +1,5 @@
+import { isRed } from '../harness/results/verdicts.ts';
+import type { CellStatus } from '../harness/results/model.ts';
 import { matrixAxes } from './matrix-axes.ts';
 import { newestRunFirst, stability, type HistoryRow } from './stability-history.ts';
 
@@ -18,7 +20,7 @@ export function renderStabilityText(history: readonly HistoryRow[]): string {
   const runs = new Set(history.map((r) => r.runId)).size;
   lines.push('', `${runs} run(s); each cell: latest verdict, green runs (passed or flaky) / runs with a verdict, last ten.`);
   for (const s of cells.values()) {
-    if (s.latest.status === 'failed' || s.latest.status === 'error') lines.push(`  ${s.latest.cell} ${s.latest.status} in ${s.latest.runId}: ${s.latest.reason}`, `      reproduce: ${s.latest.repro}`);
+    if (isRed(s.latest.status as CellStatus)) lines.push(`  ${s.latest.cell} ${s.latest.status} in ${s.latest.runId}: ${s.latest.reason}`, `      reproduce: ${s.latest.repro}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -1,3 +1,5 @@
+import { needsAttention } from '../harness/results/verdicts.ts';
+import type { CellStatus } from '../harness/results/model.ts';
 import { createHash } from 'node:crypto';
 import { access, mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -109,7 +111,7 @@ function buildWorkbook(history: readonly HistoryRow[]): ExcelJS.Workbook {
       const flaky = s.flaky > 0 ? `, ${s.flaky} flaky` : '';
       cell.value = s.latest.status === 'skipped' ? `skipped: ${s.latest.reason}` : `${s.latest.status}  ${s.green}/${s.runs} green${flaky}`;
       cell.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: FILL[s.latest.status] ?? 'FFFFFFFF' } };
-      if (s.latest.status === 'failed' || s.latest.status === 'error' || s.latest.status === 'flaky') {
+      if (needsAttention(s.latest.status as CellStatus)) {
         cell.note = `${s.latest.runId}: ${s.latest.reason}\nreproduce: ${s.latest.repro}`;
       }
     });

@@ -21,7 +21,7 @@ import { registerCatalog } from '../openstack/catalog-registration.ts';
 import { runMatrix } from '../runner/run-matrix.ts';
 import type { PlannedCell } from '../matrix/cell.ts';
 import type { KeepPolicy } from '../runner/run-cell.ts';
-import { isGreen } from '../runner/outcome.ts';
+import { isGreen } from '../results/verdicts.ts';
 import { faultHook, parseFault } from '../runner/faults.ts';
 import type { RunResult } from '../results/model.ts';
 import { parseRunResult } from '../results/schema.ts';

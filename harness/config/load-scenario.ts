@@ -93,6 +93,11 @@ export async function loadScenario(nameOrPath: string, catalogues: Catalogues): 
     }
     const templates = new Map<string, string>();
     for (const [j, config] of recipe.configs.entries()) {
+      // A recipe reads only its own folder.
+      const resolved = path.resolve(dir, config.template);
+      if (path.isAbsolute(config.template) || !resolved.startsWith(dir + path.sep)) {
+        throw new ConfigError(recipeFile, `configs[${j}].template`, `template path ${config.template} leaves the recipe's folder ${dir}: name a file inside it`, { line: recipeYaml.lineOf(['configs', j, 'template']) });
+      }
       try {
         templates.set(config.template, await readFile(path.join(dir, config.template), 'utf8'));
       } catch (cause) {

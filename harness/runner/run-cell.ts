@@ -13,7 +13,7 @@ import { logChecks } from '../checks/log-scan.ts';
 import { apiChecks, apiContext, type ApiContext, type ApiGroup } from '../openstack/api-checks.ts';
 import type { ImageBuilder } from '../images/image-builder.ts';
 import { DeploymentError, errorMessage, isDeploymentError } from '../errors.ts';
-import { isRed } from './outcome.ts';
+import { isRed } from '../results/verdicts.ts';
 import { runTempest } from '../../tempest-bridge/run-tempest.ts';
 import { runUpgrade, summarizeUpgrade } from '../upgrade/run-upgrade.ts';
 import { TEMPEST_IMAGE, cellImages, upgradeImages, type CellSpec } from '../matrix/cell.ts';

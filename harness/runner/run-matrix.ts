@@ -9,7 +9,7 @@ import { errorMessage } from '../errors.ts';
 import type { Redactor } from '../results/redactor.ts';
 import { runCell, type KeepPolicy } from './run-cell.ts';
 import { cellImages, upgradeImages, type CellSpec, type PlannedCell } from '../matrix/cell.ts';
-import { foldAttempts, isRed } from './outcome.ts';
+import { foldAttempts, isRed } from '../results/verdicts.ts';
 
 export interface MatrixOptions {
   readonly run: RunResult;

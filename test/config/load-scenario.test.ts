@@ -75,3 +75,16 @@ test('an upgrade probe must name an endpoint of the scenario', async (t) => {
   t.is(error.field, 'upgrade.probe[1]');
   t.regex(error.message, /no service of the scenario has an endpoint "image" \(known: identity\)/);
 });
+
+test('a recipe template path that leaves the recipe folder is refused, naming the field and the fix', async (t) => {
+  const { cp, mkdtemp, readFile, writeFile } = await import('node:fs/promises');
+  const os = await import('node:os');
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'gg-scenarios-'));
+  await cp(path.join(repoRoot, 'scenarios'), dir, { recursive: true });
+  const recipe = path.join(dir, 'services', 'keystone', 'service.yaml');
+  await writeFile(recipe, (await readFile(recipe, 'utf8')).replace('template: keystone.conf', 'template: ../../releases.yaml'));
+  const error = await t.throwsAsync(loadScenario('identity', await loadCatalogues(dir)), { instanceOf: ConfigError });
+  t.is(error.file, recipe);
+  t.is(error.field, 'configs[0].template');
+  t.regex(error.message, /template path \.\.\/\.\.\/releases\.yaml leaves the recipe's folder/);
+});

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { foldAttempts, isGreen } from '../../harness/runner/outcome.ts';
+import { foldAttempts, isGreen } from '../../harness/results/verdicts.ts';
 
 test('failed then passed is flaky, and flaky counts green for gating', (t) => {
   t.is(foldAttempts(['failed', 'passed']), 'flaky');

@@ -1,6 +1,8 @@
-import type { CellStatus } from '../results/model.ts';
+import type { CellStatus, CheckStatus } from './model.ts';
 
 /**
+ * The red/green rules, beside the results model, used by the runner and every reporter alike.
+ *
  * Folds the attempts of one cell into its outcome, as Playwright's computeTestCaseOutcome does:
  * red then green is `flaky` (green for gating, always reported); all red keeps the last red status.
  */
@@ -18,4 +20,14 @@ export function isGreen(status: CellStatus): boolean {
 
 export function isRed(status: CellStatus): boolean {
   return status === 'failed' || status === 'error';
+}
+
+/** A red check: the deployment is wrong (failed) or the check could not judge (error). */
+export function isRedCheck(status: CheckStatus): boolean {
+  return status === 'failed' || status === 'error';
+}
+
+/** Worth a person's look: red, or green only on a retry (flaky). */
+export function needsAttention(status: CellStatus | CheckStatus): boolean {
+  return status === 'failed' || status === 'error' || status === 'flaky';
 }
