@@ -13,6 +13,7 @@ import { HISTORY_COLUMNS, historyRows, mergeHistory, newestRunFirst, parseHistor
 
 const MATRIX_SHEET = 'Matrix';
 const HISTORY_SHEET = 'Results';
+const REJECTED_SHEET = 'Rejected';
 
 const FILL: Record<string, string> = {
   passed: 'FFB7E4C7', flaky: 'FFFFE08A', failed: 'FFF4B4B4', error: 'FFD9C6F2', skipped: 'FFE1E4E8',
@@ -41,11 +42,15 @@ export async function mergeRunIntoWorkbook(file: string, ...runs: RunResult[]): 
   const rows = runs.flatMap(historyRows);
   const lock = `xlsx-${createHash('sha256').update(path.resolve(file)).digest('hex').slice(0, 16)}`;
   await withFileLock(lock, 60_000, async () => {
-    const history = mergeHistory(await readHistory(file), rows);
+    const read = await readWorkbook(file);
+    for (const r of read.rejected.filter((x) => x.fresh)) process.stderr.write(`gategrid: ${r.problem}; the row was moved to sheet ${REJECTED_SHEET} (nothing is lost)\n`);
+    const history = mergeHistory(read.rows, rows);
     await mkdir(path.dirname(file), { recursive: true });
     const tmp = `${file}.${process.pid}.tmp.xlsx`;
     try {
-      await buildWorkbook(history).xlsx.writeFile(tmp);
+      const book = buildWorkbook(history);
+      if (read.rejected.length > 0) writeRejected(book, read.rejected);
+      await book.xlsx.writeFile(tmp);
       await rename(tmp, file);
     } finally {
       await rm(tmp, { force: true });
@@ -53,9 +58,24 @@ export async function mergeRunIntoWorkbook(file: string, ...runs: RunResult[]): 
   });
 }
 
-/** The Results sheet of an existing workbook; none when the file does not exist yet. */
+interface RejectedRow {
+  readonly values: Record<string, unknown>;
+  readonly problem: string;
+  /** Found in the Results sheet by this read (not already in the Rejected sheet). */
+  readonly fresh: boolean;
+}
+
+/** The Results sheet of an existing workbook; none when the file does not exist yet. Rows that are not valid are left out (see readWorkbook). */
 export async function readHistory(file: string): Promise<HistoryRow[]> {
-  if (!(await access(file).then(() => true, () => false))) return [];
+  return (await readWorkbook(file)).rows;
+}
+
+/**
+ * The Results sheet's valid rows, and the rows that are not (a hand edit, a foreign tool) with
+ * the problem of each: a bad row never stops the workbook from opening or a merge from working.
+ */
+export async function readWorkbook(file: string): Promise<{ rows: HistoryRow[]; rejected: RejectedRow[] }> {
+  if (!(await access(file).then(() => true, () => false))) return { rows: [], rejected: [] };
   const workbook = new ExcelJS.Workbook();
   try {
     await workbook.xlsx.readFile(file);
@@ -69,6 +89,7 @@ export async function readHistory(file: string): Promise<HistoryRow[]> {
   const missing = HISTORY_COLUMNS.filter((k) => ![...header.values()].includes(k));
   if (missing.length > 0) throw new InfraError(`${file}, sheet ${HISTORY_SHEET}, row 1: missing column(s) ${missing.join(', ')}; restore them or move the file away`);
   const rows: HistoryRow[] = [];
+  const rejected: RejectedRow[] = [];
   sheet.eachRow((row, n) => {
     if (n === 1) return;
     const values: Record<string, unknown> = {};
@@ -79,10 +100,24 @@ export async function readHistory(file: string): Promise<HistoryRow[]> {
     try {
       rows.push(parseHistoryRow(values, `${file}, sheet ${HISTORY_SHEET}, row ${n}`));
     } catch (cause) {
-      throw new InfraError(`${errorMessage(cause)}: fix or delete that row`, { cause });
+      rejected.push({ values, problem: errorMessage(cause), fresh: true });
     }
   });
-  return rows;
+  // Rows rejected by earlier merges stay where they were put.
+  workbook.getWorksheet(REJECTED_SHEET)?.eachRow((row, n) => {
+    if (n === 1) return;
+    rejected.push({ values: { raw: String(row.getCell(1).value ?? '') }, problem: String(row.getCell(2).value ?? ''), fresh: false });
+  });
+  return { rows, rejected };
+}
+
+/** Rows that could not be read, each kept as it was (JSON) with its problem. */
+function writeRejected(workbook: ExcelJS.Workbook, rejected: readonly RejectedRow[]): void {
+  const sheet = workbook.addWorksheet(REJECTED_SHEET);
+  sheet.addRow(['row as found', 'problem']);
+  for (const r of rejected) sheet.addRow([r.fresh ? JSON.stringify(r.values) : String(r.values.raw), r.problem]);
+  sheet.getColumn(1).width = 80;
+  sheet.getColumn(2).width = 80;
 }
 
 function buildWorkbook(history: readonly HistoryRow[]): ExcelJS.Workbook {

@@ -6,7 +6,7 @@ import ExcelJS from 'exceljs';
 import type { RunResult } from '../../harness/results/model.ts';
 import { repoRoot } from '../../harness/config/paths.ts';
 import { historyRows, mergeHistory, stability } from '../../reports/stability-history.ts';
-import { mergeRunIntoWorkbook, readHistory } from '../../reports/xlsx-reporter.ts';
+import { mergeRunIntoWorkbook, readHistory, readWorkbook } from '../../reports/xlsx-reporter.ts';
 
 const fixture = async (name: string): Promise<RunResult> => JSON.parse(await readFile(path.join(repoRoot, 'fixtures/results', name), 'utf8')) as RunResult;
 const tmp = () => mkdtemp(path.join(os.tmpdir(), 'gg-xlsx-'));
@@ -103,7 +103,7 @@ test('a file that is not a gategrid stability matrix is refused with the reason,
   t.is((await stat(other)).mtimeMs, before);
 });
 
-test('a damaged history row is named by file, sheet, row and column', async (t) => {
+test('a damaged history row is named by file, sheet, row and column; the workbook still opens and merges, and the row is kept aside', async (t) => {
   const file = path.join(await tmp(), 'm.xlsx');
   await mergeRunIntoWorkbook(file, await identityRun('r1', '2026-11-01T00:00:00Z', { zed: 'passed' }));
   const wb = new ExcelJS.Workbook();
@@ -111,5 +111,16 @@ test('a damaged history row is named by file, sheet, row and column', async (t) 
   const sheet = wb.getWorksheet('Results')!;
   sheet.getRow(2).getCell(8).value = 'green-ish';
   await wb.xlsx.writeFile(file);
-  await t.throwsAsync(readHistory(file), { message: /m\.xlsx, sheet Results, row 2: column status holds "green-ish", expected one of passed/ });
+  const read = await readWorkbook(file);
+  t.deepEqual(read.rows, []);
+  t.regex(read.rejected[0]!.problem, /m\.xlsx, sheet Results, row 2: column status holds "green-ish", expected one of passed/);
+  // A later merge works, and the bad row is moved to the Rejected sheet, not lost.
+  await mergeRunIntoWorkbook(file, await identityRun('r2', '2026-11-02T00:00:00Z', { zed: 'failed' }));
+  t.deepEqual((await readHistory(file)).map((r) => r.runId), ['r2']);
+  const again = await readWorkbook(file);
+  t.is(again.rejected.length, 1);
+  t.regex(again.rejected[0]!.problem, /green-ish/);
+  // And it stays there through further merges, once.
+  await mergeRunIntoWorkbook(file, await identityRun('r3', '2026-11-03T00:00:00Z', { zed: 'passed' }));
+  t.is((await readWorkbook(file)).rejected.length, 1);
 });
