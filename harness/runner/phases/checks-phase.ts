@@ -1,0 +1,30 @@
+import { runCheck, type Check } from '../../checks/check.ts';
+import { smokeChecks } from '../../checks/smoke-checks.ts';
+import type { CatalogSpec, CloudSpec } from '../../config/schemas.ts';
+import { apiChecks, apiContext, type ApiContext, type ApiGroup } from '../../openstack/api-checks.ts';
+import { verdictOf, type CellPhase, type CellRun } from './cell-run.ts';
+
+/** Smoke checks (every step, service and endpoint) and the native API checks. */
+export function checksPhase(run: CellRun): CellPhase {
+  const { cell, options, result } = run;
+  return {
+    title: 'checks',
+    timeoutMs: options.timeouts.checks,
+    async setup(r) {
+      const plan = r.plan!;
+      if (cell.scenario.spec.checks.smoke) {
+        const ctx = { env: r.env!, steps: r.steps, endpoints: plan.endpoints };
+        r.addChecks(await Promise.all(smokeChecks(r.steps, plan.endpoints).map((c) => runCheck(c, ctx))));
+      }
+      const groups = cell.scenario.spec.checks.api;
+      if (groups.length > 0 && plan.cloud) await runApiChecks(r, plan.cloud, plan.catalog, groups);
+    },
+    verdict: () => verdictOf(result.checks.filter((c) => c.kind === 'smoke' || c.kind === 'api')),
+  };
+}
+
+/** API checks run one after another: they share keystone, the CPU bottleneck on 2 cores. */
+export async function runApiChecks(r: CellRun, cloud: CloudSpec, catalog: readonly CatalogSpec[], groups: readonly ApiGroup[], as = (c: Check<ApiContext>) => c): Promise<void> {
+  const ctx = apiContext(cloud, catalog);
+  for (const check of apiChecks(groups)) r.addChecks([await runCheck(as(check), ctx)]);
+}

@@ -1,0 +1,21 @@
+import { runCheck } from '../../checks/check.ts';
+import { logChecks } from '../../checks/log-scan.ts';
+import { verdictOf, type CellPhase, type CellRun } from './cell-run.ts';
+
+/** Every deployed container's log scanned for errors the recipes do not explain. */
+export function logsPhase(run: CellRun): CellPhase {
+  const { cell, result } = run;
+  return {
+    title: 'logs',
+    async setup(r) {
+      if (!cell.scenario.spec.checks.logs || !r.env || !r.plan) return;
+      await new Promise((resolve) => setTimeout(resolve, 300)); // let log streams catch up
+      const env = r.env;
+      // The deployment's containers only: the harness's own (Tempest) print test tracebacks by design.
+      const deployed = env.containers().filter((n) => r.plan!.owners.has(n));
+      const ctx = { logFile: (n: string) => env.logFile(n) };
+      r.addChecks(await Promise.all(logChecks(deployed, r.plan.owners, r.plan.allow).map((c) => runCheck(c, ctx))));
+    },
+    verdict: () => verdictOf(result.checks.filter((c) => c.kind === 'logs')),
+  };
+}

@@ -1,0 +1,42 @@
+import path from 'node:path';
+import { DeploymentError } from '../../errors.ts';
+import { TEMPEST_IMAGE } from '../../matrix/cell.ts';
+import type { PhaseResult } from '../../results/model.ts';
+import { runTempest } from '../../../tempest-bridge/run-tempest.ts';
+import type { CellPhase, CellRun } from './cell-run.ts';
+
+/** Real Tempest against the deployed cell, against what came up only. */
+export function tempestPhase(run: CellRun): CellPhase {
+  const { cell, options, result } = run;
+  let outcome: Omit<PhaseResult, 'startedAt'> | undefined;
+  return {
+    title: 'tempest',
+    timeoutMs: (cell.scenario.spec.tempest.timeoutSeconds + 600) * 1000,
+    async setup(r) {
+      if (cell.tempest.kind === 'none') return;
+      if (!r.plan?.cloud) throw new DeploymentError('Tempest needs the cloud credentials of an identity service, and this scenario has none');
+      // After a partly failed deploy, Tempest runs against what came up only: its failures would
+      // otherwise just echo the deploy's. Without identity, nothing can be tested.
+      const passed = new Set(r.steps.filter((st) => st.status === 'passed').map((st) => st.name));
+      if (r.plan.cloudService && !passed.has(r.plan.cloudService)) {
+        outcome = { name: 'tempest', status: 'skipped', durationMs: 0, message: `not run: the identity service (${r.plan.cloudService}) did not deploy` };
+        return;
+      }
+      const registered = r.plan.steps.flatMap((st) => (st.kind === 'action' && passed.has(st.name) ? [st.catalog.service.type] : []));
+      const missing = r.plan.catalog.map((c) => c.service.type).filter((type) => !registered.includes(type));
+      if (missing.length > 0) r.log(`tempest: against what deployed only; not available: ${missing.join(', ')}`);
+      const done = await runTempest({
+        env: r.env!, image: r.images.get(TEMPEST_IMAGE)!, cloud: r.plan.cloud, scenario: cell.scenario.spec, release: cell.releaseName,
+        serviceTypes: ['identity', ...registered], selection: cell.tempest, rerunFailed: options.rerunTempest,
+        artifactDir: path.join(options.outDir, result.artifacts.logs, 'tempest'), secrets: r.secrets, log: r.log,
+      });
+      result.artifacts.tempest = path.join(result.artifacts.logs, 'tempest/');
+      r.addChecks(done.checks);
+      outcome = done.phase;
+    },
+    verdict(): Partial<PhaseResult> {
+      if (cell.tempest.kind === 'none') return { status: 'skipped', message: 'not selected (--tempest none, or the scenario has no Tempest selection)' };
+      return outcome ? { status: outcome.status, ...(outcome.message ? { message: outcome.message } : {}), ...(outcome.details ? { details: outcome.details } : {}) } : {};
+    },
+  };
+}
