@@ -1,4 +1,4 @@
-import { needsAttention } from '../harness/results/verdicts.ts';
+import { cellReason, needsAttention } from '../harness/results/verdicts.ts';
 import path from 'node:path';
 import { cellDir, type CellResult, type CheckResult, type RunResult } from '../harness/results/model.ts';
 import type { Reporter } from './reporter.ts';
@@ -62,7 +62,7 @@ function renderMatrix(cells: readonly CellResult[]): string {
   const head = columns.map((col) => `<th>${esc(col.release)}<br><span class="muted">${esc(col.backend)}</span></th>`).join('');
   const rows = scenarios.map((sc) => `<tr><th>${esc(sc)}</th>${columns.map((col) => {
     const cell = byKey.get(`${sc}/${col.release}/${col.backend}`);
-    return cell ? `<td class="m"><a href="#${anchor(cell.id)}" title="${esc(cell.reason ?? cell.status)}">${badge(cell.status)}</a></td>` : '<td class="muted">-</td>';
+    return cell ? `<td class="m"><a href="#${anchor(cell.id)}" title="${esc(cellReason(cell) || cell.status)}">${badge(cell.status)}</a></td>` : '<td class="muted">-</td>';
   }).join('')}</tr>`).join('\n');
   return `<table><tr><th>scenario</th>${head}</tr>\n${rows}</table>`;
 }
@@ -74,7 +74,7 @@ function renderCell(cell: CellResult): string {
   const steps = cell.phases.filter((p) => p.name.includes('/'));
   const attempts = cell.attempts && cell.attempts.length > 1 ? `<p>attempts: ${cell.attempts.map((a) => `${a.attempt} ${badge(a.status)}`).join(' ')}</p>` : '';
   return `<h2 id="${anchor(cell.id)}">${esc(cell.id)} ${badge(cell.status)}</h2>
-${cell.reason ? `<p>${esc(cell.reason)}</p>` : ''}
+${cellReason(cell) ? `<p>${esc(cellReason(cell))}</p>` : ''}
 <p>${cell.durationMs !== undefined ? `${seconds(cell.durationMs)} · ` : ''}${kindTally(cell.checks)} · logs: <a href="${esc(cell.artifacts.logs)}">${esc(cell.artifacts.logs)}</a>${cell.scenarioRevision ? ` · scenario revision ${esc(cell.scenarioRevision)}` : ''}</p>
 <p>reproduce: <code>${esc(cell.repro)}</code></p>
 ${attempts}

@@ -1,4 +1,4 @@
-import { isRedCheck } from '../harness/results/verdicts.ts';
+import { cellReason, isRedCheck } from '../harness/results/verdicts.ts';
 import type { CellStatus, RunResult } from '../harness/results/model.ts';
 
 /** One cell of one run: a row of the stability matrix's history, the data the matrix is made from. */
@@ -36,7 +36,7 @@ export function historyRows(run: RunResult): HistoryRow[] {
     durationS: Math.round((c.durationMs ?? 0) / 100) / 10,
     attempts: c.attempts?.length ?? (c.status === 'skipped' ? 0 : 1),
     redChecks: c.checks.filter((k) => isRedCheck(k.status)).length,
-    reason: c.reason ?? '',
+    reason: cellReason(c),
     repro: c.repro,
     scenarioRevision: c.scenarioRevision ?? '',
   }));

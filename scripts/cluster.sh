@@ -73,7 +73,7 @@ cmd_build() {
   need_root
   local existing
   if existing="$(cached_bin_dir)"; then say "binaries cached in $existing"; return 0; fi
-  apt_install dpkg-dev golang-go rsync jq gcc libc6-dev
+  apt_install dpkg-dev golang-go rsync jq gcc libc6-dev make patch
   ensure_deb_src
   local version; version="$(source_version)"
   [ -n "$version" ] || die "apt-cache knows no source package 'kubernetes' (is a bookworm deb-src entry configured?)"

@@ -1,4 +1,4 @@
-import type { CellStatus, CheckStatus } from './model.ts';
+import type { CellResult, CellStatus, CheckStatus } from './model.ts';
 
 /**
  * The red/green rules, beside the results model, used by the runner and every reporter alike.
@@ -30,4 +30,19 @@ export function isRedCheck(status: CheckStatus): boolean {
 /** Worth a person's look: red, or green only on a retry (flaky). */
 export function needsAttention(status: CellStatus | CheckStatus): boolean {
   return status === 'failed' || status === 'error' || status === 'flaky';
+}
+
+/**
+ * Why a cell is what it is, in one line, always: its own reason, else its first red check (id and
+ * message), else its first red phase. A results file from elsewhere may lack `reason`; the matrix
+ * and the pages never say just "failed".
+ */
+export function cellReason(cell: Pick<CellResult, 'status' | 'reason' | 'checks' | 'phases'>): string {
+  if (cell.reason) return cell.reason;
+  if (cell.status === 'passed') return '';
+  const check = cell.checks.find((c) => c.status === 'error') ?? cell.checks.find((c) => c.status === 'failed') ?? cell.checks.find((c) => c.status === 'flaky');
+  if (check) return `${check.id}: ${check.message ?? check.status}`;
+  const phase = cell.phases.find((p) => p.status === 'error' || p.status === 'failed' || p.status === 'interrupted');
+  if (phase) return `${phase.name} ${phase.status}${phase.message ? `: ${phase.message}` : ''}`;
+  return cell.status;
 }
