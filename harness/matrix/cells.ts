@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { LoadedScenario } from '../config/load-scenario.ts';
 import { repoRoot } from '../config/paths.ts';
@@ -104,13 +105,15 @@ function unsupportedReason(scenario: LoadedScenario, release: string, only?: rea
   return undefined;
 }
 
-/** A deterministic share of the cells: by a hash of the id, stable for a given set of cells. */
+/**
+ * A deterministic share of the cells, by a hash of each cell's id: a cell stays in its shard when
+ * cells are added or removed, so a CI shard's history stays comparable run after run.
+ */
 export function shardCells<T extends { id: string }>(cells: readonly T[], index: number, total: number): T[] {
   if (!Number.isInteger(total) || total < 1 || !Number.isInteger(index) || index < 1 || index > total) {
     throw new UsageError(`--shard ${index}/${total}: expected i/n with 1 <= i <= n, e.g. --shard 2/3`);
   }
-  const sorted = [...cells].sort((a, b) => a.id.localeCompare(b.id));
-  return sorted.filter((_cell, i) => (i % total) + 1 === index);
+  return cells.filter((cell) => (createHash('sha256').update(cell.id).digest().readUInt32BE(0) % total) + 1 === index);
 }
 
 export function parseShard(text: string): { index: number; total: number } {

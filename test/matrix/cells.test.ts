@@ -10,7 +10,7 @@ test('shards partition the cells: disjoint, complete, deterministic', (t) => {
     const all = shards.flat();
     t.is(new Set(all).size, all.length, `disjoint for ${total}`);
     t.deepEqual([...all].sort(), cells.map((c) => c.id).sort(), `complete for ${total}`);
-    t.deepEqual(shardCells([...cells].reverse(), 1, total).map((c) => c.id), shards[0], `independent of input order for ${total}`);
+    t.deepEqual(shardCells([...cells].reverse(), 1, total).map((c) => c.id).sort(), [...shards[0]!].sort(), `the same cells whatever the input order for ${total}`);
   }
 });
 
@@ -91,4 +91,16 @@ test('duplicates and rules matching nothing are usage errors, not duplicate ids 
     { message: /matrix\.exclude\[0\] \(scenario: core, release: bullseye\) matches no cell/ });
   t.throws(() => expandCells({ scenarios: [identity!], releases: ['zed'], backends: ['docker'], cells: [], include: [{ scenario: 'compute', release: 'zed', backend: 'docker' }] }),
     { message: /matrix\.include names scenario "compute"/ });
+});
+
+test('a cell stays in its shard when cells are added (assignment by a hash of its id)', (t) => {
+  const more = [...cells, { id: 'compute/zed/docker' }, { id: 'compute/2025.1/kubernetes' }];
+  for (const total of [2, 3, 4]) {
+    for (let i = 1; i <= total; i++) {
+      const before = shardCells(cells, i, total).map((c) => c.id);
+      const after = shardCells(more, i, total).map((c) => c.id);
+      t.deepEqual(after.filter((id) => before.includes(id) || !cells.some((c) => c.id === id)), after);
+      t.true(before.every((id) => after.includes(id)), `shard ${i}/${total} kept its cells`);
+    }
+  }
 });
