@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { access, constants, mkdir, readFile, rm, symlink } from 'node:fs/promises';
+import { access, constants, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -36,6 +36,7 @@ import { LiveConsoleReporter } from '../../reports/live-console-reporter.ts';
 import { HtmlReporter } from '../../reports/html-reporter.ts';
 import { XlsxReporter, mergeRunIntoWorkbook, readHistory } from '../../reports/xlsx-reporter.ts';
 import { renderStabilityText } from '../../reports/stability-text.ts';
+import { renderStabilityMarkdown } from '../../reports/stability-markdown.ts';
 import type { CliValues } from './run-cli.ts';
 
 /** The config's kubernetes section with the CLI's overrides (--kube-provider, --kubeconfig, --kube-context, --registry). */
@@ -206,6 +207,13 @@ export async function commandReport(values: CliValues, files: readonly string[])
   const history = await readHistory(matrixFile);
   if (history.length === 0) throw new UsageError(`${matrixFile} holds no results yet: run gategrid run first, or name results.json files to merge`);
   process.stdout.write(`${matrixFile}${runs.length > 0 ? ` (merged ${runs.length} run(s))` : ''}\n${renderStabilityText(history)}`);
+  if (values.markdown) {
+    const target = path.resolve(values.markdown);
+    await writeFile(target, renderStabilityMarkdown(history)).catch((cause: unknown) => {
+      throw new UsageError(`cannot write ${target} (${(cause as NodeJS.ErrnoException).code ?? errorMessage(cause)}): choose another --markdown file`, { cause });
+    });
+    process.stdout.write(`markdown summary: ${target}\n`);
+  }
   return 0;
 }
 

@@ -11,9 +11,10 @@ usage:
                  [--tempest smoke|none|REGEX] [--no-tempest-rerun] [--revision HASH]
                  [--inject-fault CELL:kill=SERVICE[,after=MS][,attempt=N]]
   gategrid list  [filters]
-  gategrid report [--matrix FILE.xlsx] [RESULTS.json ...]
+  gategrid report [--matrix FILE.xlsx] [--markdown FILE.md] [RESULTS.json ...]
                                  merge runs' results (CI shards, other machines) into the stability
-                                 matrix and print it
+                                 matrix and print it (--markdown: also as Markdown, for a CI
+                                 job summary or a review comment)
   gategrid down  RUN_ID          remove a kept run's containers, networks and volumes
   gategrid prune                 remove everything labelled by gategrid (crashed or killed runs)
 
@@ -57,6 +58,7 @@ export const cliOptions = {
   kubeconfig: { type: 'string' },
   'kube-context': { type: 'string' },
   registry: { type: 'string' },
+  markdown: { type: 'string' },
   'fail-fast': { type: 'boolean', default: false },
   'retry-failed': { type: 'boolean', default: false },
   quiet: { type: 'boolean', default: false },

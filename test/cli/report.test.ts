@@ -59,3 +59,20 @@ test('gategrid report refuses a shard with a bad cell, naming the file, the cell
   t.is(ok.exitCode, 0, ok.all);
   t.is((await readHistory(matrix)).length, 1);
 });
+
+test('gategrid report --markdown writes the matrix and the red cells with their reasons and repro commands', async (t) => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'gg-report-md-'));
+  const md = path.join(dir, 'summary.md');
+  const run = await gategrid(['report', '--matrix', path.join(dir, 'm.xlsx'), '--markdown', md, fixture('core-zed-green.json'), fixture('core-zed-keystone-not-ready.json')]);
+  t.is(run.exitCode, 0, run.all);
+  const text = await readFile(md, 'utf8');
+  t.regex(text, /^\| scenario \| zed \/ docker \|$/m);
+  t.regex(text, /^\| core \| .* 1\/2 \|$/m);
+  const red = path.join(dir, 'red.md');
+  const only = await gategrid(['report', '--matrix', path.join(dir, 'red.xlsx'), '--markdown', red, fixture('core-zed-keystone-not-ready.json')]);
+  t.is(only.exitCode, 0, only.all);
+  const redText = await readFile(red, 'utf8');
+  t.regex(redText, /### Red cells/);
+  t.regex(redText, /\*\*core\/zed\/docker\*\* (failed|error) in run `[^`]+`: \S/);
+  t.regex(redText, /npx gategrid run --scenario core --release zed --backend docker/);
+});
