@@ -24,6 +24,9 @@ import { KubernetesBackend } from '../harness/backends/kubernetes/kubernetes-bac
 import { LocalProvider } from '../harness/backends/kubernetes/providers/local-provider.ts';
 import { repoRoot } from '../harness/config/paths.ts';
 import { execa } from 'execa';
+import { buildPlan } from '../harness/deploy/plan.ts';
+import { SecretStore } from '../harness/config/secrets.ts';
+import { criticalPath } from './critical-path.ts';
 
 const cold = process.argv.includes('--cold');
 const release = 'zed';
@@ -72,6 +75,14 @@ const services = steps.filter((p) => cell.checks.some((c) => c.id === `smoke.ser
 const firstStart = Math.min(...steps.map((p) => Date.parse(p.startedAt)));
 const lastApi = Math.max(...services.map((p) => Date.parse(p.startedAt) + p.durationMs));
 row('all core APIs answering, from first container', s(lastApi - firstStart), 'target <= 45 s');
+// Which chain of steps set the deploy's time, and where each link's time went.
+const plan = buildPlan({
+  scenario, releaseName: release, release: catalogues.releases.get(release)!, images: new Map(names.map((n) => [n, n])), secrets: new SecretStore(),
+  hostPorts: Object.fromEntries(scenario.services.map((x) => [x.spec.name, Object.fromEntries(x.spec.ports.map((p) => [String(p), 1]))])), runId: 'bench', cellId: 'bench',
+});
+const chain = criticalPath(cell.phases, new Map(plan.steps.map((st) => [st.name, st.deps])));
+process.stdout.write('  critical path of the deploy:\n');
+for (const link of chain) row(`    ${link.name}`, s(link.endMs - link.startMs), link.gapMs > 0 ? `waited ${s(link.gapMs)} after the step before it` : '');
 for (const name of ['checks', 'logs']) {
   const p = cell.phases.find((x) => x.name === name);
   if (p) row(`${name} phase (${p.status})`, s(p.durationMs));
