@@ -193,6 +193,11 @@ export async function commandRun(values: CliValues): Promise<number> {
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    // A cluster the run created itself (kind) goes with it, unless a kept cell lives there.
+    const kube = backends.get('kubernetes') as KubernetesBackend;
+    if (cells.some((c) => c.backend === 'kubernetes' && !c.skipReason)) {
+      await kube.provider.close(run.cells.some((c) => c.kept)).catch((e: unknown) => reporter.onLog(undefined, `the ${kube.provider.name} cluster could not be removed: ${errorMessage(e)}`));
+    }
   }
   if (!values.quiet) process.stdout.write(`report: ${path.join(outDir, 'report.html')}; stability matrix: ${matrixFile} (gategrid report prints it)\n`);
   if (interrupt.signal.aborted) return 130;
