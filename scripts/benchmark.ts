@@ -29,6 +29,7 @@ import { SecretStore } from '../harness/config/secrets.ts';
 import { criticalPath } from './critical-path.ts';
 
 const cold = process.argv.includes('--cold');
+const kube = new KubernetesBackend(new LocalProvider());
 const release = 'zed';
 const rows: Array<[string, string, string]> = [];
 const row = (name: string, value: string, target = '') => { rows.push([name, value, target]); process.stdout.write(`  ${name.padEnd(44)} ${value.padStart(10)}  ${target}\n`); };
@@ -82,7 +83,7 @@ const plan = buildPlan({
 });
 const chain = criticalPath(cell.phases, new Map(plan.steps.map((st) => [st.name, st.deps])));
 process.stdout.write('  critical path of the deploy:\n');
-for (const link of chain) row(`    ${link.name}`, s(link.endMs - link.startMs), link.gapMs > 0 ? `waited ${s(link.gapMs)} after the step before it` : '');
+for (const link of chain) row(`    ${link.name}`, s(link.endMs - link.startMs), link.gapMs >= 100 ? `waited ${s(link.gapMs)} after the step before it` : '');
 for (const name of ['checks', 'logs']) {
   const p = cell.phases.find((x) => x.name === name);
   if (p) row(`${name} phase (${p.status})`, s(p.durationMs));
@@ -116,8 +117,9 @@ if (upgradePhase) row('  upgrade phase (resources, upgrades, verification)', s(u
 row('  cell total', s(upgrade.wall), `${upgraded.status}, ${upgraded.checks.filter((c) => c.status === 'passed').length}/${upgraded.checks.length} checks passed`);
 
 process.stdout.write('\nbackends: core/zed with Tempest smoke, on Docker and on Kubernetes (local cluster), one run\n');
-const kube = new KubernetesBackend(new LocalProvider());
-const up = await execa('bash', [path.join(repoRoot, 'scripts/cluster.sh'), 'up'], { reject: false, all: true, timeout: 40 * 60_000 });
+const clusterScript = path.join(repoRoot, 'scripts/cluster.sh');
+const wasUp = (await execa('bash', [clusterScript, 'status'], { reject: false })).exitCode === 0;
+const up = await execa('bash', [clusterScript, 'up'], { reject: false, all: true, timeout: 40 * 60_000 });
 if (up.exitCode !== 0) {
   row('kubernetes', 'not measured', `the local cluster did not come up: ${up.all.split('\n').at(-1)}`);
 } else {
@@ -130,6 +132,8 @@ if (up.exitCode !== 0) {
     row(`  ${backend}: peak memory of the deployment`, r.peakMiB === undefined ? 'n/a' : `${r.peakMiB.toFixed(0)} MiB`, r.peakMiB === undefined ? 'could not read cgroup v1 or v2 memory peaks' : '');
     row(`  ${backend}: teardown`, s(r.teardownMs));
   }
+  // A cluster the benchmark started is stopped again; one that was up stays up.
+  if (!wasUp) await execa('bash', [clusterScript, 'down'], { reject: false, timeout: 5 * 60_000 });
 }
 
 /** Runs cells with everything kept, reads the cgroup memory peaks, then tears down and times it. */
