@@ -74,6 +74,18 @@ test.serial('integration: a glance pod killed mid-run turns the Kubernetes cell 
   t.deepEqual(await namespacesOf(results.run.id), []);
 });
 
+test.serial('integration: the identity upgrade (zed → 2025.1) runs on Kubernetes from the same scenario file: resources kept, downtime measured', async (t) => {
+  const out = await tempOut('kube-upgrade');
+  const run = await gategrid(['run', '--scenario', 'identity-upgrade', '--release', 'zed', '--backend', 'kubernetes', '--tempest', 'none', '--out', out]);
+  t.is(run.exitCode, 0, run.all.slice(-3000));
+  const cell = (await readResults(out)).cells[0]!;
+  t.is(cell.status, 'passed');
+  const byId = new Map(cell.checks.map((c) => [c.id, c]));
+  t.is(byId.get('upgrade.service.keystone')?.status, 'passed');
+  t.is(byId.get('upgrade.resources.identity')?.status, 'passed');
+  t.true(typeof (byId.get('upgrade.downtime.identity')?.details as { downtimeMs?: number } | undefined)?.downtimeMs === 'number', 'the identity downtime is measured');
+});
+
 test.serial('integration: the kubeconfig provider pushes gategrid\'s images to a registry (Debian\'s docker-registry on 127.0.0.1) and identity runs from there', async (t) => {
   const dir = await tempOut('kube-registry');
   const port = await freeLoopbackPort();

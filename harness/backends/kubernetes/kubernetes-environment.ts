@@ -90,13 +90,15 @@ export class KubernetesEnvironment implements Environment {
     } catch (cause) {
       if (!isNotFound(cause)) throw new InfraError(`${name} could not be stopped: ${apiMessage(cause)}`, { cause });
     }
-    // Gone when no pod of it is left; its log file stays and a replacement appends to it.
+    // Gone when no pod of it is left and the workload object itself is deleted (a replacement of
+    // the same name is refused while it is "being deleted"); its log file stays and a replacement appends to it.
+    const read = () => (kind === 'statefulset'
+      ? this.#api.apps.readNamespacedStatefulSet({ name, namespace: this.namespace })
+      : this.#api.apps.readNamespacedDeployment({ name, namespace: this.namespace }));
+    const gone = async (): Promise<boolean> => (await this.#pods(name)).length === 0 && (await read().then(() => false, (e: unknown) => isNotFound(e)));
     const deadline = Date.now() + graceMs + 60_000;
-    while (Date.now() < deadline) {
-      if ((await this.#pods(name)).length === 0) break;
-      await sleep(POLL_MS);
-    }
-    if ((await this.#pods(name)).length > 0) throw new DeploymentError(`${name} could not be stopped: its pod is still there ${Math.round((graceMs + 60_000) / 1000)} s later`);
+    while (Date.now() < deadline && !(await gone())) await sleep(POLL_MS);
+    if (!(await gone())) throw new DeploymentError(`${name} could not be stopped: its ${kind} or pod is still there ${Math.round((graceMs + 60_000) / 1000)} s later`);
     await this.#following.get(name);
     this.#started.delete(name);
   }
