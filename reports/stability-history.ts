@@ -125,3 +125,35 @@ export function stability(history: readonly HistoryRow[], window = 10): Map<stri
   }
   return out;
 }
+
+/** The history grid: one row per cell, one column per run (newest first, the last `lastRuns`). */
+export interface HistoryGrid {
+  readonly runs: readonly { readonly runId: string; readonly startedAt: string; readonly commit: string }[];
+  readonly rows: readonly {
+    readonly cell: string;
+    /** One entry per run of `runs`: the cell's row in that run, or undefined when the run did not have it. */
+    readonly results: readonly (HistoryRow | undefined)[];
+    /** Red (failed or error) runs in a row, newest first: a regression when it reaches the threshold. */
+    readonly redStreak: number;
+  }[];
+}
+
+export function historyGrid(history: readonly HistoryRow[], lastRuns = 30): HistoryGrid {
+  const newest = newestRunFirst(history);
+  const runIds = [...new Set(newest.map((r) => r.runId))];
+  const runs = runIds.slice(0, lastRuns).map((runId) => {
+    const first = newest.find((r) => r.runId === runId)!;
+    return { runId, startedAt: first.startedAt, commit: first.commit };
+  });
+  const cells = [...new Set(newest.map((r) => r.cell))].sort();
+  const rows = cells.map((cell) => {
+    const results = runs.map((run) => newest.find((r) => r.runId === run.runId && r.cell === cell));
+    let redStreak = 0;
+    for (const r of newest.filter((x) => x.cell === cell && x.status !== 'skipped')) {
+      if (r.status !== 'failed' && r.status !== 'error') break;
+      redStreak++;
+    }
+    return { cell, results, redStreak };
+  });
+  return { runs, rows };
+}

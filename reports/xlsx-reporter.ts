@@ -9,11 +9,13 @@ import type { RunResult } from '../harness/results/model.ts';
 import { withFileLock } from '../harness/util/file-lock.ts';
 import { matrixAxes } from './matrix-axes.ts';
 import type { Reporter } from './reporter.ts';
-import { HISTORY_COLUMNS, historyRows, mergeHistory, newestRunFirst, parseHistoryRow, stability, type HistoryRow } from './stability-history.ts';
+import { HISTORY_COLUMNS, historyGrid, historyRows, mergeHistory, newestRunFirst, parseHistoryRow, stability, type HistoryRow } from './stability-history.ts';
 
 const MATRIX_SHEET = 'Matrix';
 const HISTORY_SHEET = 'Results';
 const REJECTED_SHEET = 'Rejected';
+// Excel reserves the name "History".
+const GRID_SHEET = 'Run history';
 
 const FILL: Record<string, string> = {
   passed: 'FFB7E4C7', flaky: 'FFFFE08A', failed: 'FFF4B4B4', error: 'FFD9C6F2', skipped: 'FFE1E4E8',
@@ -162,5 +164,38 @@ function buildWorkbook(history: readonly HistoryRow[]): ExcelJS.Workbook {
     added.getCell('status').fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: FILL[row.status] ?? 'FFFFFFFF' } };
   }
   sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: HISTORY_COLUMNS.length } };
+  drawHistoryGrid(workbook, history);
   return workbook;
+}
+
+/** Red this many runs in a row: flagged as a regression in the History sheet. */
+const REGRESSION_STREAK = 3;
+
+/** The History sheet: every cell × the last runs, newest first, coloured by verdict; red cells carry their reason. */
+function drawHistoryGrid(workbook: ExcelJS.Workbook, history: readonly HistoryRow[]): void {
+  const grid = historyGrid(history);
+  const sheet = workbook.addWorksheet(GRID_SHEET, { views: [{ state: 'frozen', xSplit: 2, ySplit: 3 }] });
+  sheet.getCell('A1').value = `Every cell over the last ${grid.runs.length} run(s), newest first (older runs stay in the Results sheet). A cell red ${REGRESSION_STREAK} runs in a row is flagged.`;
+  sheet.getCell('A1').font = { bold: true };
+  sheet.getRow(2).values = ['', '', ...grid.runs.map((r) => r.startedAt.slice(0, 16).replace('T', ' '))];
+  sheet.getRow(3).values = ['cell', 'flag', ...grid.runs.map((r) => `${r.runId}${r.commit ? ` @${r.commit.slice(0, 8)}` : ''}`)];
+  sheet.getRow(3).font = { bold: true };
+  grid.rows.forEach((row, i) => {
+    const line = sheet.getRow(4 + i);
+    line.getCell(1).value = row.cell;
+    if (row.redStreak >= REGRESSION_STREAK) {
+      line.getCell(2).value = `regression: red ${row.redStreak} runs in a row`;
+      line.getCell(2).font = { bold: true, color: { argb: 'FFB00020' } };
+    }
+    row.results.forEach((r, j) => {
+      if (!r) return;
+      const cell = line.getCell(3 + j);
+      cell.value = r.status;
+      cell.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: FILL[r.status] ?? 'FFFFFFFF' } };
+      if (needsAttention(r.status as CellStatus) && r.reason) cell.note = `${r.reason}\nreproduce: ${r.repro}`;
+    });
+  });
+  sheet.getColumn(1).width = 32;
+  sheet.getColumn(2).width = 18;
+  grid.runs.forEach((_, j) => (sheet.getColumn(3 + j).width = 22));
 }

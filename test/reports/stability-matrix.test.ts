@@ -5,7 +5,7 @@ import path from 'node:path';
 import ExcelJS from 'exceljs';
 import type { RunResult } from '../../harness/results/model.ts';
 import { repoRoot } from '../../harness/config/paths.ts';
-import { historyRows, mergeHistory, stability } from '../../reports/stability-history.ts';
+import { historyGrid, historyRows, mergeHistory, stability } from '../../reports/stability-history.ts';
 import { mergeRunIntoWorkbook, readHistory, readWorkbook } from '../../reports/xlsx-reporter.ts';
 
 const fixture = async (name: string): Promise<RunResult> => JSON.parse(await readFile(path.join(repoRoot, 'fixtures/results', name), 'utf8')) as RunResult;
@@ -123,4 +123,26 @@ test('a damaged history row is named by file, sheet, row and column; the workboo
   // And it stays there through further merges, once.
   await mergeRunIntoWorkbook(file, await identityRun('r3', '2026-11-03T00:00:00Z', { zed: 'passed' }));
   t.is((await readWorkbook(file)).rejected.length, 1);
+});
+
+test('the Run history sheet (Excel reserves "History"): every cell × run, newest first, coloured, red cells with their reason, a regression flagged', async (t) => {
+  const file = path.join(await tmp(), 'm.xlsx');
+  await mergeRunIntoWorkbook(file,
+    await identityRun('r1', '2026-11-01T00:00:00Z', { zed: 'passed', '2025.1': 'failed' }),
+    await identityRun('r2', '2026-11-02T00:00:00Z', { zed: 'failed', '2025.1': 'failed' }),
+    await identityRun('r3', '2026-11-03T00:00:00Z', { zed: 'passed', '2025.1': 'failed' }));
+  const grid = historyGrid(await readHistory(file));
+  t.deepEqual(grid.runs.map((r) => r.runId), ['r3', 'r2', 'r1']);
+  t.deepEqual(grid.rows.map((r) => [r.cell, r.results.map((x) => x?.status), r.redStreak]), [
+    ['identity/2025.1/docker', ['failed', 'failed', 'failed'], 3],
+    ['identity/zed/docker', ['passed', 'failed', 'passed'], 0],
+  ]);
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.readFile(file);
+  const sheet = wb.getWorksheet('Run history')!;
+  t.regex(String(sheet.getRow(3).getCell(3).value), /^r3( @\w+)?$/);
+  t.is(sheet.getRow(4).getCell(1).value, 'identity/2025.1/docker');
+  t.regex(String(sheet.getRow(4).getCell(2).value), /regression: red 3 runs in a row/);
+  t.is(sheet.getRow(5).getCell(4).value, 'failed');
+  t.is((sheet.getRow(5).getCell(3).fill as { fgColor?: { argb?: string } }).fgColor?.argb, 'FFB7E4C7');
 });
