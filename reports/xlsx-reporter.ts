@@ -197,5 +197,5 @@ function drawHistoryGrid(workbook: ExcelJS.Workbook, history: readonly HistoryRo
   });
   sheet.getColumn(1).width = 32;
   sheet.getColumn(2).width = 18;
-  grid.runs.forEach((_, j) => (sheet.getColumn(3 + j).width = 22));
+  grid.runs.forEach((_, j) => (sheet.getColumn(3 + j).width = 31));
 }
