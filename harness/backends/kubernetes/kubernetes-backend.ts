@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { InfraError } from '../../errors.ts';
 import type { Backend, Environment, EnvironmentSpec } from '../backend.ts';
 import { KubeApi, apiMessage, isNotFound } from './kube-api.ts';
@@ -53,7 +54,7 @@ export class KubernetesBackend implements Backend {
           throw new InfraError(`namespace ${namespace} got no default service account within 60 s: ${apiMessage(cause)}`, { cause });
         }
       }
-      await new Promise((r) => setTimeout(r, 250));
+      await sleep(250);
     }
     return env;
   }

@@ -1,14 +1,15 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { PassThrough, Writable } from 'node:stream';
 import { Exec, Log, type V1Deployment, type V1Pod, type V1StatefulSet, type V1Status } from '@kubernetes/client-node';
 import { DeploymentError, InfraError, errorMessage } from '../../errors.ts';
 import { httpStatus } from '../../util/http-status.ts';
 import { shellJoin } from '../../util/shell.ts';
 import type { ContainerSpec, ContainerState, Environment, EnvironmentSpec, ExecResult, JobSpec, ReadyProbe, ServiceSpec } from '../backend.ts';
-import { apiMessage, isNotFound, type KubeApi } from './kube-api.ts';
-import { MAIN, NAME_LABEL, claimManifest, hostPathOf, jobManifest, secretManifest, serviceManifest, workloadManifest, type ObjectContext } from './manifests.ts';
+import { apiMessage, isNotFound, statusCode, type KubeApi } from './kube-api.ts';
+import { MAIN, NAME_LABEL, claimManifest, hostPathOf, jobManifest, secretManifest, serviceManifest, workloadKind, workloadManifest, type ObjectContext } from './manifests.ts';
 import { PortForwarder } from './port-forwarder.ts';
 import type { ClusterProvider } from './providers/provider.ts';
 
@@ -17,7 +18,6 @@ const POLL_MS = 500;
 const HOPELESS = new Set(['ErrImageNeverPull', 'InvalidImageName', 'ErrImagePull', 'ImagePullBackOff', 'CreateContainerConfigError']);
 
 interface Started {
-  readonly kind: 'service' | 'job';
   readonly spec: ContainerSpec;
   readonly ready?: ReadyProbe;
   /** The pod that passed readiness: another one in its place means it was replaced. */
@@ -66,7 +66,7 @@ export class KubernetesEnvironment implements Environment {
     await this.#create<unknown>(spec.name, () => workload.kind === 'StatefulSet'
       ? this.#api.apps.createNamespacedStatefulSet({ namespace: this.namespace, body: workload as V1StatefulSet })
       : this.#api.apps.createNamespacedDeployment({ namespace: this.namespace, body: workload as V1Deployment }));
-    const started: Started = { kind: 'service', spec, ready: spec.ready, forwarders: [] };
+    const started: Started = { spec, ready: spec.ready, forwarders: [] };
     this.#started.set(spec.name, started);
     try {
       for (const p of spec.ports) {
@@ -83,16 +83,16 @@ export class KubernetesEnvironment implements Environment {
     if (!started) throw new DeploymentError(`${name} could not be stopped: it is not running`);
     await Promise.all(started.forwarders.map((f) => f.close()));
     const opts = { name, namespace: this.namespace, gracePeriodSeconds: Math.ceil(graceMs / 1000), propagationPolicy: 'Foreground' };
-    const kind = started.spec.volumes.length > 0 ? 'statefulset' : 'deployment';
+    const kind = workloadKind(started.spec);
     try {
-      if (kind === 'statefulset') await this.#api.apps.deleteNamespacedStatefulSet(opts);
+      if (kind === 'StatefulSet') await this.#api.apps.deleteNamespacedStatefulSet(opts);
       else await this.#api.apps.deleteNamespacedDeployment(opts);
     } catch (cause) {
       if (!isNotFound(cause)) throw new InfraError(`${name} could not be stopped: ${apiMessage(cause)}`, { cause });
     }
     // Gone when no pod of it is left and the workload object itself is deleted (a replacement of
     // the same name is refused while it is "being deleted"); its log file stays and a replacement appends to it.
-    const read = () => (kind === 'statefulset'
+    const read = () => (kind === 'StatefulSet'
       ? this.#api.apps.readNamespacedStatefulSet({ name, namespace: this.namespace })
       : this.#api.apps.readNamespacedDeployment({ name, namespace: this.namespace }));
     const gone = async (): Promise<boolean> => (await this.#pods(name)).length === 0 && (await read().then(() => false, (e: unknown) => isNotFound(e)));
@@ -106,7 +106,7 @@ export class KubernetesEnvironment implements Environment {
   async runJob(spec: JobSpec): Promise<ExecResult> {
     const ctx = await this.#prepare(spec);
     await this.#create(spec.name, () => this.#api.batch.createNamespacedJob({ namespace: this.namespace, body: jobManifest(spec, ctx) }));
-    this.#started.set(spec.name, { kind: 'job', spec, forwarders: [] });
+    this.#started.set(spec.name, { spec, forwarders: [] });
     const deadline = Date.now() + spec.timeoutMs;
     let pod: V1Pod | undefined;
     let exitCode: number | undefined;
@@ -252,7 +252,7 @@ export class KubernetesEnvironment implements Environment {
     try {
       return await create();
     } catch (cause) {
-      if (existingIsFine && (cause as { code?: number }).code === 409) return undefined;
+      if (existingIsFine && statusCode(cause) === 409) return undefined;
       if (cause instanceof TypeError) throw new InfraError(cause.message, { cause });
       throw new InfraError(`${what}: the cluster refused it: ${apiMessage(cause)}`, { cause });
     }
@@ -262,7 +262,7 @@ export class KubernetesEnvironment implements Environment {
     try {
       await create();
     } catch (cause) {
-      if ((cause as { code?: number }).code !== 409) throw new InfraError(`${what}: the cluster refused it: ${apiMessage(cause)}`, { cause });
+      if (statusCode(cause) !== 409) throw new InfraError(`${what}: the cluster refused it: ${apiMessage(cause)}`, { cause });
       await replace();
     }
   }
@@ -381,8 +381,4 @@ function exitCodeOf(status: V1Status): number {
 function describeExit(t: { exitCode: number; reason?: string; signal?: number }): string {
   if (t.reason === 'OOMKilled') return `was OOM-killed (exit code ${t.exitCode})`;
   return `exited with code ${t.exitCode}${t.reason && t.reason !== 'Error' && t.reason !== 'Completed' ? ` (${t.reason})` : ''}`;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -170,12 +170,17 @@ function podSpec(spec: ContainerSpec, ctx: ObjectContext, restartPolicy: 'Always
   };
 }
 
-/** A long-running service: a StatefulSet when a volume holds its state, else a Deployment. One replica. */
+/** A long-running service's workload: a StatefulSet when a volume holds its state, else a Deployment. */
+export function workloadKind(spec: ContainerSpec): 'StatefulSet' | 'Deployment' {
+  return spec.volumes.length > 0 ? 'StatefulSet' : 'Deployment';
+}
+
+/** A long-running service: its workload (see workloadKind), one replica. */
 export function workloadManifest(spec: ContainerSpec, ctx: ObjectContext): V1Deployment | V1StatefulSet {
   const m = meta(spec.name, ctx);
   const template = { metadata: { labels: m.labels, annotations: m.annotations }, spec: podSpec(spec, ctx, 'Always') };
   const selector = { matchLabels: { [NAME_LABEL]: spec.name } };
-  if (spec.volumes.length > 0) {
+  if (workloadKind(spec) === 'StatefulSet') {
     return { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: m, spec: { replicas: 1, serviceName: spec.name, selector, template, podManagementPolicy: 'Parallel' } };
   }
   return { apiVersion: 'apps/v1', kind: 'Deployment', metadata: m, spec: { replicas: 1, selector, template, strategy: { type: 'Recreate' } } };
