@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.ts';
+import { formatFieldPath } from '../util/field-path.ts';
 
 /** A parsed YAML file that can say on which line a field path lives. */
 export interface YamlFile {
@@ -47,16 +48,6 @@ export function parseYamlText(file: string, text: string): YamlFile {
       return undefined;
     },
   };
-}
-
-/** "services[2].ready.http" from ['services', 2, 'ready', 'http']. */
-export function formatFieldPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const part of path) {
-    if (typeof part === 'number') out += `[${part}]`;
-    else out += out === '' ? String(part) : `.${String(part)}`;
-  }
-  return out;
 }
 
 /** Validates a YAML file against a schema; the first problem becomes a ConfigError with file:line and field. */

@@ -14,19 +14,15 @@ export class Redactor {
     this.#names.set(value, name);
   }
 
-  get size(): number {
-    return this.#names.size;
-  }
-
   text(text: string): string {
     let out = text;
     for (const [value, name] of this.#names) if (out.includes(value)) out = out.split(value).join(`<secret:${name}>`);
     return out;
   }
 
-  /** A deep copy of a JSON value with every string redacted (keys too). */
+  /** A deep copy of a JSON value with every string value redacted. */
   value<T>(data: T): T {
     if (this.#names.size === 0) return structuredClone(data);
-    return JSON.parse(JSON.stringify(data, (_key, v: unknown) => (typeof v === 'string' ? this.text(v) : v)), (_key, v: unknown) => v) as T;
+    return JSON.parse(JSON.stringify(data, (_key, v: unknown) => (typeof v === 'string' ? this.text(v) : v))) as T;
   }
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { RunResult } from './model.ts';
+import { formatFieldPath } from '../util/field-path.ts';
 
 /**
  * results.json (schemaVersion 1) as a schema: what `gategrid report` accepts from other machines
@@ -67,10 +68,10 @@ export function parseRunResult(data: unknown): { ok: true; run: RunResult } | { 
   if (result.success) return { ok: true, run: result.data as unknown as RunResult };
   const issue = result.error.issues[0]!;
   const p = issue.path;
-  let where = p.map((x) => (typeof x === 'number' ? `[${x}]` : `.${String(x)}`)).join('').replace(/^\./, '');
+  let where = formatFieldPath(p);
   if (p[0] === 'cells' && typeof p[1] === 'number') {
     const id = (data as { cells?: Array<{ id?: unknown }> }).cells?.[p[1]]?.id;
-    if (typeof id === 'string') where = `cell ${id}: ${p.slice(2).map((x) => (typeof x === 'number' ? `[${x}]` : `.${String(x)}`)).join('').replace(/^\./, '') || '(the cell)'}`;
+    if (typeof id === 'string') where = `cell ${id}: ${formatFieldPath(p.slice(2)) || '(the cell)'}`;
   }
   const more = result.error.issues.length > 1 ? ` (and ${result.error.issues.length - 1} more problem(s))` : '';
   return { ok: false, problem: `${where || '(top level)'}: ${issue.message}${more}` };
