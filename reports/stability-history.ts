@@ -1,4 +1,4 @@
-import { cellReason, isRedCheck } from '../harness/results/verdicts.ts';
+import { cellReason, isRed, isRedCheck } from '../harness/results/verdicts.ts';
 import type { CellStatus, RunResult } from '../harness/results/model.ts';
 
 /** One cell of one run: a row of the stability matrix's history, the data the matrix is made from. */
@@ -140,17 +140,19 @@ export interface HistoryGrid {
 
 export function historyGrid(history: readonly HistoryRow[], lastRuns = 30): HistoryGrid {
   const newest = newestRunFirst(history);
-  const runIds = [...new Set(newest.map((r) => r.runId))];
-  const runs = runIds.slice(0, lastRuns).map((runId) => {
-    const first = newest.find((r) => r.runId === runId)!;
-    return { runId, startedAt: first.startedAt, commit: first.commit };
-  });
-  const cells = [...new Set(newest.map((r) => r.cell))].sort();
-  const rows = cells.map((cell) => {
-    const results = runs.map((run) => newest.find((r) => r.runId === run.runId && r.cell === cell));
+  const firstOfRun = new Map<string, HistoryRow>();
+  for (const r of newest) if (!firstOfRun.has(r.runId)) firstOfRun.set(r.runId, r);
+  const runs = [...firstOfRun.values()].slice(0, lastRuns).map((r) => ({ runId: r.runId, startedAt: r.startedAt, commit: r.commit }));
+  // One pass to index the rows: this runs on every merge, under the workbook's lock.
+  const byCell = new Map<string, HistoryRow[]>();
+  for (const r of newest) byCell.set(r.cell, [...(byCell.get(r.cell) ?? []), r]);
+  const rows = [...byCell.keys()].sort().map((cell) => {
+    const own = byCell.get(cell)!;
+    const byRun = new Map(own.map((r) => [r.runId, r]));
+    const results = runs.map((run) => byRun.get(run.runId));
     let redStreak = 0;
-    for (const r of newest.filter((x) => x.cell === cell && x.status !== 'skipped')) {
-      if (r.status !== 'failed' && r.status !== 'error') break;
+    for (const r of own.filter((x) => x.status !== 'skipped')) {
+      if (!isRed(r.status)) break;
       redStreak++;
     }
     return { cell, results, redStreak };

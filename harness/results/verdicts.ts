@@ -40,9 +40,14 @@ export function needsAttention(status: CellStatus | CheckStatus): boolean {
 export function cellReason(cell: Pick<CellResult, 'status' | 'reason' | 'checks' | 'phases'>): string {
   if (cell.reason) return cell.reason;
   if (cell.status === 'passed') return '';
-  const check = cell.checks.find((c) => c.status === 'error') ?? cell.checks.find((c) => c.status === 'failed') ?? cell.checks.find((c) => c.status === 'flaky');
+  const check = firstRedCheck(cell.checks) ?? cell.checks.find((c) => c.status === 'flaky');
   if (check) return `${check.id}: ${check.message ?? check.status}`;
   const phase = cell.phases.find((p) => p.status === 'error' || p.status === 'failed' || p.status === 'interrupted');
   if (phase) return `${phase.name} ${phase.status}${phase.message ? `: ${phase.message}` : ''}`;
   return cell.status;
+}
+
+/** The check that says most about a red cell: the first that errored, else the first that failed. */
+export function firstRedCheck<C extends { status: CheckStatus }>(checks: readonly C[]): C | undefined {
+  return checks.find((c) => c.status === 'error') ?? checks.find((c) => c.status === 'failed');
 }

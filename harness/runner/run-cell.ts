@@ -3,7 +3,7 @@ import { SecretStore } from '../config/secrets.ts';
 import { errorMessage, isDeploymentError } from '../errors.ts';
 import type { CellSpec } from '../matrix/cell.ts';
 import type { CellResult, CellStatus, CheckResult, PhaseResult } from '../results/model.ts';
-import { isRed } from '../results/verdicts.ts';
+import { firstRedCheck, isRed } from '../results/verdicts.ts';
 import { TaskRunner, type TaskStatus } from './task-runner.ts';
 import type { CellPhase, CellRun, CellRunOptions } from './phases/cell-run.ts';
 import { imagesPhase } from './phases/images-phase.ts';
@@ -96,7 +96,7 @@ function cellStatus(result: CellResult, run: string, harnessErrors: readonly str
 function reasonOf(result: CellResult, harnessErrors: readonly string[], run: string): string {
   if (run === 'interrupted') return 'interrupted';
   if (harnessErrors.length > 0) return harnessErrors[0]!;
-  const bad = result.checks.find((c) => c.status === 'error') ?? result.checks.find((c) => c.status === 'failed');
+  const bad = firstRedCheck(result.checks);
   if (bad) return `${bad.id}: ${bad.message ?? bad.status}`;
   return result.phases.find((p) => p.status !== 'passed')?.message ?? 'failed';
 }
