@@ -44,3 +44,8 @@ export async function runCheck<C>(check: Check<C>, ctx: C, timeoutMs = 120_000):
     clearTimeout(timer);
   }
 }
+
+/** Independent checks, all at once; results in the checks' order. */
+export function runChecks<C>(checks: readonly Check<C>[], ctx: C): Promise<CheckResult[]> {
+  return Promise.all(checks.map((c) => runCheck(c, ctx)));
+}

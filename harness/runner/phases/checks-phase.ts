@@ -1,4 +1,4 @@
-import { runCheck, type Check } from '../../checks/check.ts';
+import { runCheck, runChecks, type Check } from '../../checks/check.ts';
 import { smokeChecks } from '../../checks/smoke-checks.ts';
 import type { CatalogSpec, CloudSpec } from '../../config/schemas.ts';
 import { apiChecks, apiContext, type ApiContext, type ApiGroup } from '../../openstack/api-checks.ts';
@@ -14,7 +14,7 @@ export function checksPhase(run: CellRun): CellPhase {
       const plan = r.plan!;
       if (cell.scenario.spec.checks.smoke) {
         const ctx = { env: r.env!, steps: r.steps, endpoints: plan.endpoints };
-        r.addChecks(await Promise.all(smokeChecks(r.steps, plan.endpoints).map((c) => runCheck(c, ctx))));
+        r.addChecks(await runChecks(smokeChecks(r.steps, plan.endpoints), ctx));
       }
       const groups = cell.scenario.spec.checks.api;
       if (groups.length > 0 && plan.cloud) await runApiChecks(r, plan.cloud, plan.catalog, groups);

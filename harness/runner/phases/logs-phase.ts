@@ -1,4 +1,4 @@
-import { runCheck } from '../../checks/check.ts';
+import { runChecks } from '../../checks/check.ts';
 import { logChecks } from '../../checks/log-scan.ts';
 import { verdictOf, type CellPhase, type CellRun } from './cell-run.ts';
 
@@ -14,7 +14,7 @@ export function logsPhase(run: CellRun): CellPhase {
       // The deployment's containers only: the harness's own (Tempest) print test tracebacks by design.
       const deployed = env.containers().filter((n) => r.plan!.owners.has(n));
       const ctx = { logFile: (n: string) => env.logFile(n) };
-      r.addChecks(await Promise.all(logChecks(deployed, r.plan.owners, r.plan.allow).map((c) => runCheck(c, ctx))));
+      r.addChecks(await runChecks(logChecks(deployed, r.plan.owners, r.plan.allow), ctx));
     },
     verdict: () => verdictOf(result.checks.filter((c) => c.kind === 'logs')),
   };
