@@ -24,8 +24,7 @@ import { KubernetesBackend } from '../harness/backends/kubernetes/kubernetes-bac
 import { LocalProvider } from '../harness/backends/kubernetes/providers/local-provider.ts';
 import { repoRoot } from '../harness/config/paths.ts';
 import { execa } from 'execa';
-import { buildPlan } from '../harness/deploy/plan.ts';
-import { SecretStore } from '../harness/config/secrets.ts';
+import { preflight } from '../harness/deploy/preflight.ts';
 import { criticalPath } from './critical-path.ts';
 
 const cold = process.argv.includes('--cold');
@@ -34,6 +33,8 @@ const release = 'zed';
 const rows: Array<[string, string, string]> = [];
 const row = (name: string, value: string, target = '') => { rows.push([name, value, target]); process.stdout.write(`  ${name.padEnd(44)} ${value.padStart(10)}  ${target}\n`); };
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+/** A memory figure, or why there is none. */
+const memoryRow = (name: string, mib: number | undefined, target = '') => row(name, mib === undefined ? 'n/a' : `${mib.toFixed(0)} MiB`, mib === undefined ? 'could not read cgroup v1 or v2 memory peaks' : target);
 
 const catalogues = await loadCatalogues();
 const scenario = await loadScenario('core', catalogues);
@@ -77,10 +78,7 @@ const firstStart = Math.min(...steps.map((p) => Date.parse(p.startedAt)));
 const lastApi = Math.max(...services.map((p) => Date.parse(p.startedAt) + p.durationMs));
 row('all core APIs answering, from first container', s(lastApi - firstStart), 'target <= 45 s');
 // Which chain of steps set the deploy's time, and where each link's time went.
-const plan = buildPlan({
-  scenario, releaseName: release, release: catalogues.releases.get(release)!, images: new Map(names.map((n) => [n, n])), secrets: new SecretStore(),
-  hostPorts: Object.fromEntries(scenario.services.map((x) => [x.spec.name, Object.fromEntries(x.spec.ports.map((p) => [String(p), 1]))])), runId: 'bench', cellId: 'bench',
-});
+const plan = preflight(scenario, release, catalogues.releases.get(release)!);
 const chain = criticalPath(cell.phases, new Map(plan.steps.map((st) => [st.name, st.deps])));
 process.stdout.write('  critical path of the deploy:\n');
 for (const link of chain) row(`    ${link.name}`, s(link.endMs - link.startMs), link.gapMs >= 100 ? `waited ${s(link.gapMs)} after the step before it` : '');
@@ -92,7 +90,7 @@ row('teardown', s(teardownMs));
 row('cell total (images warm)', s(wall));
 const harnessShare = ((cpu.user + cpu.system) / 1000) / wall;
 row("harness's own CPU share of wall time", `${(harnessShare * 100).toFixed(1)} %`, 'target < 5 %');
-row('peak memory of the deployment', peakMiB === undefined ? 'n/a' : `${peakMiB.toFixed(0)} MiB`, peakMiB === undefined ? 'could not read cgroup v1 or v2 memory peaks' : 'measured here before: ~1.2 GiB idle');
+memoryRow('peak memory of the deployment', peakMiB, 'measured here before: ~1.2 GiB idle');
 row('verdict', cell.status, `${cell.checks.filter((c) => c.status === 'passed').length}/${cell.checks.length} checks passed`);
 
 process.stdout.write('\nmatrix: identity on zed and 2025.1 at once\n');
@@ -102,7 +100,7 @@ for (const c of matrix.run.cells) row(`  ${c.id} (${c.status})`, s(c.durationMs 
 const sum = matrix.run.cells.reduce((acc, c) => acc + (c.durationMs ?? 0), 0);
 row('  sum of the cells\' times', s(sum));
 row('  wall time of the matrix', s(matrix.wall), `${(sum / matrix.wall).toFixed(2)}x parallel speed-up`);
-row('  peak memory of both deployments', matrix.peakMiB === undefined ? 'n/a' : `${matrix.peakMiB.toFixed(0)} MiB`);
+memoryRow('  peak memory of both deployments', matrix.peakMiB);
 
 process.stdout.write('\nupgrade: core zed → 2025.1, service by service, in place\n');
 const coreUpgrade = await loadScenario('core-upgrade', catalogues);
@@ -129,7 +127,7 @@ if (up.exitCode !== 0) {
     const deploy = c.phases.find((p) => p.name === 'deploy');
     row(`  ${backend}: deploy`, s(deploy?.durationMs ?? 0));
     row(`  ${backend}: gate (images warm, deploy, checks, Tempest smoke, logs)`, s(c.durationMs ?? 0), `${c.status}, ${c.checks.filter((x) => x.status === 'passed').length}/${c.checks.length} checks passed`);
-    row(`  ${backend}: peak memory of the deployment`, r.peakMiB === undefined ? 'n/a' : `${r.peakMiB.toFixed(0)} MiB`, r.peakMiB === undefined ? 'could not read cgroup v1 or v2 memory peaks' : '');
+    memoryRow(`  ${backend}: peak memory of the deployment`, r.peakMiB);
     row(`  ${backend}: teardown`, s(r.teardownMs));
   }
   // A cluster the benchmark started is stopped again; one that was up stays up.

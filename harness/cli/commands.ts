@@ -87,7 +87,7 @@ export async function planCells(values: CliValues, config: GategridConfig): Prom
       const key = `${cell.scenario.file}@${r.name}`;
       if (checked.has(key)) continue;
       checked.add(key);
-      preflight(cell.scenario, [r]);
+      preflight(cell.scenario, r.name, r.release);
     }
   }
   return cells;

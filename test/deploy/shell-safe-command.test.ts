@@ -48,5 +48,5 @@ test('the hostile override of the fixture reaches keystone\'s bootstrap job as d
 test('pre-flight refuses a misspelt secret in a scenario override before anything starts', async (t) => {
   const catalogues = await loadCatalogues();
   const scenario = await loadScenario(path.join(repoRoot, 'fixtures/scenarios/bad-misspelt-secret.yaml'), catalogues);
-  t.throws(() => preflight(scenario, [{ name: 'zed', release: catalogues.releases.get('zed')! }]), { instanceOf: ConfigError, message: /secret "keystone_dbb" is not declared/ });
+  t.throws(() => preflight(scenario, 'zed', catalogues.releases.get('zed')!), { instanceOf: ConfigError, message: /secret "keystone_dbb" is not declared/ });
 });
