@@ -6,7 +6,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { loadCatalogues, loadScenario } from '../config/load-scenario.ts';
 import { loadConfig } from '../config/load-config.ts';
-import type { GategridConfig } from '../config/schemas.ts';
+import { KUBE_PROVIDERS, type GategridConfig } from '../config/schemas.ts';
 import { defaultOutDir, repoRoot } from '../config/paths.ts';
 import { errorMessage, UsageError } from '../errors.ts';
 import { docker, labelValues, removeByLabel } from '../docker-cli.ts';
@@ -43,7 +43,7 @@ import type { CliValues } from './run-cli.ts';
 export function kubernetesSettings(values: CliValues, config: GategridConfig): GategridConfig['kubernetes'] {
   const k = config.kubernetes;
   const provider = values['kube-provider'] ?? k.provider;
-  if (!['local', 'kind', 'kubeconfig'].includes(provider)) throw new UsageError(`--kube-provider ${provider}: expected local, kind or kubeconfig`);
+  if (!(KUBE_PROVIDERS as readonly string[]).includes(provider)) throw new UsageError(`--kube-provider ${provider}: expected ${KUBE_PROVIDERS.slice(0, -1).join(', ')} or ${KUBE_PROVIDERS.at(-1)}`);
   const settings = {
     ...k, provider: provider as GategridConfig['kubernetes']['provider'],
     kubeconfig: {

@@ -172,10 +172,13 @@ const cellRule = z.strictObject({
   backend: z.string().optional(),
 });
 
+/** Where the kubernetes backend's cluster comes from (harness/backends/kubernetes/providers/). */
+export const KUBE_PROVIDERS = ['local', 'kind', 'kubeconfig'] as const;
+
 const kubernetesDefaults = { provider: 'local' as const, kind: { clusterName: 'gategrid', workers: 0 }, kubeconfig: {} };
 const kubernetesSchema = z.strictObject({
   /** local: `npm run cluster -- up` on this host; kind: a kind cluster; kubeconfig: any cluster. */
-  provider: z.enum(['local', 'kind', 'kubeconfig']).default('local'),
+  provider: z.enum(KUBE_PROVIDERS).default('local'),
   kind: z.strictObject({
     clusterName: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a lower-case DNS name').default('gategrid'),
     nodeImage: z.string().optional(),

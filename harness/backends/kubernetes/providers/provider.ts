@@ -1,4 +1,5 @@
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { KUBE_PROVIDERS } from '../../../config/schemas.ts';
 import type { VolumeMode } from '../manifests.ts';
 
 /**
@@ -8,7 +9,7 @@ import type { VolumeMode } from '../manifests.ts';
  * - `kubeconfig`: any existing cluster, images pushed to a registry the user names.
  */
 export interface ClusterProvider {
-  readonly name: 'local' | 'kind' | 'kubeconfig';
+  readonly name: (typeof KUBE_PROVIDERS)[number];
   /** Makes sure the cluster exists; returns how to reach it. */
   connect(): Promise<KubeConfig>;
   /** Makes a locally built image available to the cluster's nodes; returns the reference pods use. */
