@@ -140,8 +140,9 @@ wait_for() {
   die "$what did not come up within ${tries} s (logs: $STATE/log/)"
 }
 
-api() {  # GET on the apiserver, as admin, through 127.0.0.1 only
-  curl -sf --max-time 5 --cacert "$STATE/pki/ca.crt" --cert "$STATE/pki/admin.crt" --key "$STATE/pki/admin.key" "https://127.0.0.1:$API_PORT$1"
+api() {  # PATH [curl options]: a request to the apiserver (GET unless told), as admin, through 127.0.0.1 only
+  local path="$1"; shift
+  curl -sf --max-time 5 "$@" --cacert "$STATE/pki/ca.crt" --cert "$STATE/pki/admin.crt" --key "$STATE/pki/admin.key" "https://127.0.0.1:$API_PORT$path"
 }
 
 node_ready() {
@@ -333,8 +334,7 @@ cmd_down() {
   if running kube-apiserver && running kubelet; then
     # Pods first, while kubelet can still tear down their networks.
     for ns in $(api /api/v1/namespaces 2>/dev/null | jq -r '.items[].metadata.name' 2>/dev/null | grep -vE '^(default|kube-system|kube-public|kube-node-lease)$'); do
-      curl -sf --max-time 10 -X DELETE --cacert "$STATE/pki/ca.crt" --cert "$STATE/pki/admin.crt" --key "$STATE/pki/admin.key" \
-        "https://127.0.0.1:$API_PORT/api/v1/namespaces/$ns" >/dev/null || true
+      api "/api/v1/namespaces/$ns" --max-time 10 -X DELETE >/dev/null || true
     done
     for _ in $(seq 1 30); do
       [ "$(docker ps -q --filter label=io.kubernetes.docker.type=container | wc -l)" = 0 ] && break; sleep 1
