@@ -8,6 +8,7 @@ import type { CheckResult, PhaseResult } from '../harness/results/model.ts';
 import { parseSubunitV2 } from './subunit-v2.ts';
 import { foldTempestResults, isClassFixture, type TempestSummary, type TempestTest } from './tempest-results.ts';
 import { renderTempestConf } from './tempest-conf.ts';
+import { prepareTempestResources } from './tempest-resources.ts';
 import { exactTestRegex, formatTempestSelection, type TempestSelection } from './selection.ts';
 
 export interface TempestRun {
@@ -40,7 +41,9 @@ export async function runTempest(run: TempestRun): Promise<TempestOutcome> {
   const started = Date.now();
   const t = run.scenario.tempest;
   await mkdir(run.artifactDir, { recursive: true });
-  const conf = renderTempestConf({ cloud: run.cloud, internalAuthUrl: run.cloud.internalAuthUrl, serviceTypes: run.serviceTypes, extra: t.settings });
+  // The scenario's settings win over what was prepared (a user may pin an image or a flavor).
+  const prepared = await prepareTempestResources(run.cloud, run.serviceTypes);
+  const conf = renderTempestConf({ cloud: run.cloud, internalAuthUrl: run.cloud.internalAuthUrl, serviceTypes: run.serviceTypes, extra: { ...prepared, ...t.settings } });
   await writeFile(path.join(run.artifactDir, 'tempest.conf'), run.secrets.redact(conf));
   const excluded = t.exclude.filter((e) => !e.releases || e.releases.includes(run.release));
   const excludeText = excluded.map((e) => `${e.regex}  # ${e.reason}`).join('\n');

@@ -93,13 +93,14 @@ export async function loadScenario(nameOrPath: string, catalogues: Catalogues): 
     }
     const templates = new Map<string, string>();
     for (const [j, config] of recipe.configs.entries()) {
-      // A recipe reads only its own folder.
+      // A recipe reads its own folder, or a shared one beside it in the catalogue (../nova-common/nova.conf).
+      const catalogue = path.join(catalogues.dir, 'services');
       const resolved = path.resolve(dir, config.template);
-      if (path.isAbsolute(config.template) || !resolved.startsWith(dir + path.sep)) {
-        throw new ConfigError(recipeFile, `configs[${j}].template`, `template path ${config.template} leaves the recipe's folder ${dir}: name a file inside it`, { line: recipeYaml.lineOf(['configs', j, 'template']) });
+      if (path.isAbsolute(config.template) || !resolved.startsWith(catalogue + path.sep)) {
+        throw new ConfigError(recipeFile, `configs[${j}].template`, `template path ${config.template} leaves the service catalogue ${catalogue}: name a file in the recipe's folder or in a shared folder beside it`, { line: recipeYaml.lineOf(['configs', j, 'template']) });
       }
       try {
-        templates.set(config.template, await readFile(path.join(dir, config.template), 'utf8'));
+        templates.set(config.template, await readFile(resolved, 'utf8'));
       } catch (cause) {
         throw new ConfigError(recipeFile, `configs[${j}].template`, `template file ${path.join(dir, config.template)} cannot be read`, { line: recipeYaml.lineOf(['configs', j, 'template']), cause });
       }
@@ -156,8 +157,9 @@ function checkReferences(spec: ScenarioSpec, file: string, services: readonly Lo
     }
   }
   for (const s of services) {
+    // A service waits for services, or for another service's job (nova's services for nova-api's db sync).
     s.spec.after.forEach((dep, i) => {
-      if (!serviceNames.has(dep)) throw new ConfigError(s.file, `after[${i}]`, `service "${dep}" is not part of scenario "${spec.name}" (${file}): add it to its services`);
+      if (!stepNames.has(dep)) throw new ConfigError(s.file, `after[${i}]`, `service "${dep}" is not part of scenario "${spec.name}" (${file}), nor a job of one of its services: add it to its services`);
     });
     s.spec.jobs.forEach((job, j) => {
       job.after.forEach((dep, i) => {

@@ -64,9 +64,18 @@ export type JobSpec = z.infer<typeof jobSchema>;
 const allowSchema = z.strictObject({ pattern: z.string().min(1), reason });
 export type AllowEntry = z.infer<typeof allowSchema>;
 
+/** The native API check groups (harness/openstack/api-checks.ts) and upgrade resource groups. */
+export const API_GROUPS = ['identity', 'image', 'placement', 'network', 'compute'] as const;
+export const RESOURCE_GROUPS = ['identity', 'image', 'placement', 'network', 'compute'] as const;
+
 const catalogSchema = z.strictObject({
   service: z.strictObject({ name, type: z.string().min(1), description: z.string().optional() }),
-  user: z.strictObject({ name, password: z.string().min(1) }).optional(),
+  user: z.strictObject({
+    name,
+    password: z.string().min(1),
+    /** Roles granted to the service user on the `service` project (templates allowed). */
+    roles: z.array(z.string().min(1)).min(1).default(['admin', 'service']),
+  }).optional(),
   endpoints: z.strictObject({ public: z.string(), internal: z.string(), admin: z.string().optional() }),
 });
 export type CatalogSpec = z.infer<typeof catalogSchema>;
@@ -134,7 +143,7 @@ export const scenarioSchema = z.strictObject({
   })).default({}),
   checks: z.strictObject({
     smoke: z.boolean().default(true),
-    api: z.array(z.enum(['identity', 'image', 'placement'])).default([]),
+    api: z.array(z.enum(API_GROUPS)).default([]),
     logs: z.boolean().default(true),
   }).default({ smoke: true, api: [], logs: true }),
   tempest: z.strictObject({
@@ -159,7 +168,7 @@ export const scenarioSchema = z.strictObject({
     /** Endpoint names (of the services' `endpoints`) polled every 200 ms during the upgrade. */
     probe: z.array(name).default([]),
     /** Resources made before and checked after: what must survive the upgrade. */
-    resources: z.array(z.enum(['identity', 'image', 'placement'])).default([]),
+    resources: z.array(z.enum(RESOURCE_GROUPS)).default([]),
     /** When given, a longer outage of any probed endpoint fails the cell; otherwise it is only measured. */
     maxDowntimeSeconds: z.number().nonnegative().optional(),
   }).optional(),

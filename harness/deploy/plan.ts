@@ -154,7 +154,7 @@ function serviceRenderer(input: PlanInput, service: LoadedService): Resolver {
 function renderCatalog(c: CatalogSpec, r: (text: string, where: string) => string): CatalogSpec {
   return {
     service: c.service,
-    ...(c.user ? { user: { name: c.user.name, password: r(c.user.password, 'catalog.user.password') } } : {}),
+    ...(c.user ? { user: { name: c.user.name, password: r(c.user.password, 'catalog.user.password'), roles: c.user.roles.map((role, i) => r(role, `catalog.user.roles[${i}]`)) } } : {}),
     endpoints: {
       public: r(c.endpoints.public, 'catalog.endpoints.public'),
       internal: r(c.endpoints.internal, 'catalog.endpoints.internal'),

@@ -1,6 +1,9 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { CatalogSpec, CloudSpec } from '../config/schemas.ts';
 import { verify, type Check } from '../checks/check.ts';
+import type { API_GROUPS } from '../config/schemas.ts';
+import { computeChecks } from './compute-checks.ts';
+import { networkChecks } from './network-checks.ts';
 import { brief, http, passwordAuth, Session } from './rest-client.ts';
 
 /**
@@ -13,9 +16,11 @@ export interface ApiContext {
   readonly catalog: readonly CatalogSpec[];
   /** Lazily logged-in admin session shared by the checks of one cell. */
   session(): Promise<Session>;
+  /** What one check leaves for the next of its group (they run in order): a booted server. */
+  readonly shared: Map<string, unknown>;
 }
 
-export type ApiGroup = 'identity' | 'image' | 'placement';
+export type ApiGroup = (typeof API_GROUPS)[number];
 
 const id = (name: string): string => `api.${name}`;
 const unique = (what: string): string => `gategrid-${what}-${randomBytes(4).toString('hex')}`;
@@ -168,7 +173,7 @@ const placement: Check<ApiContext>[] = [
   },
 ];
 
-const groups: Record<ApiGroup, Check<ApiContext>[]> = { identity, image, placement };
+const groups: Record<ApiGroup, Check<ApiContext>[]> = { identity, image, placement, network: networkChecks, compute: computeChecks };
 
 export function apiChecks(selected: readonly ApiGroup[]): Check<ApiContext>[] {
   return selected.flatMap((g) => groups[g]);
@@ -179,6 +184,7 @@ export function apiContext(cloud: CloudSpec, catalog: readonly CatalogSpec[]): A
   return {
     cloud,
     catalog,
+    shared: new Map(),
     session() {
       pending ??= Session.login(cloud);
       return pending;

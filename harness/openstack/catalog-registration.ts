@@ -5,7 +5,7 @@ import { Limiter } from '../util/limiter.ts';
 
 /**
  * Registers a service in keystone by direct REST calls: the `service` project, the service's user
- * with the admin and service roles there, the service and its endpoints. Idempotent, and safe when
+ * with the roles its recipe names there (admin and service by default), the service and its endpoints. Idempotent, and safe when
  * several services register at once (a 409 means another registration won the race).
  */
 export async function registerCatalog(cloud: CloudSpec, catalog: CatalogSpec, timeoutMs: number): Promise<void> {
@@ -26,16 +26,17 @@ async function register(cloud: CloudSpec, catalog: CatalogSpec, timeoutMs: numbe
 
   const project = await ensure(s, `${base}/projects?name=service&domain_id=${domainId}`, 'projects',
     `${base}/projects`, { project: { name: 'service', domain_id: domainId, description: 'Service users' } }, 'project');
+  // The roles exist whoever registers first; each user gets the roles its recipe names.
   const roles: Record<string, string> = {};
-  for (const role of ['admin', 'service']) {
-    roles[role] = await ensure(s, `${base}/roles?name=${role}`, 'roles', `${base}/roles`, { role: { name: role } }, 'role');
+  for (const role of new Set(['admin', 'service', ...(catalog.user?.roles ?? [])])) {
+    roles[role] = await ensure(s, `${base}/roles?name=${encodeURIComponent(role)}`, 'roles', `${base}/roles`, { role: { name: role } }, 'role');
   }
   if (catalog.user) {
     const userId = await ensure(s, `${base}/users?name=${catalog.user.name}&domain_id=${domainId}`, 'users', `${base}/users`,
       { user: { name: catalog.user.name, password: catalog.user.password, domain_id: domainId, default_project_id: project } }, 'user');
     // Keep the password in step with this run's secret even if the user already existed.
     await expect(s.request('PATCH', `${base}/users/${userId}`, { data: { user: { password: catalog.user.password } } }), [200], 'set password');
-    for (const roleId of Object.values(roles)) {
+    for (const roleId of catalog.user.roles.map((role) => roles[role]!)) {
       await expect(s.request('PUT', `${base}/projects/${project}/users/${userId}/roles/${roleId}`), [204], 'grant role');
     }
   }

@@ -1,6 +1,9 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { CloudSpec } from '../config/schemas.ts';
 import { CheckFailed, verify, type Check } from '../checks/check.ts';
+import type { RESOURCE_GROUPS } from '../config/schemas.ts';
+import { bootServer, getServer, makeBootImage, makeFlavor, unique, verifyPortBound, waitForServer } from './compute-fixtures.ts';
+import { deleteNetwork, makeNetwork, networkApi, randomCidr } from './network-checks.ts';
 import { brief, http, passwordAuth, Session } from './rest-client.ts';
 
 /**
@@ -8,7 +11,7 @@ import { brief, http, passwordAuth, Session } from './rest-client.ts';
  * One group per API (the scenario's `upgrade.resources`); each group is a `make` that returns the
  * check to run afterwards.
  */
-export type ResourceGroup = 'identity' | 'image' | 'placement';
+export type ResourceGroup = (typeof RESOURCE_GROUPS)[number];
 
 export interface MadeResources {
   readonly group: ResourceGroup;
@@ -22,6 +25,8 @@ export async function makeResources(group: ResourceGroup, cloud: CloudSpec): Pro
     case 'identity': return makeIdentity(cloud);
     case 'image': return makeImage(cloud);
     case 'placement': return makePlacement(cloud);
+    case 'network': return makeNetworkResource(cloud);
+    case 'compute': return makeServer(cloud);
   }
 }
 
@@ -136,4 +141,73 @@ async function makePlacement(cloud: CloudSpec): Promise<MadeResources> {
       },
     },
   };
+}
+
+/** A network with two subnets: both must still be there, with their ranges, after the upgrade. */
+async function makeNetworkResource(cloud: CloudSpec): Promise<MadeResources> {
+  const admin = await Session.login(cloud);
+  const made = await makeNetwork(admin, 'upgrade');
+  const second = randomCidr();
+  const sub = await admin.request('POST', `${networkApi(admin)}/subnets`, { data: { subnet: { network_id: made.networkId, cidr: second, ip_version: 4 } } });
+  verify(sub.status === 201, `create a second subnet answered ${sub.status}: ${brief(sub.data)}`);
+  const subnets = { [made.subnetId]: made.cidr, [sub.data.subnet.id as string]: second };
+  return {
+    group: 'network',
+    made: { networkId: made.networkId, ...Object.fromEntries(Object.entries(subnets).map(([id, cidr]) => [`subnet ${id}`, cidr])) },
+    check: {
+      id: 'upgrade.resources.network', kind: 'upgrade',
+      async run() {
+        const now = await Session.login(cloud);
+        const net = await now.request('GET', `${networkApi(now)}/networks/${made.networkId}`);
+        verify(net.status === 200, `network ${made.networkId} made before the upgrade: GET answered ${net.status}`);
+        for (const [id, cidr] of Object.entries(subnets)) {
+          const got = await now.request('GET', `${networkApi(now)}/subnets/${id}`);
+          verify(got.status === 200 && got.data.subnet.cidr === cidr && got.data.subnet.network_id === made.networkId,
+            `subnet ${cidr} of the network made before the upgrade: GET answered ${got.status}: ${brief(got.data)}`);
+        }
+        await deleteNetwork(now, made);
+        return { message: 'a network and its two subnets made before the upgrade survived', details: { networkId: made.networkId } };
+      },
+    },
+  };
+}
+
+/** A server ACTIVE on a port of its own: still ACTIVE after the upgrade, on the same host, port and address. */
+async function makeServer(cloud: CloudSpec): Promise<MadeResources> {
+  const admin = await Session.login(cloud);
+  const flavorId = await makeFlavor(admin);
+  const imageId = await makeBootImage(admin);
+  const network = await makeNetwork(admin, 'upgrade-server');
+  const port = await admin.request('POST', `${networkApi(admin)}/ports`, { data: { port: { network_id: network.networkId, name: unique('port') } } });
+  verify(port.status === 201, `create port answered ${port.status}: ${brief(port.data)}`);
+  const portId = port.data.port.id as string;
+  const serverId = await bootServer(admin, { imageId, flavorId, portId });
+  const before = await waitForServer(admin, serverId, 'ACTIVE', 90_000);
+  const { ip } = await verifyPortBound(admin, portId, before);
+  return {
+    group: 'compute',
+    made: { serverId, portId, ip, host: before.host ?? '' },
+    check: {
+      id: 'upgrade.resources.compute', kind: 'upgrade',
+      async run() {
+        const now = await Session.login(cloud);
+        const after = await getServer(now, serverId);
+        verify(after, `server ${serverId} made before the upgrade is gone (404)`);
+        verify(after.status === 'ACTIVE', `server ${serverId} made before the upgrade is ${after.status}${after.fault ? `: ${after.fault}` : ''}, expected ACTIVE`);
+        verify(after.host === before.host, `server ${serverId} moved from host ${before.host} to ${after.host}`);
+        const bound = await verifyPortBound(now, portId, after);
+        verify(bound.ip === ip, `server ${serverId}'s port now has ${bound.ip}, before the upgrade ${ip}`);
+        await now.request('DELETE', `${now.endpoint('compute')}/servers/${serverId}`);
+        await waitGone(now, serverId);
+        await deleteNetwork(now, network);
+        await now.request('DELETE', `${now.endpoint('image')}/v2/images/${imageId}`);
+        await now.request('DELETE', `${now.endpoint('compute')}/flavors/${flavorId}`);
+        return { message: `a server booted before the upgrade is ACTIVE on ${after.host} with the same port and address ${ip}`, details: { serverId, portId, ip } };
+      },
+    },
+  };
+}
+
+async function waitGone(s: Session, serverId: string): Promise<void> {
+  for (let i = 0; i < 60 && (await getServer(s, serverId)) !== undefined; i++) await new Promise((r) => setTimeout(r, 500));
 }

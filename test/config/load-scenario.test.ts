@@ -76,7 +76,7 @@ test('an upgrade probe must name an endpoint of the scenario', async (t) => {
   t.regex(error.message, /no service of the scenario has an endpoint "image" \(known: identity\)/);
 });
 
-test('a recipe template path that leaves the recipe folder is refused, naming the field and the fix', async (t) => {
+test('a recipe template path that leaves the service catalogue is refused, naming the field and the fix', async (t) => {
   const { cp, mkdtemp, readFile, writeFile } = await import('node:fs/promises');
   const os = await import('node:os');
   const dir = await mkdtemp(path.join(os.tmpdir(), 'gg-scenarios-'));
@@ -86,5 +86,5 @@ test('a recipe template path that leaves the recipe folder is refused, naming th
   const error = await t.throwsAsync(loadScenario('identity', await loadCatalogues(dir)), { instanceOf: ConfigError });
   t.is(error.file, recipe);
   t.is(error.field, 'configs[0].template');
-  t.regex(error.message, /template path \.\.\/\.\.\/releases\.yaml leaves the recipe's folder/);
+  t.regex(error.message, /template path \.\.\/\.\.\/releases\.yaml leaves the service catalogue/);
 });

@@ -1,0 +1,152 @@
+import { verify, CheckFailed, type Check } from '../checks/check.ts';
+import type { ApiContext } from './api-checks.ts';
+import { bootServer, getServer, makeBootImage, makeFlavor, unique, verifyPortBound, waitForServer } from './compute-fixtures.ts';
+import { deleteNetwork, makeNetwork, networkApi, type MadeNetwork } from './network-checks.ts';
+import { pollUntil } from './poll.ts';
+import { brief, type Session } from './rest-client.ts';
+
+/**
+ * Nova's API: its services, a flavor, and a server booted from a glance image on a neutron port,
+ * through ACTIVE, stop/start, reboot and delete. The server is shared by the three server checks
+ * (they run in order); the later ones fail, naming the boot, when it never came up.
+ */
+interface BootedServer {
+  readonly serverId: string;
+  readonly portId: string;
+  readonly imageId: string;
+  readonly flavorId: string;
+  readonly network: MadeNetwork;
+}
+
+const SERVER = 'compute.server';
+const booted = (ctx: ApiContext): BootedServer => {
+  const b = ctx.shared.get(SERVER) as BootedServer | undefined;
+  if (!b) throw new CheckFailed('no server to act on: api.compute.server-boot failed (see its message)');
+  return b;
+};
+
+async function serverAction(s: Session, serverId: string, body: unknown, what: string): Promise<void> {
+  const res = await s.request('POST', `${s.endpoint('compute')}/servers/${serverId}/action`, { data: body });
+  verify(res.status === 202, `${what} answered ${res.status}: ${brief(res.data)}`);
+}
+
+async function cleanup(s: Session, b: Partial<BootedServer>): Promise<void> {
+  if (b.serverId) await s.request('DELETE', `${s.endpoint('compute')}/servers/${b.serverId}`).catch(() => undefined);
+  if (b.network) await deleteNetwork(s, b.network).catch(() => undefined);
+  if (b.imageId) await s.request('DELETE', `${s.endpoint('image')}/v2/images/${b.imageId}`).catch(() => undefined);
+  if (b.flavorId) await s.request('DELETE', `${s.endpoint('compute')}/flavors/${b.flavorId}`).catch(() => undefined);
+}
+
+export const computeChecks: Check<ApiContext>[] = [
+  {
+    id: 'api.compute.services', kind: 'api',
+    async run(ctx) {
+      const s = await ctx.session();
+      const res = await s.request('GET', `${s.endpoint('compute')}/os-services`);
+      verify(res.status === 200, `GET /os-services answered ${res.status}: ${brief(res.data)}`);
+      const services = res.data.services as Array<{ binary: string; host: string; state: string; status: string }>;
+      const down = services.filter((x) => x.state !== 'up' || x.status !== 'enabled').map((x) => `${x.binary} on ${x.host} is ${x.state}/${x.status}`);
+      const missing = ['nova-conductor', 'nova-scheduler', 'nova-compute'].filter((b) => !services.some((x) => x.binary === b));
+      verify(missing.length === 0, `nova lists no ${missing.join(', ')} service (has ${services.map((x) => x.binary).join(', ') || 'none'})`);
+      verify(down.length === 0, down.join('; '));
+      return { message: services.map((x) => `${x.binary}@${x.host} up`).join(', ') };
+    },
+  },
+  {
+    id: 'api.compute.hypervisors', kind: 'api',
+    async run(ctx) {
+      const s = await ctx.session();
+      const res = await s.request('GET', `${s.endpoint('compute')}/os-hypervisors`);
+      verify(res.status === 200, `GET /os-hypervisors answered ${res.status}: ${brief(res.data)}`);
+      const hv = res.data.hypervisors as Array<{ hypervisor_hostname: string; state: string }>;
+      verify(hv.length > 0, 'nova lists no hypervisor: the compute never reported its resources');
+      verify(hv.every((h) => h.state === 'up'), `a hypervisor is down: ${brief(hv)}`);
+      return { message: `${hv.length} hypervisor(s) up: ${hv.map((h) => h.hypervisor_hostname).join(', ')}` };
+    },
+  },
+  {
+    id: 'api.compute.flavor-crud', kind: 'api',
+    async run(ctx) {
+      const s = await ctx.session();
+      const id = await makeFlavor(s, unique('flavor'), 256);
+      const got = await s.request('GET', `${s.endpoint('compute')}/flavors/${id}`);
+      verify(got.status === 200 && got.data.flavor.ram === 256, `GET flavor answered ${got.status}: ${brief(got.data)}`);
+      const del = await s.request('DELETE', `${s.endpoint('compute')}/flavors/${id}`);
+      verify(del.status === 202, `delete flavor answered ${del.status}`);
+      const gone = await s.request('GET', `${s.endpoint('compute')}/flavors/${id}`);
+      verify(gone.status === 404, `a deleted flavor is still found (answered ${gone.status})`);
+    },
+  },
+  {
+    id: 'api.compute.server-boot', kind: 'api',
+    async run(ctx) {
+      const s = await ctx.session();
+      const made: Partial<{ -readonly [K in keyof BootedServer]: BootedServer[K] }> = {};
+      try {
+        made.flavorId = await makeFlavor(s);
+        made.imageId = await makeBootImage(s);
+        made.network = await makeNetwork(s, 'boot');
+        const port = await s.request('POST', `${networkApi(s)}/ports`, { data: { port: { network_id: made.network.networkId, name: unique('port') } } });
+        verify(port.status === 201, `create port answered ${port.status}: ${brief(port.data)}`);
+        made.portId = port.data.port.id as string;
+        const started = Date.now();
+        made.serverId = await bootServer(s, { imageId: made.imageId, flavorId: made.flavorId, portId: made.portId });
+        const server = await waitForServer(s, made.serverId, 'ACTIVE', 90_000);
+        const activeMs = Date.now() - started;
+        const bound = await verifyPortBound(s, made.portId, server);
+        ctx.shared.set(SERVER, made as BootedServer);
+        return {
+          message: `server ACTIVE in ${(activeMs / 1000).toFixed(1)} s on ${server.host}, port bound (${bound.vifType}) with ${bound.ip}`,
+          details: { serverId: made.serverId, host: server.host, ip: bound.ip, activeMs },
+        };
+      } catch (error) {
+        await cleanup(s, made);
+        throw error;
+      }
+    },
+  },
+  {
+    id: 'api.compute.server-actions', kind: 'api',
+    async run(ctx) {
+      const s = await ctx.session();
+      const b = booted(ctx);
+      await serverAction(s, b.serverId, { 'os-stop': null }, 'stop');
+      await waitForServer(s, b.serverId, 'SHUTOFF');
+      await serverAction(s, b.serverId, { 'os-start': null }, 'start');
+      await waitForServer(s, b.serverId, 'ACTIVE');
+      await serverAction(s, b.serverId, { reboot: { type: 'SOFT' } }, 'reboot');
+      const after = await waitForServer(s, b.serverId, 'ACTIVE');
+      await verifyPortBound(s, b.portId, after);
+      return { message: 'stop → SHUTOFF, start → ACTIVE, soft reboot → ACTIVE, port still bound' };
+    },
+  },
+  {
+    id: 'api.compute.server-delete', kind: 'api',
+    async run(ctx) {
+      const s = await ctx.session();
+      const b = booted(ctx);
+      ctx.shared.delete(SERVER);
+      try {
+        const del = await s.request('DELETE', `${s.endpoint('compute')}/servers/${b.serverId}`);
+        verify(del.status === 204, `delete server answered ${del.status}: ${brief(del.data)}`);
+        await pollUntil(`server ${b.serverId} to be deleted`, () => getServer(s, b.serverId), (v) => v === undefined,
+          { timeoutMs: 60_000, failed: (v) => (v?.status === 'ERROR' ? `the server went to ERROR: ${v.fault ?? 'no fault'}` : undefined), describe: (v) => `status ${v?.status}` });
+        // A port the user made survives its server, unbound (nova only deletes the ports it made itself).
+        const port = await pollUntil(`port ${b.portId} to be released`, async () => (await s.request('GET', `${networkApi(s)}/ports/${b.portId}`)).data?.port,
+          (p) => p?.device_id === '', { timeoutMs: 30_000, describe: (p) => `device_id "${p?.device_id}"` });
+        verify(port, `port ${b.portId} the user made was deleted with the server`);
+        return { message: 'server deleted (404), its port released and kept' };
+      } finally {
+        await cleanup(s, { ...b, serverId: undefined as unknown as string });
+      }
+    },
+  },
+  {
+    id: 'api.compute.unauthenticated', kind: 'api',
+    async run(ctx) {
+      const s = await ctx.session();
+      const res = await s.request('GET', `${s.endpoint('compute')}/servers`, { token: null });
+      verify(res.status === 401, `GET /servers without a token answered ${res.status}, expected 401`);
+    },
+  },
+];
