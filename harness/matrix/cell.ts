@@ -26,15 +26,25 @@ export interface PlannedCell extends CellSpec {
   readonly repro: string;
 }
 
-/** The image recipes a cell needs: its services' and, when it runs Tempest, Tempest's. */
+/**
+ * The image recipes a cell needs: its services' and, when it runs Tempest, Tempest's. An upgrade
+ * cell runs Tempest after the upgrade, from the release it moved to (see `upgradeImages`).
+ */
 export function cellImages(cell: CellSpec): string[] {
   const names = cell.scenario.services.map((svc) => svc.spec.image);
+  if (cell.tempest.kind !== 'none' && !cell.upgradeTo) names.push(TEMPEST_IMAGE);
+  return names;
+}
+
+/** The image recipes an upgrade cell needs in the release it moves to: its upgraded services', and Tempest's. */
+export function upgradeImages(cell: CellSpec): string[] {
+  const upgraded = new Set(cell.scenario.spec.upgrade?.services ?? []);
+  const names = cell.scenario.services.filter((svc) => upgraded.has(svc.spec.name)).map((svc) => svc.spec.image);
   if (cell.tempest.kind !== 'none') names.push(TEMPEST_IMAGE);
   return names;
 }
 
-/** The image recipes an upgrade cell needs in the release it moves to. */
-export function upgradeImages(cell: CellSpec): string[] {
-  const upgraded = new Set(cell.scenario.spec.upgrade?.services ?? []);
-  return cell.scenario.services.filter((svc) => upgraded.has(svc.spec.name)).map((svc) => svc.spec.image);
+/** Which release's Tempest judges the cell: the release an upgrade cell moved to, else the cell's own. */
+export function tempestRelease(cell: CellSpec): string {
+  return cell.upgradeTo?.releaseName ?? cell.releaseName;
 }

@@ -195,6 +195,10 @@ async function makeServer(cloud: CloudSpec): Promise<MadeResources> {
         verify(after, `server ${serverId} made before the upgrade is gone (404)`);
         verify(after.status === 'ACTIVE', `server ${serverId} made before the upgrade is ${after.status}${after.fault ? `: ${after.fault}` : ''}, expected ACTIVE`);
         verify(after.host === before.host, `server ${serverId} moved from host ${before.host} to ${after.host}`);
+        // ACTIVE in the database is not enough: the compute that holds it must be up, on the new release.
+        const services = await now.request('GET', `${now.endpoint('compute')}/os-services?binary=nova-compute&host=${encodeURIComponent(after.host ?? '')}`);
+        const compute = (services.data?.services ?? [])[0] as { state?: string; status?: string } | undefined;
+        verify(compute?.state === 'up', `the compute ${after.host} holding server ${serverId} is ${compute ? `${compute.state}/${compute.status}` : 'not listed'} after the upgrade`);
         const bound = await verifyPortBound(now, portId, after);
         verify(bound.ip === ip, `server ${serverId}'s port now has ${bound.ip}, before the upgrade ${ip}`);
         await now.request('DELETE', `${now.endpoint('compute')}/servers/${serverId}`);

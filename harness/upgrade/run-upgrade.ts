@@ -1,6 +1,6 @@
 import type { Environment } from '../backends/backend.ts';
 import type { CloudSpec } from '../config/schemas.ts';
-import { runCheck } from '../checks/check.ts';
+import { runCheck, verify, type Check } from '../checks/check.ts';
 import { DeploymentError, errorMessage } from '../errors.ts';
 import type { ActionHandlers } from '../deploy/execute.ts';
 import { performStep } from '../deploy/execute.ts';
@@ -82,7 +82,24 @@ export async function runUpgrade(input: UpgradeInput): Promise<CheckResult[]> {
 
   for (const { name, probe } of probes) checks.push(downtimeCheck(name, await probe.stop(), input.maxDowntimeSeconds));
   for (const m of made) checks.push(await runCheck(m.check, undefined));
+  // A new release that answered its readiness probe and died after it (nova-compute refusing the
+  // old computes' service records) is red here, not only through whichever API call notices.
+  for (const name of input.services.filter((n) => checks.some((c) => c.id === `upgrade.service.${n}` && c.status === 'passed'))) {
+    checks.push(await runCheck(healthCheck(input.env, name, input.toRelease), undefined));
+  }
   return checks;
+}
+
+function healthCheck(env: Environment, name: string, release: string): Check<void> {
+  return {
+    id: `upgrade.health.${name}`, kind: 'upgrade',
+    async run() {
+      const state = await env.state(name);
+      verify(state.status === 'running', `${name} (${release}) is ${state.status} after the upgrade${state.exitCode ? ` (exit code ${state.exitCode})` : ''}: see its log`);
+      verify(state.restarts === 0, `${name} (${release}) restarted ${state.restarts} time(s) after the upgrade${state.lastExit ? `; its previous run ${state.lastExit}` : ''}`);
+      return { message: `${name} (${release}) still running after the whole upgrade` };
+    },
+  };
 }
 
 async function upgradeService(input: UpgradeInput, name: string): Promise<void> {

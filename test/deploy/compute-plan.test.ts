@@ -36,7 +36,7 @@ test('compute: the shared nova.conf is rendered for each nova service, nova-comp
     t.regex(text!, /\[api_database\]\nconnection = mysql\+pymysql:\/\/nova:[^@]+@mariadb\/nova_api/, name);
   }
   const compute = conf('nova-compute', '/etc/nova/nova-compute.conf')!;
-  t.regex(compute, /compute_driver = fake\.FakeDriver/);
+  t.regex(compute, /compute_driver = gategrid_fake\.StableFakeDriver/);
   t.notRegex(compute, /\[(api_)?database\]/, 'nova-compute must not get database credentials');
 });
 

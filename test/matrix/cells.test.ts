@@ -104,3 +104,19 @@ test('a cell stays in its shard when cells are added (assignment by a hash of it
     }
   }
 });
+
+test('an upgrade cell runs the Tempest of the release it moves to; a plain cell its own', async (t) => {
+  const { cellImages, upgradeImages, tempestRelease } = await import('../../harness/matrix/cell.ts');
+  const catalogues = await loadCatalogues();
+  const [upgrade, compute] = await Promise.all([loadScenario('compute-upgrade', catalogues), loadScenario('compute', catalogues)]);
+  const cells = expandCells({ scenarios: [upgrade, compute], releases: ['zed'], backends: ['docker'], cells: [], tempest: 'smoke' });
+  const up = cells.find((c) => c.id === 'compute-upgrade/zed/docker')!;
+  const plain = cells.find((c) => c.id === 'compute/zed/docker')!;
+  t.false(cellImages(up).includes('tempest'));
+  t.true(upgradeImages(up).includes('tempest'));
+  t.deepEqual(upgradeImages(up).filter((n) => n !== 'tempest').sort(),
+    ['glance-api', 'keystone', 'neutron-server', 'nova-api', 'nova-compute', 'nova-conductor', 'nova-scheduler', 'placement-api']);
+  t.is(tempestRelease(up), '2025.1');
+  t.true(cellImages(plain).includes('tempest'));
+  t.is(tempestRelease(plain), 'zed');
+});

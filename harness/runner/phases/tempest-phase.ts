@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { DeploymentError } from '../../errors.ts';
-import { TEMPEST_IMAGE } from '../../matrix/cell.ts';
+import { TEMPEST_IMAGE, tempestRelease } from '../../matrix/cell.ts';
 import type { PhaseResult } from '../../results/model.ts';
 import { runTempest } from '../../../tempest-bridge/run-tempest.ts';
 import type { CellPhase, CellRun } from './cell-run.ts';
@@ -26,7 +26,8 @@ export function tempestPhase(run: CellRun): CellPhase {
       const missing = r.plan.catalog.map((c) => c.service.type).filter((type) => !registered.includes(type));
       if (missing.length > 0) r.log(`tempest: against what deployed only; not available: ${missing.join(', ')}`);
       const done = await runTempest({
-        env: r.env!, image: r.images.get(TEMPEST_IMAGE)!, cloud: r.plan.cloud, scenario: cell.scenario.spec, release: cell.releaseName,
+        // After an upgrade, the new release's Tempest (its tests and its expectations) judges the result.
+        env: r.env!, image: (r.targetImages.get(TEMPEST_IMAGE) ?? r.images.get(TEMPEST_IMAGE))!, cloud: r.plan.cloud, scenario: cell.scenario.spec, release: tempestRelease(cell),
         serviceTypes: ['identity', ...registered], selection: cell.tempest, rerunFailed: options.rerunTempest,
         artifactDir: path.join(options.outDir, result.artifacts.logs, 'tempest'), secrets: r.secrets, log: r.log,
       });
