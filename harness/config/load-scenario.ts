@@ -126,6 +126,9 @@ function checkUpgrade(spec: ScenarioSpec, file: string, services: readonly Loade
     if (!releases.has(to)) throw new ConfigError(file, `upgrade.paths.${from}`, `unknown release "${to}": known are ${known}`, { line });
     if (from === to) throw new ConfigError(file, `upgrade.paths.${from}`, 'upgrades to the same release: name a newer one', { line });
   }
+  if (upgrade.strategy === 'rolling' && !services.some((s) => s.spec.fronts.length > 0)) {
+    throw new ConfigError(file, 'upgrade.strategy', 'rolling needs a frontend in services (a recipe with `fronts`, such as haproxy) to move traffic between the releases; add it, or use in-place', { line: lineOf(['upgrade', 'strategy']) });
+  }
   upgrade.services.forEach((name, i) => {
     if (!services.some((s) => s.spec.name === name)) throw new ConfigError(file, `upgrade.services[${i}]`, `service "${name}" is not in services`, { line: lineOf(['upgrade', 'services', i]) });
   });
@@ -149,6 +152,8 @@ function checkUpgrade(spec: ScenarioSpec, file: string, services: readonly Loade
 /** Cross-file rules a schema cannot express: every name a recipe mentions exists in the scenario. */
 function checkReferences(spec: ScenarioSpec, file: string, services: readonly LoadedService[], lineOf: (p: PropertyKey[]) => number | undefined): void {
   const serviceNames = new Set(services.map((s) => s.spec.name));
+  const frontends = services.filter((s) => s.spec.fronts.length > 0).map((s) => s.spec.name);
+  if (frontends.length > 1) throw new ConfigError(file, 'services', `more than one frontend (${frontends.join(', ')}): a scenario has at most one service with \`fronts\``);
   const stepNames = new Set<string>(serviceNames);
   for (const s of services) {
     for (const job of s.spec.jobs) {

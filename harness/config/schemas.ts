@@ -123,10 +123,25 @@ export const serviceSchema = z.strictObject({
   endpoints: z.array(z.strictObject({ name, url: z.string(), status: z.array(z.number().int()).default([200, 300]) })).default([]),
   logs: z.strictObject({ allow: z.array(allowSchema).default([]) }).default({ allow: [] }),
   /**
-   * How this service moves to a newer release in an upgrade test: one-shot jobs run from the new
+   * How this service moves to a newer release in an upgrade test. In place: `jobs` run from the new
    * release's image after the old container stopped and before the new one starts (db_sync...).
+   * Rolling (behind a frontend): `expand` runs while the old release serves, the new release starts
+   * beside it, and `contract` runs once the old one is drained and stopped. `offline` says, with the
+   * reason, that its database cannot move while it serves: it is then upgraded in place.
    */
-  upgrade: z.strictObject({ jobs: z.array(jobSchema).default([]) }).default({ jobs: [] }),
+  upgrade: z.strictObject({
+    jobs: z.array(jobSchema).default([]),
+    expand: z.array(jobSchema).default([]),
+    contract: z.array(jobSchema).default([]),
+    offline: reason.optional(),
+  }).default({ jobs: [], expand: [], contract: [] }),
+  /**
+   * A frontend (haproxy): it publishes these services' ports in their place, and routes each to a
+   * backend with two server slots, `<service>` and `<service>-next` (a rolling upgrade's new release).
+   */
+  fronts: z.array(z.strictObject({ service: name, port: z.number().int().positive().max(65535), backend: z.string().min(1) })).default([]),
+  /** The frontend's runtime socket (haproxy's admin socket), driven with socat inside its container. */
+  runtimeSocket: z.string().startsWith('/').optional(),
   /** Releases this recipe cannot serve, each with the reason (the cell is `skipped`, never silently dropped). */
   unsupported: z.record(z.string(), reason).default({}),
 });
@@ -171,6 +186,12 @@ export const scenarioSchema = z.strictObject({
     resources: z.array(z.enum(RESOURCE_GROUPS)).default([]),
     /** When given, a longer outage of any probed endpoint fails the cell; otherwise it is only measured. */
     maxDowntimeSeconds: z.number().nonnegative().optional(),
+    /**
+     * in-place: each service's container replaced (Kolla's way: its API is down meanwhile). rolling:
+     * the new release started beside the old behind the scenario's frontend, enabled once it
+     * answers, the old drained and stopped; services that cannot roll go in place, reported so.
+     */
+    strategy: z.enum(['in-place', 'rolling']).default('in-place'),
   }).optional(),
 });
 export type ScenarioSpec = z.infer<typeof scenarioSchema>;

@@ -24,10 +24,29 @@ export interface RenderedEndpoint {
   readonly status: readonly number[];
 }
 
+/** The scenario's frontend (haproxy): who it fronts, on which backend, and its runtime socket. */
+export interface Frontend {
+  readonly service: string;
+  readonly socket: string;
+  /** Fronted service → its backend's name; its slots are `<service>` and `<service>-next`. */
+  readonly backends: ReadonlyMap<string, string>;
+  /** Fronted service → its readiness asked from inside its own container (a second slot's, before it is enabled). */
+  readonly slotReady: Map<string, ReadyProbe>;
+}
+
+/** The container name of a rolling upgrade's new release, beside the old one. */
+export const nextSlot = (service: string): string => `${service}-next`;
+
 export interface DeploymentPlan {
   readonly steps: readonly Step[];
   /** Per service: the jobs that move it to this plan's release in an upgrade test, in order. */
   readonly upgradeJobs: ReadonlyMap<string, readonly Step[]>;
+  /** Per service, for a rolling upgrade: jobs run while the old release serves, and after it stopped. */
+  readonly upgradeExpand: ReadonlyMap<string, readonly Step[]>;
+  readonly upgradeContract: ReadonlyMap<string, readonly Step[]>;
+  /** Per service that cannot move its database while serving: the reason (it is upgraded in place). */
+  readonly upgradeOffline: ReadonlyMap<string, string>;
+  readonly frontend: Frontend | undefined;
   readonly cloud: CloudSpec | undefined;
   /** The service whose recipe gives the cloud's credentials (the identity service). */
   readonly cloudService: string | undefined;
@@ -61,12 +80,28 @@ export function buildPlan(input: PlanInput): DeploymentPlan {
   const allow = new Map<string, readonly AllowEntry[]>();
   const owners = new Map<string, string>();
   const upgradeJobs = new Map<string, readonly Step[]>();
+  const upgradeExpand = new Map<string, readonly Step[]>();
+  const upgradeContract = new Map<string, readonly Step[]>();
+  const upgradeOffline = new Map<string, string>();
   let cloud: CloudSpec | undefined;
   let cloudService: string | undefined;
+  // A frontend publishes the ports of the services it fronts; they are reached by name only.
+  const fronting = input.scenario.services.find((x) => x.spec.fronts.length > 0)?.spec;
+  const frontedPorts = new Map<string, Set<number>>();
+  for (const f of fronting?.fronts ?? []) {
+    if (!input.scenario.services.some((x) => x.spec.name === f.service)) continue;
+    frontedPorts.set(f.service, (frontedPorts.get(f.service) ?? new Set()).add(f.port));
+  }
+  const hosts = Object.fromEntries(input.scenario.services.map((x) => [x.spec.name, frontedPorts.has(x.spec.name) && fronting ? fronting.name : x.spec.name]));
+  const frontend: Frontend | undefined = fronting ? {
+    service: fronting.name, socket: fronting.runtimeSocket ?? '/run/haproxy/admin.sock',
+    backends: new Map(fronting.fronts.filter((f) => frontedPorts.has(f.service)).map((f) => [f.service, f.backend])),
+    slotReady: new Map(),
+  } : undefined;
 
   for (const service of input.scenario.services) {
     const s = service.spec;
-    const render = serviceRenderer(input, service);
+    const render = serviceRenderer(input, service, hosts);
     const r = (text: string, where: string): string => renderTemplate(text, render, `${service.file} (${where})`);
     const image = input.images.get(s.image);
     if (!image) throw new Error(`no image built for ${s.image}`);
@@ -78,7 +113,12 @@ export function buildPlan(input: PlanInput): DeploymentPlan {
       mode: c.mode,
       content: renderTemplate(service.templates.get(c.template)!, render, `${service.dir}/${c.template}`),
     }));
-    const ports = s.ports.map((p) => ({ container: p, host: input.hostPorts[s.name]![String(p)]! }));
+    const fronted = frontedPorts.get(s.name) ?? new Set<number>();
+    const ports = [
+      ...s.ports.filter((p) => !fronted.has(p)).map((p) => ({ container: p, host: input.hostPorts[s.name]![String(p)]! })),
+      // The frontend publishes, on its own container port, the host port each fronted service would have.
+      ...s.fronts.filter((f) => frontedPorts.has(f.service)).map((f) => ({ container: f.port, host: input.hostPorts[f.service]![String(f.port)]! })),
+    ];
     const listens = [...new Set([...s.ports, ...s.expose, ...(s.ready.tcp === undefined ? [] : [s.ready.tcp])])];
     const base = { image, env, files, volumes: s.volumes, listens, ...(s.user ? { user: s.user } : {}) };
 
@@ -108,12 +148,19 @@ export function buildPlan(input: PlanInput): DeploymentPlan {
       steps.push(jobStep(job, 'jobs'));
     }
     upgradeJobs.set(s.name, s.upgrade.jobs.map((job) => jobStep(job, 'upgrade.jobs')));
+    upgradeExpand.set(s.name, s.upgrade.expand.map((job) => jobStep(job, 'upgrade.expand')));
+    upgradeContract.set(s.name, s.upgrade.contract.map((job) => jobStep(job, 'upgrade.contract')));
+    if (s.upgrade.offline) upgradeOffline.set(s.name, s.upgrade.offline);
+    // A rolling upgrade's new release runs beside the old as `<name>-next`: its log is this recipe's too.
+    owners.set(nextSlot(s.name), s.name);
 
     owners.set(s.name, s.name);
     const command = s.command ? renderCommand(s.command, render, service.file, 'command') : undefined;
-    steps.push({ kind: 'service', name: s.name, deps: [...s.after, ...beforeStart], spec: {
+    // A fronted service starts once its frontend is up, so that it is reachable as soon as it is ready.
+    const frontDeps = fronted.size > 0 && fronting ? [fronting.name] : [];
+    steps.push({ kind: 'service', name: s.name, deps: [...s.after, ...frontDeps, ...beforeStart], spec: {
       ...base, env: { ...base.env, ...command?.env }, name: s.name, ports, timeoutMs: s.ready.timeoutSeconds * 1000,
-      ready: readyProbe(s.ready),
+      ready: fronted.size > 0 && frontend && s.ready.http ? throughFrontend(frontend, s.name, s.ready.http) : readyProbe(s.ready, ports.map((p) => p.container)),
       ...(command ? { command: command.command } : {}),
     } });
 
@@ -128,13 +175,16 @@ export function buildPlan(input: PlanInput): DeploymentPlan {
 
   checkAcyclic(steps, input.scenario.file);
   const memoryMiB = input.scenario.services.reduce((sum, s) => sum + s.spec.memoryMiB, 0);
-  return { steps, upgradeJobs, cloud, cloudService, endpoints, catalog, allow, owners, hostPorts: input.hostPorts, memoryMiB };
+  return { steps, upgradeJobs, upgradeExpand, upgradeContract, upgradeOffline, frontend, cloud, cloudService, endpoints, catalog, allow, owners, hostPorts: input.hostPorts, memoryMiB };
 }
 
-function serviceRenderer(input: PlanInput, service: LoadedService): Resolver {
+function serviceRenderer(input: PlanInput, service: LoadedService, hosts: Readonly<Record<string, string>>): Resolver {
   const override = input.scenario.spec.overrides[service.spec.name];
   const common = {
     ports: input.hostPorts,
+    // The name a service is reached by inside the cell: its own, or its frontend's when it is fronted
+    // (Kolla's internal VIP: every internal call goes through haproxy, so a rolling upgrade moves it too).
+    hosts,
     release: { name: input.releaseName, suite: input.release.suite, openstack: input.release.openstack },
     cell: { id: input.cellId },
     run: { id: input.runId },
@@ -163,10 +213,32 @@ function renderCatalog(c: CatalogSpec, r: (text: string, where: string) => strin
   };
 }
 
-function readyProbe(ready: ReadySpec): ReadyProbe {
-  if (ready.http) return { kind: 'http', ...ready.http };
+/**
+ * The backend's readiness probe. An HTTP probe asks the published port; a service whose port is
+ * not published (behind a frontend, or a rolling upgrade's second slot) is asked from inside its
+ * container, with the same path and status.
+ */
+export function readyProbe(ready: ReadySpec, published: readonly number[]): ReadyProbe {
+  if (ready.http && published.includes(ready.http.port)) return { kind: 'http', ...ready.http };
+  if (ready.http) return httpProbeFromInside(ready.http);
   if (ready.tcp !== undefined) return { kind: 'exec', command: ['nc', '-z', '127.0.0.1', String(ready.tcp)] };
   return { kind: 'exec', command: ready.exec! };
+}
+
+/**
+ * A fronted service is ready when its API answers through the frontend, asked from inside its own
+ * container: checks and registrations that follow never meet the frontend's 503 while its health
+ * check has not yet seen the service.
+ */
+function throughFrontend(frontend: Frontend, name: string, http: { port: number; path: string; status: number }): ReadyProbe {
+  frontend.slotReady.set(name, httpProbeFromInside(http));
+  return httpProbeFromInside(http, frontend.service);
+}
+
+/** An HTTP readiness probe asked from inside the container (curl is in every gategrid image), of itself or of a host by name. */
+export function httpProbeFromInside(http: { port: number; path: string; status: number }, host = '127.0.0.1'): ReadyProbe {
+  const url = `http://${host}:${http.port}${http.path}`;
+  return { kind: 'exec', command: ['sh', '-c', `[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 ${url})" = ${http.status} ]`] };
 }
 
 function checkAcyclic(steps: readonly Step[], file: string): void {

@@ -1,5 +1,5 @@
 import type { CatalogSpec, CloudSpec } from '../config/schemas.ts';
-import { DeploymentError } from '../errors.ts';
+import { DeploymentError, errorMessage } from '../errors.ts';
 import { brief, Session } from './rest-client.ts';
 import { Limiter } from '../util/limiter.ts';
 
@@ -20,7 +20,7 @@ const locks = new Map<string, Limiter>();
 
 async function register(cloud: CloudSpec, catalog: CatalogSpec, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  const s = await Session.login(cloud);
+  const s = await loginWhenReachable(cloud, deadline);
   const base = cloud.authUrl;
   const domainId = 'default';
 
@@ -49,6 +49,23 @@ async function register(cloud: CloudSpec, catalog: CatalogSpec, timeoutMs: numbe
     if (found && found.url === url) continue;
     if (found) await expect(s.request('DELETE', `${base}/endpoints/${found.id}`), [204], 'replace endpoint');
     await expect(s.request('POST', `${base}/endpoints`, { data: { endpoint: { service_id: serviceId, interface: iface, url, region_id: cloud.region } } }), [201], 'create endpoint');
+  }
+}
+
+/**
+ * Logs in, waiting while the identity endpoint answers 502/503/504 or refuses connections: behind
+ * a frontend, keystone is ready a health-check interval or two before the frontend routes to it.
+ * Bounded by the registration's deadline (and 60 tries); any other answer is final.
+ */
+async function loginWhenReachable(cloud: CloudSpec, deadline: number): Promise<Session> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await Session.login(cloud);
+    } catch (error) {
+      const transient = /answered 50[234]|ECONNREFUSED|ECONNRESET|socket hang up/.test(errorMessage(error));
+      if (!transient || attempt >= 60 || Date.now() + 500 > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 500));
+    }
   }
 }
 

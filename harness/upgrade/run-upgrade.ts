@@ -4,7 +4,9 @@ import { runCheck, verify, type Check } from '../checks/check.ts';
 import { DeploymentError, errorMessage } from '../errors.ts';
 import type { ActionHandlers } from '../deploy/execute.ts';
 import { performStep } from '../deploy/execute.ts';
-import type { DeploymentPlan } from '../deploy/plan.ts';
+import { httpProbeFromInside, nextSlot, type DeploymentPlan, type Step } from '../deploy/plan.ts';
+import type { ServiceSpec } from '../backends/backend.ts';
+import { FrontendSocket, type SlotStat } from './frontend-socket.ts';
 import { makeResources, type MadeResources, type ResourceGroup } from '../openstack/upgrade-resources.ts';
 import type { CheckResult } from '../results/model.ts';
 import { DowntimeProbe, type DowntimeReport } from './downtime-probe.ts';
@@ -19,6 +21,8 @@ export interface UpgradeInput {
   /** Upgraded one at a time, in this order; the others stay at release N. */
   readonly services: readonly string[];
   readonly probe: readonly string[];
+  /** in-place (Kolla's way) or rolling (behind the plan's frontend; services that cannot roll go in place). */
+  readonly strategy?: 'in-place' | 'rolling';
   readonly resources: readonly ResourceGroup[];
   readonly maxDowntimeSeconds?: number | undefined;
   readonly cloud: CloudSpec | undefined;
@@ -58,6 +62,8 @@ export async function runUpgrade(input: UpgradeInput): Promise<CheckResult[]> {
     return { name, probe };
   });
 
+  // Service → the container that serves it now (`<name>-next` after a rolling upgrade).
+  const live = new Map<string, string>();
   for (const name of input.services) {
     const started = Date.now();
     const id = `upgrade.service.${name}`;
@@ -66,10 +72,11 @@ export async function runUpgrade(input: UpgradeInput): Promise<CheckResult[]> {
       continue;
     }
     try {
-      await upgradeService(input, name);
-      const message = `${input.fromRelease} → ${input.toRelease} in ${((Date.now() - started) / 1000).toFixed(1)} s`;
+      const how = await upgradeService(input, name);
+      live.set(name, how.container);
+      const message = `${input.fromRelease} → ${input.toRelease} ${how.said} in ${((Date.now() - started) / 1000).toFixed(1)} s`;
       log(`upgrade: ${name} ${message}`);
-      checks.push({ id, kind: 'upgrade', status: 'passed', durationMs: Date.now() - started, message });
+      checks.push({ id, kind: 'upgrade', status: 'passed', durationMs: Date.now() - started, message, details: { strategy: how.strategy, container: how.container } });
     } catch (error) {
       log(`upgrade: ${name} failed: ${errorMessage(error)}`);
       checks.push({ id, kind: 'upgrade', status: 'failed', durationMs: Date.now() - started, message: errorMessage(error) });
@@ -85,16 +92,16 @@ export async function runUpgrade(input: UpgradeInput): Promise<CheckResult[]> {
   // A new release that answered its readiness probe and died after it (nova-compute refusing the
   // old computes' service records) is red here, not only through whichever API call notices.
   for (const name of input.services.filter((n) => checks.some((c) => c.id === `upgrade.service.${n}` && c.status === 'passed'))) {
-    checks.push(await runCheck(healthCheck(input.env, name, input.toRelease), undefined));
+    checks.push(await runCheck(healthCheck(input.env, name, live.get(name) ?? name, input.toRelease), undefined));
   }
   return checks;
 }
 
-function healthCheck(env: Environment, name: string, release: string): Check<void> {
+function healthCheck(env: Environment, name: string, container: string, release: string): Check<void> {
   return {
     id: `upgrade.health.${name}`, kind: 'upgrade',
     async run() {
-      const state = await env.state(name);
+      const state = await env.state(container);
       verify(state.status === 'running', `${name} (${release}) is ${state.status} after the upgrade${state.exitCode ? ` (exit code ${state.exitCode})` : ''}: see its log`);
       verify(state.restarts === 0, `${name} (${release}) restarted ${state.restarts} time(s) after the upgrade${state.lastExit ? `; its previous run ${state.lastExit}` : ''}`);
       return { message: `${name} (${release}) still running after the whole upgrade` };
@@ -102,16 +109,84 @@ function healthCheck(env: Environment, name: string, release: string): Check<voi
   };
 }
 
-async function upgradeService(input: UpgradeInput, name: string): Promise<void> {
+interface Upgraded {
+  readonly strategy: 'in-place' | 'rolling';
+  /** The container serving the service now. */
+  readonly container: string;
+  /** How, for the check's message. */
+  readonly said: string;
+}
+
+async function upgradeService(input: UpgradeInput, name: string): Promise<Upgraded> {
   const service = input.to.steps.find((s) => s.kind === 'service' && s.name === name);
   if (!service || service.kind !== 'service') throw new DeploymentError(`no service ${name} in the plan of ${input.toRelease}`);
-  await input.env.stopService(name, input.graceMs ?? 30_000);
-  for (const job of input.to.upgradeJobs.get(name) ?? []) {
+  if (input.strategy === 'rolling') {
+    const backend = input.to.frontend?.backends.get(name);
+    const offline = input.to.upgradeOffline.get(name);
+    if (backend !== undefined && offline === undefined) {
+      await rollService(input, name, service.spec, backend);
+      return { strategy: 'rolling', container: nextSlot(name), said: `rolling behind ${input.to.frontend!.service}` };
+    }
+    const why = offline ?? `not behind the frontend ${input.to.frontend?.service ?? ''}`.trim();
+    input.log(`upgrade: ${name}: in place (${why})`);
+    await inPlace(input, name, service.spec);
+    return { strategy: 'in-place', container: name, said: `in place (cannot roll: ${why})` };
+  }
+  await inPlace(input, name, service.spec);
+  return { strategy: 'in-place', container: name, said: 'in place' };
+}
+
+async function runJobs(input: UpgradeInput, name: string, jobs: readonly Step[] | undefined): Promise<void> {
+  for (const job of jobs ?? []) {
     const started = Date.now();
     await performStep(job, input.env, input.to, input.actions);
     input.log(`upgrade: ${name}: ${job.name} passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
-  await input.env.startService(service.spec);
+}
+
+/** Kolla's way: stop, migrate from the new image, start the new release in the old one's place. */
+async function inPlace(input: UpgradeInput, name: string, spec: ServiceSpec): Promise<void> {
+  await input.env.stopService(name, input.graceMs ?? 30_000);
+  await runJobs(input, name, input.to.upgradeJobs.get(name));
+  await input.env.startService(spec);
+}
+
+/**
+ * Zero downtime behind the frontend: expand while the old release serves; start the new release
+ * beside it (`<name>-next`, the backend's second slot, disabled until then); enable it once it
+ * answers (its own readiness probe, from inside); drain the old slot to 0 sessions, take it out
+ * and stop it; contract while the new release serves. Every wait is bounded.
+ */
+async function rollService(input: UpgradeInput, name: string, spec: ServiceSpec, backend: string): Promise<void> {
+  const socket = new FrontendSocket(input.env, input.to.frontend!);
+  const next = nextSlot(name);
+  await runJobs(input, name, input.to.upgradeExpand.get(name));
+  await input.env.startService({ ...spec, name: next, ports: [], ready: input.to.frontend!.slotReady.get(name) ?? readyOf(spec) });
+  await socket.setState(backend, next, 'ready');
+  await waitSlot(socket, backend, next, (st) => st.status.startsWith('UP'), 'to be UP in the frontend', 30_000);
+  input.log(`upgrade: ${name}: ${input.toRelease} serves beside ${input.fromRelease}; draining the old slot`);
+  await socket.setState(backend, name, 'drain');
+  await waitSlot(socket, backend, name, (st) => st.sessions === 0, 'to drain to 0 sessions', 30_000);
+  await socket.setState(backend, name, 'maint');
+  await input.env.stopService(name, input.graceMs ?? 30_000);
+  await runJobs(input, name, input.to.upgradeContract.get(name));
+}
+
+/** The new slot is never published: its readiness is asked from inside it. */
+function readyOf(spec: ServiceSpec): ServiceSpec['ready'] {
+  return spec.ready.kind === 'http' ? httpProbeFromInside(spec.ready) : spec.ready;
+}
+
+async function waitSlot(socket: FrontendSocket, backend: string, server: string, ok: (st: SlotStat) => boolean, what: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last: SlotStat | undefined;
+  for (let i = 0; i < Math.ceil(timeoutMs / 250) + 1; i++) {
+    last = await socket.stat(backend, server);
+    if (last && ok(last)) return;
+    if (Date.now() >= deadline) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new DeploymentError(`${backend}/${server} did not come ${what} within ${timeoutMs / 1000} s (last: ${last ? `${last.status}, ${last.sessions} sessions` : 'not listed'})`);
 }
 
 /** The measured downtime of one endpoint: failed only when the scenario sets a budget and it was exceeded. */

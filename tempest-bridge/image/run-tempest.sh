@@ -12,9 +12,12 @@ WS=/ws/run
 cp /etc/tempest/tempest.conf "$WS/etc/tempest.conf"
 cd "$WS"
 set -- --concurrency "${TEMPEST_CONCURRENCY:-2}"
-if [ -s /etc/tempest/exclude.txt ]; then set -- "$@" --exclude-list /etc/tempest/exclude.txt; fi
+# Tempest before 26 (Debian bullseye's 25) names the lists --blacklist-file and --whitelist-file.
+exclude=--exclude-list include=--include-list
+if ! tempest run --help 2>/dev/null | grep -q -- '--exclude-list'; then exclude=--blacklist-file include=--whitelist-file; fi
+if [ -s /etc/tempest/exclude.txt ]; then set -- "$@" "$exclude" /etc/tempest/exclude.txt; fi
 if [ -n "${TEMPEST_INCLUDE_LIST:-}" ]; then
-  set -- "$@" --include-list "$TEMPEST_INCLUDE_LIST"
+  set -- "$@" "$include" "$TEMPEST_INCLUDE_LIST"
 elif [ "${TEMPEST_SELECTION:-smoke}" = smoke ]; then
   set -- "$@" --smoke
 else

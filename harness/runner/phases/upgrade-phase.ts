@@ -21,10 +21,10 @@ export function upgradePhase(run: CellRun): CellPhase | undefined {
         scenario: cell.scenario, releaseName: to.releaseName, release: to.release, images: new Map([...r.images, ...r.targetImages]),
         secrets: r.secrets, hostPorts: from.hostPorts, runId: options.runId, cellId: cell.id,
       });
-      r.log(`upgrade ${spec.services.join(', ')}: ${cell.releaseName} → ${to.releaseName}`);
+      r.log(`upgrade ${spec.services.join(', ')} (${spec.strategy}): ${cell.releaseName} → ${to.releaseName}`);
       const checks = await runUpgrade({
         env: r.env!, from, to: target, fromRelease: cell.releaseName, toRelease: to.releaseName, services: spec.services,
-        probe: spec.probe, resources: spec.resources, maxDowntimeSeconds: spec.maxDowntimeSeconds, cloud: from.cloud, actions: options.actions, log: r.log, signal,
+        probe: spec.probe, strategy: spec.strategy, resources: spec.resources, maxDowntimeSeconds: spec.maxDowntimeSeconds, cloud: from.cloud, actions: options.actions, log: r.log, signal,
       });
       r.addChecks(checks);
       summary = summarizeUpgrade(cell.releaseName, to.releaseName, checks);
