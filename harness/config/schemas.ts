@@ -142,7 +142,7 @@ export const serviceSchema = z.strictObject({
   fronts: z.array(z.strictObject({ service: name, port: z.number().int().positive().max(65535), backend: z.string().min(1) })).default([]),
   /** The frontend's runtime socket (haproxy's admin socket), driven with socat inside its container. */
   runtimeSocket: z.string().startsWith('/').optional(),
-  /** Releases this recipe cannot serve, each with the reason (the cell is `skipped`, never silently dropped). */
+  /** Releases or backends this recipe cannot serve, each with the reason (the cell is `skipped`, never silently dropped). */
   unsupported: z.record(z.string(), reason).default({}),
 });
 export type ServiceSpec = z.infer<typeof serviceSchema>;

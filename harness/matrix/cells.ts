@@ -54,9 +54,9 @@ export function expandCells(input: MatrixInput): PlannedCell[] {
     if (input.cells.length > 0 && !input.cells.includes(id)) continue;
     const excluded = (input.exclude ?? []).find((rule) => matches(rule, scenario.spec.name, releaseName, backend));
     const upgradeTo = scenario.spec.upgrade?.paths[releaseName];
-    const skipReason = excluded ? `excluded by the config: ${excluded.reason}` : unsupportedReason(scenario, releaseName)
+    const skipReason = excluded ? `excluded by the config: ${excluded.reason}` : unsupportedReason(scenario, releaseName, backend)
       ?? (scenario.spec.upgrade && upgradeTo === undefined ? `no upgrade path from ${releaseName} (upgrade.paths in ${path.relative(repoRoot, scenario.file)})` : undefined)
-      ?? (upgradeTo !== undefined ? unsupportedReason(scenario, upgradeTo, scenario.spec.upgrade!.services) : undefined);
+      ?? (upgradeTo !== undefined ? unsupportedReason(scenario, upgradeTo, backend, scenario.spec.upgrade!.services) : undefined);
     const selectionText = input.tempest ?? scenario.spec.tempest.default;
     const tempest = parseTempestSelection(selectionText, input.tempest === undefined ? `${scenario.file}: tempest.default` : '--tempest');
     const extra = selectionText === scenario.spec.tempest.default ? [] : ['--tempest', selectionText];
@@ -96,11 +96,14 @@ function matches(rule: CellRule, scenario: string, release: string, backend: str
     && (rule.backend === undefined || rule.backend === backend);
 }
 
-function unsupportedReason(scenario: LoadedScenario, release: string, only?: readonly string[]): string | undefined {
+/** A recipe's `unsupported` names releases and backends, each with the reason. */
+function unsupportedReason(scenario: LoadedScenario, release: string, backend: string, only?: readonly string[]): string | undefined {
   for (const s of scenario.services) {
     if (only && !only.includes(s.spec.name)) continue;
     const why = s.spec.unsupported[release];
     if (why) return `${s.spec.name} on ${release}: ${why}`;
+    const whyBackend = s.spec.unsupported[backend];
+    if (whyBackend) return `${s.spec.name} on ${backend}: ${whyBackend}`;
   }
   return undefined;
 }

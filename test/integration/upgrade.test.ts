@@ -59,3 +59,32 @@ test.serial('integration: an upgrade over the scenario\'s downtime budget turns 
   t.regex(run.all, /reproduce: npx gategrid run --scenario fixtures\/scenarios\/identity-upgrade-no-downtime-budget\.yaml --release zed --backend docker --revision [0-9a-f]{12}$/m);
   t.deepEqual(await leftovers((await readResults(out)).run.id), []);
 });
+
+// Rolling behind haproxy: the same upgrade with the cloud open. Zero failed probe requests is the
+// cell's budget; every service says it rolled (none fell back to in place); Tempest from 2025.1.
+test.serial('integration: core zed → 2025.1 rolling behind haproxy fails no probe request, and Tempest from 2025.1 passes', async (t) => {
+  const out = await tempOut('rolling');
+  const run = await gategrid(['run', '--scenario', 'core-upgrade-rolling', '--release', 'zed', '--out', out]);
+  t.log(run.all.split('\n').filter((l) => /upgrade|PASSED|FAILED|tempest:/.test(l)).join('\n'));
+  t.is(run.exitCode, 0, run.all.slice(-3000));
+  const cell = (await readResults(out)).cells[0]!;
+  t.is(cell.status, 'passed');
+  for (const service of ['keystone', 'glance-api', 'placement-api']) {
+    const check = cell.checks.find((c) => c.id === `upgrade.service.${service}`)!;
+    t.regex(check.message ?? '', /^zed → 2025\.1 rolling behind haproxy in [\d.]+ s$/, service);
+    t.deepEqual(check.details, { strategy: 'rolling', container: `${service}-next` });
+    t.is(cell.checks.find((c) => c.id === `upgrade.health.${service}`)?.status, 'passed');
+  }
+  for (const endpoint of ['identity', 'image', 'placement']) {
+    const downtime = cell.checks.find((c) => c.id === `upgrade.downtime.${endpoint}`)!;
+    const measured = downtime.details as { downtimeMs: number; failed: number; requests: number };
+    t.is(measured.failed, 0, `${endpoint}: ${downtime.message}`);
+    t.true(measured.requests > 20, `${endpoint} was probed all along`);
+  }
+  for (const group of ['identity', 'image', 'placement']) t.is(cell.checks.find((c) => c.id === `upgrade.resources.${group}`)?.status, 'passed', group);
+  t.is(cell.phases.find((p) => p.name === 'tempest')?.status, 'passed');
+  t.regex(cell.images?.['tempest@2025.1'] ?? '', /^gategrid\/tempest:trixie-/);
+  // The second slots' logs were scanned with their recipes' allow-lists.
+  t.is(cell.checks.find((c) => c.id === 'logs.keystone-next')?.status, 'passed');
+  t.deepEqual(await leftovers((await readResults(out)).run.id), []);
+});

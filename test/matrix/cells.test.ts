@@ -120,3 +120,11 @@ test('an upgrade cell runs the Tempest of the release it moves to; a plain cell 
   t.true(cellImages(plain).includes('tempest'));
   t.is(tempestRelease(plain), 'zed');
 });
+
+test('a recipe unsupported on a backend skips the cell there with its reason', async (t) => {
+  const catalogues = await loadCatalogues();
+  const rolling = await loadScenario('core-upgrade-rolling', catalogues);
+  const cells = expandCells({ scenarios: [rolling], releases: ['zed'], backends: ['docker', 'kubernetes'], cells: [], tempest: 'none' });
+  t.is(cells.find((c) => c.backend === 'docker')?.skipReason, undefined);
+  t.regex(cells.find((c) => c.backend === 'kubernetes')?.skipReason ?? '', /^haproxy on kubernetes: haproxy finds its server slots through Docker's DNS/);
+});
