@@ -6,7 +6,7 @@
  *   npm run bench -- --cold     removes gategrid's images first and measures every build cold
  * The last section runs core on both backends (it starts the local Kubernetes cluster if needed).
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { loadCatalogues, loadScenario } from '../harness/config/load-scenario.ts';
@@ -26,6 +26,7 @@ import { repoRoot } from '../harness/config/paths.ts';
 import { execa } from 'execa';
 import { preflight } from '../harness/deploy/preflight.ts';
 import { criticalPath } from './critical-path.ts';
+import { cellReason } from '../harness/results/verdicts.ts';
 
 const cold = process.argv.includes('--cold');
 const kube = new KubernetesBackend(new LocalProvider());
@@ -159,11 +160,16 @@ if (up.exitCode !== 0) {
 async function runCells(cells: ReturnType<typeof expandCells>, concurrency: number) {
   const wall0 = Date.now();
   const run: RunResult = { schemaVersion: 1, run: { id: `bench-${Date.now()}`, startedAt: new Date().toISOString(), gategridVersion: 'bench' }, cells: [] };
+  // A folder per run: log files are appended to, and a scan must see only this run's lines.
+  const outDir = path.join(os.tmpdir(), 'gategrid-bench', run.run.id);
   await runMatrix(cells, {
-    run, outDir: path.join(os.tmpdir(), 'gategrid-bench'), images: builder(), keep: 'always', rerunTempest: false, retries: 0, concurrency, failFast: false,
+    run, outDir, images: builder(), keep: 'always', rerunTempest: false, retries: 0, concurrency, failFast: false,
     backends: new Map<string, Backend>([['docker', new DockerBackend()], ['kubernetes', kube]]), actions: { catalog: registerCatalog },
     timeouts: { images: 45 * 60_000, deploy: 10 * 60_000, checks: 15 * 60_000 }, signal: new AbortController().signal, reporter: { name: 'bench' },
   });
+  // What each red figure means is then readable: its cells' checks, messages and logs.
+  await writeFile(path.join(outDir, 'results.json'), `${JSON.stringify(run, null, 2)}\n`);
+  for (const c of run.cells.filter((x) => x.status !== 'passed')) process.stdout.write(`  (${c.id} ${c.status}: ${cellReason(c)}; ${path.join(outDir, 'results.json')})\n`);
   const onKube = cells.some((c) => c.backend === 'kubernetes');
   // Kubernetes pods run as containers of this engine too (dockershim), labelled with their namespace.
   const ids = onKube
