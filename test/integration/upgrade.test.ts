@@ -31,7 +31,9 @@ test.serial('integration: compute zed → 2025.1 service by service keeps what w
   const tempest = cell.phases.find((p) => p.name === 'tempest')!;
   t.is(tempest.status, 'passed', tempest.message);
   t.regex(cell.images?.['tempest@2025.1'] ?? '', /^gategrid\/tempest:trixie-/);
-  t.true(cell.checks.filter((c) => c.kind === 'tempest' && c.status === 'passed').length >= 5, tempest.message);
+  // ServersTestJSON boots its server in its class fixture; Tempest 43 runs 3 of its 5 tests here (2 need validation).
+  t.true(cell.checks.filter((c) => c.kind === 'tempest' && c.status === 'passed').length >= 3, tempest.message);
+  t.is(cell.checks.filter((c) => c.kind === 'tempest' && c.status === 'failed').length, 0, tempest.message);
   // A container replaced in place cannot answer while it is down: each probe must have seen that.
   for (const endpoint of ['identity', 'image', 'placement', 'compute', 'network']) {
     const downtime = cell.checks.find((c) => c.id === `upgrade.downtime.${endpoint}`)!;
