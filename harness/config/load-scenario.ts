@@ -92,9 +92,9 @@ export async function loadScenario(nameOrPath: string, catalogues: Catalogues): 
       throw new ConfigError(recipeFile, 'image', `unknown image "${recipe.image}": add it to scenarios/images/images.yaml`, { line: recipeYaml.lineOf(['image']) });
     }
     const templates = new Map<string, string>();
+    // A recipe reads its own folder, or a shared one beside it in the catalogue (../nova-common/nova.conf).
+    const catalogue = path.join(catalogues.dir, 'services');
     for (const [j, config] of recipe.configs.entries()) {
-      // A recipe reads its own folder, or a shared one beside it in the catalogue (../nova-common/nova.conf).
-      const catalogue = path.join(catalogues.dir, 'services');
       const resolved = path.resolve(dir, config.template);
       if (path.isAbsolute(config.template) || !resolved.startsWith(catalogue + path.sep)) {
         throw new ConfigError(recipeFile, `configs[${j}].template`, `template path ${config.template} leaves the service catalogue ${catalogue}: name a file in the recipe's folder or in a shared folder beside it`, { line: recipeYaml.lineOf(['configs', j, 'template']) });

@@ -156,11 +156,18 @@ export function buildPlan(input: PlanInput): DeploymentPlan {
 
     owners.set(s.name, s.name);
     const command = s.command ? renderCommand(s.command, render, service.file, 'command') : undefined;
-    // A fronted service starts once its frontend is up, so that it is reachable as soon as it is ready.
-    const frontDeps = fronted.size > 0 && fronting ? [fronting.name] : [];
+    // A fronted service starts once its frontend is up, and is ready when it answers through it (asked
+    // from inside its own container): what follows never meets the frontend's 503 while its health
+    // check has not yet seen the service. Its second slot, before it is enabled, is asked directly.
+    const frontDeps = fronted.size > 0 && frontend ? [frontend.service] : [];
+    let ready = readyProbe(s.ready, ports.map((p) => p.container));
+    if (fronted.size > 0 && frontend && s.ready.http) {
+      frontend.slotReady.set(s.name, httpProbeFromInside(s.ready.http));
+      ready = httpProbeFromInside(s.ready.http, frontend.service);
+    }
     steps.push({ kind: 'service', name: s.name, deps: [...s.after, ...frontDeps, ...beforeStart], spec: {
       ...base, env: { ...base.env, ...command?.env }, name: s.name, ports, timeoutMs: s.ready.timeoutSeconds * 1000,
-      ready: fronted.size > 0 && frontend && s.ready.http ? throughFrontend(frontend, s.name, s.ready.http) : readyProbe(s.ready, ports.map((p) => p.container)),
+      ready,
       ...(command ? { command: command.command } : {}),
     } });
 
@@ -218,25 +225,15 @@ function renderCatalog(c: CatalogSpec, r: (text: string, where: string) => strin
  * not published (behind a frontend, or a rolling upgrade's second slot) is asked from inside its
  * container, with the same path and status.
  */
-export function readyProbe(ready: ReadySpec, published: readonly number[]): ReadyProbe {
+function readyProbe(ready: ReadySpec, published: readonly number[]): ReadyProbe {
   if (ready.http && published.includes(ready.http.port)) return { kind: 'http', ...ready.http };
   if (ready.http) return httpProbeFromInside(ready.http);
   if (ready.tcp !== undefined) return { kind: 'exec', command: ['nc', '-z', '127.0.0.1', String(ready.tcp)] };
   return { kind: 'exec', command: ready.exec! };
 }
 
-/**
- * A fronted service is ready when its API answers through the frontend, asked from inside its own
- * container: checks and registrations that follow never meet the frontend's 503 while its health
- * check has not yet seen the service.
- */
-function throughFrontend(frontend: Frontend, name: string, http: { port: number; path: string; status: number }): ReadyProbe {
-  frontend.slotReady.set(name, httpProbeFromInside(http));
-  return httpProbeFromInside(http, frontend.service);
-}
-
 /** An HTTP readiness probe asked from inside the container (curl is in every gategrid image), of itself or of a host by name. */
-export function httpProbeFromInside(http: { port: number; path: string; status: number }, host = '127.0.0.1'): ReadyProbe {
+function httpProbeFromInside(http: { port: number; path: string; status: number }, host = '127.0.0.1'): ReadyProbe {
   const url = `http://${host}:${http.port}${http.path}`;
   return { kind: 'exec', command: ['sh', '-c', `[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 ${url})" = ${http.status} ]`] };
 }

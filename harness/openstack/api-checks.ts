@@ -4,7 +4,7 @@ import { verify, type Check } from '../checks/check.ts';
 import type { API_GROUPS } from '../config/schemas.ts';
 import { computeChecks } from './compute-checks.ts';
 import { networkChecks } from './network-checks.ts';
-import { brief, http, passwordAuth, Session } from './rest-client.ts';
+import { brief, http, passwordAuth, Session, unique } from './rest-client.ts';
 
 /**
  * Tempest-style API checks, in TypeScript: each one drives a real API through a create / read /
@@ -23,7 +23,6 @@ export interface ApiContext {
 export type ApiGroup = (typeof API_GROUPS)[number];
 
 const id = (name: string): string => `api.${name}`;
-const unique = (what: string): string => `gategrid-${what}-${randomBytes(4).toString('hex')}`;
 
 const identity: Check<ApiContext>[] = [
   {

@@ -1,26 +1,18 @@
 import { verify, CheckFailed, type Check } from '../checks/check.ts';
 import type { ApiContext } from './api-checks.ts';
-import { bootServer, getServer, makeBootImage, makeFlavor, unique, verifyPortBound, waitForServer } from './compute-fixtures.ts';
-import { deleteNetwork, makeNetwork, networkApi, type MadeNetwork } from './network-checks.ts';
-import { pollUntil } from './poll.ts';
-import { brief, type Session } from './rest-client.ts';
+import { bootOnOwnPort, deleteBooted, makeFlavor, verifyPortBound, waitForServer, waitForServerGone, type BootedServer } from './compute-fixtures.ts';
+import { networkApi } from './network-checks.ts';
+import { pollUntil } from '../checks/poll.ts';
+import { brief, unique, type Session } from './rest-client.ts';
 
 /**
  * Nova's API: its services, a flavor, and a server booted from a glance image on a neutron port,
  * through ACTIVE, stop/start, reboot and delete. The server is shared by the three server checks
  * (they run in order); the later ones fail, naming the boot, when it never came up.
  */
-interface BootedServer {
-  readonly serverId: string;
-  readonly portId: string;
-  readonly imageId: string;
-  readonly flavorId: string;
-  readonly network: MadeNetwork;
-}
-
 const SERVER = 'compute.server';
-const booted = (ctx: ApiContext): BootedServer => {
-  const b = ctx.shared.get(SERVER) as BootedServer | undefined;
+const booted = (ctx: ApiContext): Required<BootedServer> => {
+  const b = ctx.shared.get(SERVER) as Required<BootedServer> | undefined;
   if (!b) throw new CheckFailed('no server to act on: api.compute.server-boot failed (see its message)');
   return b;
 };
@@ -28,13 +20,6 @@ const booted = (ctx: ApiContext): BootedServer => {
 async function serverAction(s: Session, serverId: string, body: unknown, what: string): Promise<void> {
   const res = await s.request('POST', `${s.endpoint('compute')}/servers/${serverId}/action`, { data: body });
   verify(res.status === 202, `${what} answered ${res.status}: ${brief(res.data)}`);
-}
-
-async function cleanup(s: Session, b: Partial<BootedServer>): Promise<void> {
-  if (b.serverId) await s.request('DELETE', `${s.endpoint('compute')}/servers/${b.serverId}`).catch(() => undefined);
-  if (b.network) await deleteNetwork(s, b.network).catch(() => undefined);
-  if (b.imageId) await s.request('DELETE', `${s.endpoint('image')}/v2/images/${b.imageId}`).catch(() => undefined);
-  if (b.flavorId) await s.request('DELETE', `${s.endpoint('compute')}/flavors/${b.flavorId}`).catch(() => undefined);
 }
 
 export const computeChecks: Check<ApiContext>[] = [
@@ -81,26 +66,16 @@ export const computeChecks: Check<ApiContext>[] = [
     id: 'api.compute.server-boot', kind: 'api',
     async run(ctx) {
       const s = await ctx.session();
-      const made: Partial<{ -readonly [K in keyof BootedServer]: BootedServer[K] }> = {};
+      const made: BootedServer = {};
       try {
-        made.flavorId = await makeFlavor(s);
-        made.imageId = await makeBootImage(s);
-        made.network = await makeNetwork(s, 'boot');
-        const port = await s.request('POST', `${networkApi(s)}/ports`, { data: { port: { network_id: made.network.networkId, name: unique('port') } } });
-        verify(port.status === 201, `create port answered ${port.status}: ${brief(port.data)}`);
-        made.portId = port.data.port.id as string;
-        const started = Date.now();
-        made.serverId = await bootServer(s, { imageId: made.imageId, flavorId: made.flavorId, portId: made.portId });
-        const server = await waitForServer(s, made.serverId, 'ACTIVE', 90_000);
-        const activeMs = Date.now() - started;
-        const bound = await verifyPortBound(s, made.portId, server);
-        ctx.shared.set(SERVER, made as BootedServer);
+        const { server, ip, vifType, activeMs } = await bootOnOwnPort(s, made, 'boot');
+        ctx.shared.set(SERVER, made);
         return {
-          message: `server ACTIVE in ${(activeMs / 1000).toFixed(1)} s on ${server.host}, port bound (${bound.vifType}) with ${bound.ip}`,
-          details: { serverId: made.serverId, host: server.host, ip: bound.ip, activeMs },
+          message: `server ACTIVE in ${(activeMs / 1000).toFixed(1)} s on ${server.host}, port bound (${vifType}) with ${ip}`,
+          details: { serverId: made.serverId, host: server.host, ip, activeMs },
         };
       } catch (error) {
-        await cleanup(s, made);
+        await deleteBooted(s, made);
         throw error;
       }
     },
@@ -129,15 +104,14 @@ export const computeChecks: Check<ApiContext>[] = [
       try {
         const del = await s.request('DELETE', `${s.endpoint('compute')}/servers/${b.serverId}`);
         verify(del.status === 204, `delete server answered ${del.status}: ${brief(del.data)}`);
-        await pollUntil(`server ${b.serverId} to be deleted`, () => getServer(s, b.serverId), (v) => v === undefined,
-          { timeoutMs: 60_000, failed: (v) => (v?.status === 'ERROR' ? `the server went to ERROR: ${v.fault ?? 'no fault'}` : undefined), describe: (v) => `status ${v?.status}` });
+        await waitForServerGone(s, b.serverId);
         // A port the user made survives its server, unbound (nova only deletes the ports it made itself).
         const port = await pollUntil(`port ${b.portId} to be released`, async () => (await s.request('GET', `${networkApi(s)}/ports/${b.portId}`)).data?.port,
           (p) => p?.device_id === '', { timeoutMs: 30_000, describe: (p) => `device_id "${p?.device_id}"` });
         verify(port, `port ${b.portId} the user made was deleted with the server`);
         return { message: 'server deleted (404), its port released and kept' };
       } finally {
-        await cleanup(s, { ...b, serverId: undefined as unknown as string });
+        await deleteBooted(s, { network: b.network, imageId: b.imageId, flavorId: b.flavorId });
       }
     },
   },

@@ -1,15 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { verify } from '../checks/check.ts';
-import { pollUntil } from './poll.ts';
-import { brief, type Session } from './rest-client.ts';
+import { pollUntil } from '../checks/poll.ts';
+import { brief, unique, type Session } from './rest-client.ts';
+import { deleteNetwork, makeNetwork, networkApi, type MadeNetwork } from './network-checks.ts';
 
 /**
  * What a server needs and how to watch it: a bootable glance image, a flavor, a booted server and
  * its states. Shared by the compute API checks, the upgrade resources and Tempest's preparation.
  * The fake driver never reads the image, so 1 KiB of random bytes is a valid one.
  */
-export const unique = (what: string): string => `gategrid-${what}-${randomBytes(4).toString('hex')}`;
-
 export async function makeBootImage(s: Session, name = unique('boot-image')): Promise<string> {
   const base = `${s.endpoint('image')}/v2`;
   const created = await s.request('POST', `${base}/images`, { data: { name, disk_format: 'raw', container_format: 'bare', visibility: 'public' } });
@@ -78,4 +77,48 @@ export async function verifyPortBound(s: Session, portId: string, server: Server
   const ip = p.fixed_ips?.[0]?.ip_address as string;
   verify(server.addresses.includes(ip), `the server's addresses (${server.addresses.join(', ') || 'none'}) lack its port's ${ip}`);
   return { ip, vifType: p['binding:vif_type'] };
+}
+
+/** What a server booted on a port of its own needs: made one by one, so a failure leaves what to clean up. */
+export interface BootedServer {
+  flavorId?: string;
+  imageId?: string;
+  network?: MadeNetwork;
+  portId?: string;
+  serverId?: string;
+}
+
+/**
+ * A flavor, a glance image, a network with a subnet and a port, and a server booted on that port
+ * to ACTIVE with the port bound. Each id lands in `made` as soon as it exists.
+ */
+export async function bootOnOwnPort(s: Session, made: BootedServer, what: string): Promise<{ server: ServerView; ip: string; vifType: string; activeMs: number }> {
+  made.flavorId = await makeFlavor(s);
+  made.imageId = await makeBootImage(s);
+  made.network = await makeNetwork(s, what);
+  const port = await s.request('POST', `${networkApi(s)}/ports`, { data: { port: { network_id: made.network.networkId, name: unique('port') } } });
+  verify(port.status === 201, `create port answered ${port.status}: ${brief(port.data)}`);
+  made.portId = port.data.port.id as string;
+  const started = Date.now();
+  made.serverId = await bootServer(s, { imageId: made.imageId, flavorId: made.flavorId, portId: made.portId });
+  const server = await waitForServer(s, made.serverId, 'ACTIVE', 90_000);
+  const activeMs = Date.now() - started;
+  return { server, activeMs, ...(await verifyPortBound(s, made.portId, server)) };
+}
+
+/** Waits until a deleted server is gone (404); ERROR ends the wait with nova's fault. */
+export function waitForServerGone(s: Session, serverId: string, timeoutMs = 60_000): Promise<ServerView | undefined> {
+  return pollUntil(`server ${serverId} to be deleted`, () => getServer(s, serverId), (v) => v === undefined,
+    { timeoutMs, failed: (v) => (v?.status === 'ERROR' ? `the server went to ERROR: ${v.fault ?? 'no fault'}` : undefined), describe: (v) => `status ${v?.status}` });
+}
+
+/** Deletes what `bootOnOwnPort` made, best effort: the server first (waiting until it is gone), then the rest. */
+export async function deleteBooted(s: Session, made: BootedServer): Promise<void> {
+  if (made.serverId) {
+    await s.request('DELETE', `${s.endpoint('compute')}/servers/${made.serverId}`).catch(() => undefined);
+    await waitForServerGone(s, made.serverId, 30_000).catch(() => undefined);
+  }
+  if (made.network) await deleteNetwork(s, made.network).catch(() => undefined);
+  if (made.imageId) await s.request('DELETE', `${s.endpoint('image')}/v2/images/${made.imageId}`).catch(() => undefined);
+  if (made.flavorId) await s.request('DELETE', `${s.endpoint('compute')}/flavors/${made.flavorId}`).catch(() => undefined);
 }

@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { verify, type Check } from '../checks/check.ts';
 import type { ApiContext } from './api-checks.ts';
-import { brief, type Session } from './rest-client.ts';
+import { brief, unique, type Session } from './rest-client.ts';
 
 /** Neutron's API: a network, a subnet and a port through their create / read / update / delete cycle. */
-const unique = (what: string): string => `gategrid-${what}-${randomBytes(4).toString('hex')}`;
 
 export function networkApi(s: Session): string {
   return `${s.endpoint('network')}/v2.0`;

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { AxiosResponse, Method, ResponseType } from 'axios';
 import { http } from '../util/http-client.ts';
 import type { CloudSpec } from '../config/schemas.ts';
@@ -68,6 +69,9 @@ export function passwordAuth(cloud: CloudSpec, c: { username: string; password: 
     },
   };
 }
+
+/** A name no other run or check uses: `gategrid-<what>-<8 hex>`. */
+export const unique = (what: string): string => `gategrid-${what}-${randomBytes(4).toString('hex')}`;
 
 /** A short, single-line rendering of a response body for messages. */
 export function brief(data: unknown): string {

@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { CloudSpec } from '../config/schemas.ts';
 import { CheckFailed, verify, type Check } from '../checks/check.ts';
 import type { RESOURCE_GROUPS } from '../config/schemas.ts';
-import { bootServer, getServer, makeBootImage, makeFlavor, unique, verifyPortBound, waitForServer } from './compute-fixtures.ts';
+import { bootOnOwnPort, deleteBooted, getServer, verifyPortBound, type BootedServer } from './compute-fixtures.ts';
 import { deleteNetwork, makeNetwork, networkApi, randomCidr } from './network-checks.ts';
 import { brief, http, passwordAuth, Session } from './rest-client.ts';
 
@@ -175,15 +175,9 @@ async function makeNetworkResource(cloud: CloudSpec): Promise<MadeResources> {
 /** A server ACTIVE on a port of its own: still ACTIVE after the upgrade, on the same host, port and address. */
 async function makeServer(cloud: CloudSpec): Promise<MadeResources> {
   const admin = await Session.login(cloud);
-  const flavorId = await makeFlavor(admin);
-  const imageId = await makeBootImage(admin);
-  const network = await makeNetwork(admin, 'upgrade-server');
-  const port = await admin.request('POST', `${networkApi(admin)}/ports`, { data: { port: { network_id: network.networkId, name: unique('port') } } });
-  verify(port.status === 201, `create port answered ${port.status}: ${brief(port.data)}`);
-  const portId = port.data.port.id as string;
-  const serverId = await bootServer(admin, { imageId, flavorId, portId });
-  const before = await waitForServer(admin, serverId, 'ACTIVE', 90_000);
-  const { ip } = await verifyPortBound(admin, portId, before);
+  const made: BootedServer = {};
+  const { server: before, ip } = await bootOnOwnPort(admin, made, 'upgrade-server');
+  const { serverId, portId } = made as Required<BootedServer>;
   return {
     group: 'compute',
     made: { serverId, portId, ip, host: before.host ?? '' },
@@ -201,17 +195,9 @@ async function makeServer(cloud: CloudSpec): Promise<MadeResources> {
         verify(compute?.state === 'up', `the compute ${after.host} holding server ${serverId} is ${compute ? `${compute.state}/${compute.status}` : 'not listed'} after the upgrade`);
         const bound = await verifyPortBound(now, portId, after);
         verify(bound.ip === ip, `server ${serverId}'s port now has ${bound.ip}, before the upgrade ${ip}`);
-        await now.request('DELETE', `${now.endpoint('compute')}/servers/${serverId}`);
-        await waitGone(now, serverId);
-        await deleteNetwork(now, network);
-        await now.request('DELETE', `${now.endpoint('image')}/v2/images/${imageId}`);
-        await now.request('DELETE', `${now.endpoint('compute')}/flavors/${flavorId}`);
+        await deleteBooted(now, made);
         return { message: `a server booted before the upgrade is ACTIVE on ${after.host} with the same port and address ${ip}`, details: { serverId, portId, ip } };
       },
     },
   };
-}
-
-async function waitGone(s: Session, serverId: string): Promise<void> {
-  for (let i = 0; i < 60 && (await getServer(s, serverId)) !== undefined; i++) await new Promise((r) => setTimeout(r, 500));
 }

@@ -1,10 +1,11 @@
 import type { Environment } from '../backends/backend.ts';
 import type { CloudSpec } from '../config/schemas.ts';
 import { runCheck, verify, type Check } from '../checks/check.ts';
+import { pollUntil } from '../checks/poll.ts';
 import { DeploymentError, errorMessage } from '../errors.ts';
 import type { ActionHandlers } from '../deploy/execute.ts';
 import { performStep } from '../deploy/execute.ts';
-import { httpProbeFromInside, nextSlot, type DeploymentPlan, type Step } from '../deploy/plan.ts';
+import { nextSlot, type DeploymentPlan, type Step } from '../deploy/plan.ts';
 import type { ServiceSpec } from '../backends/backend.ts';
 import { FrontendSocket, type SlotStat } from './frontend-socket.ts';
 import { makeResources, type MadeResources, type ResourceGroup } from '../openstack/upgrade-resources.ts';
@@ -161,7 +162,8 @@ async function rollService(input: UpgradeInput, name: string, spec: ServiceSpec,
   const socket = new FrontendSocket(input.env, input.to.frontend!);
   const next = nextSlot(name);
   await runJobs(input, name, input.to.upgradeExpand.get(name));
-  await input.env.startService({ ...spec, name: next, ports: [], ready: input.to.frontend!.slotReady.get(name) ?? readyOf(spec) });
+  // The new slot is never published: its readiness is asked from inside it (the plan's slot probe).
+  await input.env.startService({ ...spec, name: next, ports: [], ready: input.to.frontend!.slotReady.get(name) ?? spec.ready });
   await socket.setState(backend, next, 'ready');
   await waitSlot(socket, backend, next, (st) => st.status.startsWith('UP'), 'to be UP in the frontend', 30_000);
   input.log(`upgrade: ${name}: ${input.toRelease} serves beside ${input.fromRelease}; draining the old slot`);
@@ -172,21 +174,9 @@ async function rollService(input: UpgradeInput, name: string, spec: ServiceSpec,
   await runJobs(input, name, input.to.upgradeContract.get(name));
 }
 
-/** The new slot is never published: its readiness is asked from inside it. */
-function readyOf(spec: ServiceSpec): ServiceSpec['ready'] {
-  return spec.ready.kind === 'http' ? httpProbeFromInside(spec.ready) : spec.ready;
-}
-
-async function waitSlot(socket: FrontendSocket, backend: string, server: string, ok: (st: SlotStat) => boolean, what: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last: SlotStat | undefined;
-  for (let i = 0; i < Math.ceil(timeoutMs / 250) + 1; i++) {
-    last = await socket.stat(backend, server);
-    if (last && ok(last)) return;
-    if (Date.now() >= deadline) break;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new DeploymentError(`${backend}/${server} did not come ${what} within ${timeoutMs / 1000} s (last: ${last ? `${last.status}, ${last.sessions} sessions` : 'not listed'})`);
+function waitSlot(socket: FrontendSocket, backend: string, server: string, ok: (st: SlotStat) => boolean, what: string, timeoutMs: number): Promise<SlotStat | undefined> {
+  return pollUntil(`${backend}/${server} ${what}`, () => socket.stat(backend, server), (st) => st !== undefined && ok(st),
+    { timeoutMs, intervalMs: 250, describe: (st) => (st ? `${st.status}, ${st.sessions} sessions` : 'not listed') });
 }
 
 /** The measured downtime of one endpoint: failed only when the scenario sets a budget and it was exceeded. */

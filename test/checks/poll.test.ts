@@ -1,6 +1,6 @@
 import test from 'ava';
 import { CheckFailed } from '../../harness/checks/check.ts';
-import { pollUntil } from '../../harness/openstack/poll.ts';
+import { pollUntil } from '../../harness/checks/poll.ts';
 
 test('pollUntil returns the first accepted value', async (t) => {
   let n = 0;

@@ -1,4 +1,4 @@
-import { CheckFailed } from '../checks/check.ts';
+import { CheckFailed } from './check.ts';
 
 /**
  * Polls until `probe` returns a value that `done` accepts, or `failed` names a terminal state,
