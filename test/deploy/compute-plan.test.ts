@@ -58,3 +58,9 @@ test('compute-upgrade: nova moves in Kolla\'s order, compute last of nova, and n
   t.deepEqual(plan.upgradeJobs.get('nova-conductor')!.map((j) => j.name), ['nova-db-upgrade']);
   t.deepEqual(loaded.spec.upgrade!.resources, ['identity', 'image', 'placement', 'network', 'compute']);
 });
+
+test('compute: mariadb never closes idle transactions (neutron\'s port-event dispatch holds them)', async (t) => {
+  const { plan } = await computePlan('compute');
+  const mariadb = plan.steps.find((s) => s.name === 'mariadb');
+  t.regex(mariadb?.kind === 'service' ? mariadb.spec.files[0]!.content : '', /^idle_transaction_timeout = 0$/m);
+});

@@ -44,6 +44,7 @@ test('a fronted service is ready through the frontend; its second slot directly'
   t.deepEqual(plan.upgradeExpand.get('keystone')!.map((s) => s.name), ['keystone-db-expand']);
   t.deepEqual(plan.upgradeContract.get('keystone')!.map((s) => s.name), ['keystone-db-contract']);
   t.is(plan.owners.get('keystone-next'), 'keystone', 'the second slot\'s log is scanned with keystone\'s allow-list');
+  t.regex(service(plan, 'mariadb').spec.files[0]!.content, /^idle_transaction_timeout = 30$/m, 'the rolling scenario closes leaked idle transactions');
 });
 
 test('a rolling upgrade without a frontend is refused before anything starts, naming the field and the fix', async (t) => {
