@@ -4,6 +4,7 @@ import { cellDir, type CellResult, type CheckResult, type RunResult } from '../h
 import type { Reporter } from './reporter.ts';
 import { writeAtomic } from './write-atomic.ts';
 import { matrixAxes } from './matrix-axes.ts';
+import { downtimeLine, downtimeOf } from '../harness/results/downtime.ts';
 
 /**
  * report.html: one self-contained page (inline style, no script, no remote asset) with the matrix
@@ -62,7 +63,8 @@ function renderMatrix(cells: readonly CellResult[]): string {
   const head = columns.map((col) => `<th>${esc(col.release)}<br><span class="muted">${esc(col.backend)}</span></th>`).join('');
   const rows = scenarios.map((sc) => `<tr><th>${esc(sc)}</th>${columns.map((col) => {
     const cell = byKey.get(`${sc}/${col.release}/${col.backend}`);
-    return cell ? `<td class="m"><a href="#${anchor(cell.id)}" title="${esc(cellReason(cell) || cell.status)}">${badge(cell.status)}</a></td>` : '<td class="muted">-</td>';
+    const downtime = cell ? downtimeLine(cell) : '';
+    return cell ? `<td class="m"><a href="#${anchor(cell.id)}" title="${esc(cellReason(cell) || cell.status)}">${badge(cell.status)}</a>${downtime ? `<br><span class="muted">downtime: ${esc(downtime)}</span>` : ''}</td>` : '<td class="muted">-</td>';
   }).join('')}</tr>`).join('\n');
   return `<table><tr><th>scenario</th>${head}</tr>\n${rows}</table>`;
 }
@@ -78,6 +80,7 @@ ${cellReason(cell) ? `<p>${esc(cellReason(cell))}</p>` : ''}
 <p>${cell.durationMs !== undefined ? `${seconds(cell.durationMs)} · ` : ''}${kindTally(cell.checks)} · logs: <a href="${esc(cell.artifacts.logs)}">${esc(cell.artifacts.logs)}</a>${cell.scenarioRevision ? ` · scenario revision ${esc(cell.scenarioRevision)}` : ''}</p>
 <p>reproduce: <code>${esc(cell.repro)}</code></p>
 ${attempts}
+${renderDowntime(cell)}
 ${phases.length > 0 ? `<table><tr><th>phase</th><th>status</th><th>time</th><th>what it says</th></tr>
 ${phases.map((p) => `<tr><td>${esc(p.name)}</td><td>${badge(p.status)}</td><td>${seconds(p.durationMs)}</td><td>${esc(p.message ?? '')}</td></tr>`).join('\n')}</table>` : ''}
 ${steps.length > 0 ? `<details><summary>deploy steps (${steps.length})</summary><table>
@@ -85,6 +88,14 @@ ${steps.map((p) => `<tr><td>${esc(p.name.slice(p.name.indexOf('/') + 1))}</td><t
 ${red.map(renderRedCheck).join('\n')}
 ${rest.length > 0 ? `<details><summary>other checks (${rest.length})</summary><table>
 ${rest.map((c) => `<tr><td>${esc(c.id)}</td><td>${esc(c.kind)}</td><td>${badge(c.status)}</td><td>${seconds(c.durationMs)}</td><td>${esc(c.message ?? '')}</td></tr>`).join('\n')}</table></details>` : ''}`;
+}
+
+/** An upgrade cell's downtime per probed endpoint: the figure, the requests, and each outage's window. */
+function renderDowntime(cell: CellResult): string {
+  const rows = downtimeOf(cell);
+  if (rows.length === 0) return '';
+  return `<table><tr><th>endpoint</th><th>downtime</th><th>failed requests</th><th>outages (from the probe's start)</th></tr>
+${rows.map((d) => `<tr><td>${esc(d.endpoint)}</td><td>${badge(d.withinBudget ? 'passed' : 'failed')} ${seconds(d.downtimeMs)}</td><td>${d.failed} of ${d.requests}</td><td>${d.outages.map((o) => `${seconds(o.fromMs)}–${seconds(o.toMs)} (${esc(o.first)})`).join('<br>') || 'none'}</td></tr>`).join('\n')}</table>`;
 }
 
 function renderRedCheck(check: CheckResult): string {

@@ -1,5 +1,6 @@
 import { cellReason, isRed, isRedCheck } from '../harness/results/verdicts.ts';
 import type { CellStatus, RunResult } from '../harness/results/model.ts';
+import { downtimeLine } from '../harness/results/downtime.ts';
 
 /** One cell of one run: a row of the stability matrix's history, the data the matrix is made from. */
 export interface HistoryRow {
@@ -17,11 +18,16 @@ export interface HistoryRow {
   reason: string;
   repro: string;
   scenarioRevision: string;
+  /** An upgrade cell's downtime per probed endpoint, one line (empty otherwise). */
+  downtime: string;
 }
 
-export const HISTORY_COLUMNS: readonly (keyof HistoryRow)[] = [
+/** The columns every gategrid workbook has had; a workbook without one of them is refused. */
+export const REQUIRED_COLUMNS: readonly (keyof HistoryRow)[] = [
   'runId', 'startedAt', 'commit', 'cell', 'scenario', 'release', 'backend', 'status', 'durationS', 'attempts', 'redChecks', 'reason', 'repro', 'scenarioRevision',
 ];
+/** Every column written; those added later read as empty from an older workbook. */
+export const HISTORY_COLUMNS: readonly (keyof HistoryRow)[] = [...REQUIRED_COLUMNS, 'downtime'];
 
 const STATUSES = new Set(['passed', 'failed', 'flaky', 'skipped', 'error']);
 
@@ -39,6 +45,7 @@ export function historyRows(run: RunResult): HistoryRow[] {
     reason: cellReason(c),
     repro: c.repro,
     scenarioRevision: c.scenarioRevision ?? '',
+    downtime: downtimeLine(c),
   }));
 }
 
@@ -64,6 +71,7 @@ export function parseHistoryRow(values: Record<string, unknown>, where: string):
     runId: text('runId'), startedAt: text('startedAt'), commit: text('commit'), cell: text('cell'), scenario: text('scenario'),
     release: text('release'), backend: text('backend'), status: status as HistoryRow['status'], durationS: num('durationS'),
     attempts: num('attempts'), redChecks: num('redChecks'), reason: text('reason'), repro: text('repro'), scenarioRevision: text('scenarioRevision'),
+    downtime: text('downtime'),
   };
 }
 

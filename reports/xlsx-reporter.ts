@@ -9,7 +9,7 @@ import type { RunResult } from '../harness/results/model.ts';
 import { withFileLock } from '../harness/util/file-lock.ts';
 import { matrixAxes } from './matrix-axes.ts';
 import type { Reporter } from './reporter.ts';
-import { HISTORY_COLUMNS, historyGrid, historyRows, mergeHistory, newestRunFirst, parseHistoryRow, stability, type HistoryRow } from './stability-history.ts';
+import { HISTORY_COLUMNS, REQUIRED_COLUMNS, historyGrid, historyRows, mergeHistory, newestRunFirst, parseHistoryRow, stability, type HistoryRow } from './stability-history.ts';
 
 const MATRIX_SHEET = 'Matrix';
 const HISTORY_SHEET = 'Results';
@@ -88,7 +88,7 @@ export async function readWorkbook(file: string): Promise<{ rows: HistoryRow[]; 
   if (!sheet) throw new InfraError(`${file} has no "${HISTORY_SHEET}" sheet, so it is not a gategrid stability matrix: move it away or choose another file with --matrix; it was left as it is`);
   const header = new Map<number, string>();
   sheet.getRow(1).eachCell((cell, col) => header.set(col, String(cell.value ?? '')));
-  const missing = HISTORY_COLUMNS.filter((k) => ![...header.values()].includes(k));
+  const missing = REQUIRED_COLUMNS.filter((k) => ![...header.values()].includes(k));
   if (missing.length > 0) throw new InfraError(`${file}, sheet ${HISTORY_SHEET}, row 1: missing column(s) ${missing.join(', ')}; restore them or move the file away`);
   const rows: HistoryRow[] = [];
   const rejected: RejectedRow[] = [];
@@ -131,7 +131,7 @@ function buildWorkbook(history: readonly HistoryRow[]): ExcelJS.Workbook {
   const matrix = workbook.addWorksheet(MATRIX_SHEET, { views: [{ state: 'frozen', xSplit: 1, ySplit: 3 }] });
   matrix.getCell('A1').value = `gategrid stability matrix: ${runs} run(s), ${history.length} cell result(s), last ${history.at(-1)?.startedAt ?? 'never'}`;
   matrix.getCell('A1').font = { bold: true };
-  matrix.getCell('A2').value = 'Each cell: latest verdict, then green runs (passed or flaky) out of the last ten that gave a verdict. Red cells carry their reason and repro command as a note.';
+  matrix.getCell('A2').value = 'Each cell: latest verdict, then green runs (passed or flaky) out of the last ten that gave a verdict, and an upgrade cell\'s downtime per endpoint. Red cells carry their reason and repro command as a note.';
   // Newest first, so the columns follow the latest run's (the config's) order.
   const { scenarios, columns } = matrixAxes(newestRunFirst(history));
   const header = matrix.getRow(3);
@@ -146,7 +146,8 @@ function buildWorkbook(history: readonly HistoryRow[]): ExcelJS.Workbook {
       if (!s) return;
       const cell = row.getCell(2 + j);
       const flaky = s.flaky > 0 ? `, ${s.flaky} flaky` : '';
-      cell.value = s.latest.status === 'skipped' ? `skipped: ${s.latest.reason}` : `${s.latest.status}  ${s.green}/${s.runs} green${flaky}`;
+      cell.value = s.latest.status === 'skipped' ? `skipped: ${s.latest.reason}` : `${s.latest.status}  ${s.green}/${s.runs} green${flaky}${s.latest.downtime ? `\ndowntime: ${s.latest.downtime}` : ''}`;
+      if (s.latest.downtime) cell.alignment = { wrapText: true, vertical: 'top' };
       cell.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: FILL[s.latest.status] ?? 'FFFFFFFF' } };
       if (needsAttention(s.latest.status as CellStatus)) {
         cell.note = `${s.latest.runId}: ${s.latest.reason}\nreproduce: ${s.latest.repro}`;
@@ -157,7 +158,7 @@ function buildWorkbook(history: readonly HistoryRow[]): ExcelJS.Workbook {
   columns.forEach((_, j) => (matrix.getColumn(2 + j).width = 24));
 
   const sheet = workbook.addWorksheet(HISTORY_SHEET, { views: [{ state: 'frozen', ySplit: 1 }] });
-  sheet.columns = HISTORY_COLUMNS.map((key) => ({ header: key, key, width: key === 'reason' || key === 'repro' ? 60 : key === 'startedAt' ? 26 : 14 }));
+  sheet.columns = HISTORY_COLUMNS.map((key) => ({ header: key, key, width: key === 'reason' || key === 'repro' || key === 'downtime' ? 60 : key === 'startedAt' ? 26 : 14 }));
   sheet.getRow(1).font = { bold: true };
   for (const row of history) {
     const added = sheet.addRow(row);

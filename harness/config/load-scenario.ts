@@ -130,15 +130,21 @@ function checkUpgrade(spec: ScenarioSpec, file: string, services: readonly Loade
     throw new ConfigError(file, 'upgrade.strategy', 'rolling needs a frontend in services (a recipe with `fronts`, such as haproxy) to move traffic between the releases; add it, or use in-place', { line: lineOf(['upgrade', 'strategy']) });
   }
   upgrade.services.forEach((name, i) => {
-    if (!services.some((s) => s.spec.name === name)) throw new ConfigError(file, `upgrade.services[${i}]`, `service "${name}" is not in services`, { line: lineOf(['upgrade', 'services', i]) });
+    const service = services.find((s) => s.spec.name === name);
+    if (!service) throw new ConfigError(file, `upgrade.services[${i}]`, `service "${name}" is not in services`, { line: lineOf(['upgrade', 'services', i]) });
+    if (service.spec.upgrade.stays) {
+      throw new ConfigError(file, `upgrade.services[${i}]`, `${name} cannot be upgraded between these releases (its recipe ${service.file}, upgrade.stays: ${service.spec.upgrade.stays}); remove it from upgrade.services`, { line: lineOf(['upgrade', 'services', i]) });
+    }
   });
   const taken = new Set([...services.map((s) => s.spec.name), ...services.flatMap((s) => s.spec.jobs.map((j) => j.name))]);
   for (const s of services) {
-    s.spec.upgrade.jobs.forEach((job, j) => {
-      if (taken.has(job.name)) throw new ConfigError(s.file, `upgrade.jobs[${j}].name`, `name "${job.name}" is already a service or job of scenario "${spec.name}": job names must be unique`);
-      if (job.action) throw new ConfigError(s.file, `upgrade.jobs[${j}]`, 'an upgrade job runs (run) or execs (exec); actions are for the deploy');
-      taken.add(job.name);
-    });
+    for (const list of ['jobs', 'expand', 'contract', 'after'] as const) {
+      s.spec.upgrade[list].forEach((job, j) => {
+        if (taken.has(job.name)) throw new ConfigError(s.file, `upgrade.${list}[${j}].name`, `name "${job.name}" is already a service or job of scenario "${spec.name}": job names must be unique`);
+        if (job.action) throw new ConfigError(s.file, `upgrade.${list}[${j}]`, 'an upgrade job runs (run) or execs (exec); actions are for the deploy');
+        taken.add(job.name);
+      });
+    }
   }
   const endpoints = services.flatMap((s) => s.spec.endpoints.map((e) => e.name));
   upgrade.probe.forEach((name, i) => {
@@ -177,6 +183,9 @@ function checkReferences(spec: ScenarioSpec, file: string, services: readonly Lo
   for (const name of Object.keys(spec.overrides)) {
     if (!serviceNames.has(name)) throw new ConfigError(file, `overrides.${name}`, `service "${name}" is not in services`, { line: lineOf(['overrides', name]) });
   }
+  spec.logs.allow.forEach((a, i) => a.services?.forEach((name, j) => {
+    if (!serviceNames.has(name)) throw new ConfigError(file, `logs.allow[${i}].services[${j}]`, `service "${name}" is not in services`, { line: lineOf(['logs', 'allow', i, 'services', j]) });
+  }));
   const clouds = services.filter((s) => s.spec.cloud);
   const needsCloud = spec.checks.api.length > 0 || services.some((s) => s.spec.catalog);
   if (needsCloud && clouds.length !== 1) {

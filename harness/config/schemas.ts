@@ -61,7 +61,8 @@ const jobSchema = z
   });
 export type JobSpec = z.infer<typeof jobSchema>;
 
-const allowSchema = z.strictObject({ pattern: z.string().min(1), reason });
+const isRegex = (p: string): boolean => { try { new RegExp(p); return true; } catch { return false; } };
+const allowSchema = z.strictObject({ pattern: z.string().min(1).refine(isRegex, 'not a valid regular expression (JavaScript syntax): escape ( ) [ ] . * + ? with a backslash'), reason });
 export type AllowEntry = z.infer<typeof allowSchema>;
 
 /** The native API check groups (harness/openstack/api-checks.ts) and upgrade resource groups. */
@@ -126,15 +127,20 @@ export const serviceSchema = z.strictObject({
    * How this service moves to a newer release in an upgrade test. In place: `jobs` run from the new
    * release's image after the old container stopped and before the new one starts (db_sync...).
    * Rolling (behind a frontend): `expand` runs while the old release serves, the new release starts
-   * beside it, and `contract` runs once the old one is drained and stopped. `offline` says, with the
-   * reason, that its database cannot move while it serves: it is then upgraded in place.
+   * beside it, and `contract` runs once the old one is drained and stopped. `after` runs in both
+   * strategies once the new release serves (a server's own upgrade step: mariadb-upgrade).
+   * `offline` says, with the reason, that its database cannot move while it serves: it is then
+   * upgraded in place. `stays` says, with the reason, that no supported path exists between the
+   * releases' versions: a scenario that lists it in `upgrade.services` is refused.
    */
   upgrade: z.strictObject({
     jobs: z.array(jobSchema).default([]),
     expand: z.array(jobSchema).default([]),
     contract: z.array(jobSchema).default([]),
+    after: z.array(jobSchema).default([]),
     offline: reason.optional(),
-  }).default({ jobs: [], expand: [], contract: [] }),
+    stays: reason.optional(),
+  }).default({ jobs: [], expand: [], contract: [], after: [] }),
   /**
    * A frontend (haproxy): it publishes these services' ports in their place, and routes each to a
    * backend with two server slots, `<service>` and `<service>-next` (a rolling upgrade's new release).
@@ -161,6 +167,14 @@ export const scenarioSchema = z.strictObject({
     api: z.array(z.enum(API_GROUPS)).default([]),
     logs: z.boolean().default(true),
   }).default({ smoke: true, api: [], logs: true }),
+  /**
+   * Log lines this scenario causes on purpose (a database restarted by its upgrade), allowed in
+   * the logs of `services` (all of them when omitted), each with its reason: a recipe's own
+   * allow-list stays strict everywhere else.
+   */
+  logs: z.strictObject({
+    allow: z.array(allowSchema.extend({ services: z.array(name).min(1).optional() })).default([]),
+  }).default({ allow: [] }),
   tempest: z.strictObject({
     /** `smoke`, `none`, or a regex of test ids; `--tempest` overrides it. */
     default: z.string().min(1).default('none'),

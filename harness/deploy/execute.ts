@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import type { Environment } from '../backends/backend.ts';
 import type { CatalogSpec, CloudSpec } from '../config/schemas.ts';
 import { DeploymentError, errorMessage, isDeploymentError } from '../errors.ts';
@@ -81,7 +81,9 @@ export async function performStep(step: Step, env: Environment, plan: Deployment
     }
     case 'exec': {
       const result = await env.exec(step.target, step.command, step.timeoutMs);
-      if (result.exitCode !== 0) throw new DeploymentError(`${step.name} (in ${step.target}) exited with code ${result.exitCode}: ${lastErrorIn(result.output)}`);
+      // Its output is its log, as a job's is: what mariadb-upgrade said stays readable after a green run.
+      await writeFile(env.logFile(step.name), result.output).catch(() => undefined);
+      if (result.exitCode !== 0) throw new DeploymentError(`${step.name} (in ${step.target}) exited with code ${result.exitCode}: ${lastErrorIn(result.output)} (log: ${env.logFile(step.name)})`);
       return undefined;
     }
     case 'action':

@@ -39,13 +39,8 @@ export const nextSlot = (service: string): string => `${service}-next`;
 
 export interface DeploymentPlan {
   readonly steps: readonly Step[];
-  /** Per service: the jobs that move it to this plan's release in an upgrade test, in order. */
-  readonly upgradeJobs: ReadonlyMap<string, readonly Step[]>;
-  /** Per service, for a rolling upgrade: jobs run while the old release serves, and after it stopped. */
-  readonly upgradeExpand: ReadonlyMap<string, readonly Step[]>;
-  readonly upgradeContract: ReadonlyMap<string, readonly Step[]>;
-  /** Per service that cannot move its database while serving: the reason (it is upgraded in place). */
-  readonly upgradeOffline: ReadonlyMap<string, string>;
+  /** Per service: how it moves to this plan's release in an upgrade test (see ServiceUpgrade). */
+  readonly upgrades: ReadonlyMap<string, ServiceUpgrade>;
   readonly frontend: Frontend | undefined;
   readonly cloud: CloudSpec | undefined;
   /** The service whose recipe gives the cloud's credentials (the identity service). */
@@ -58,6 +53,22 @@ export interface DeploymentPlan {
   readonly owners: ReadonlyMap<string, string>;
   readonly hostPorts: Readonly<Record<string, Readonly<Record<string, number>>>>;
   readonly memoryMiB: number;
+}
+
+/** One service's upgrade, from its recipe's `upgrade` section, rendered for this plan's release. */
+export interface ServiceUpgrade {
+  /** In place: run from the new image once the old release stopped, before the new one starts. */
+  readonly jobs: readonly Step[];
+  /** Rolling: run while the old release serves. */
+  readonly expand: readonly Step[];
+  /** Rolling: run once the old release is drained and stopped. */
+  readonly contract: readonly Step[];
+  /** Both strategies: run once the new release serves (a server's own upgrade step, mariadb-upgrade). */
+  readonly after: readonly Step[];
+  /** Its database cannot move while it serves: the reason (it is upgraded in place). */
+  readonly offline?: string;
+  /** No supported path to this release: it must stay on the old one, with the reason. */
+  readonly stays?: string;
 }
 
 export interface PlanInput {
@@ -79,10 +90,7 @@ export function buildPlan(input: PlanInput): DeploymentPlan {
   const catalog: CatalogSpec[] = [];
   const allow = new Map<string, readonly AllowEntry[]>();
   const owners = new Map<string, string>();
-  const upgradeJobs = new Map<string, readonly Step[]>();
-  const upgradeExpand = new Map<string, readonly Step[]>();
-  const upgradeContract = new Map<string, readonly Step[]>();
-  const upgradeOffline = new Map<string, string>();
+  const upgrades = new Map<string, ServiceUpgrade>();
   let cloud: CloudSpec | undefined;
   let cloudService: string | undefined;
   // A frontend publishes the ports of the services it fronts; they are reached by name only.
@@ -147,10 +155,14 @@ export function buildPlan(input: PlanInput): DeploymentPlan {
       if (job.when === 'before-start') beforeStart.push(job.name);
       steps.push(jobStep(job, 'jobs'));
     }
-    upgradeJobs.set(s.name, s.upgrade.jobs.map((job) => jobStep(job, 'upgrade.jobs')));
-    upgradeExpand.set(s.name, s.upgrade.expand.map((job) => jobStep(job, 'upgrade.expand')));
-    upgradeContract.set(s.name, s.upgrade.contract.map((job) => jobStep(job, 'upgrade.contract')));
-    if (s.upgrade.offline) upgradeOffline.set(s.name, s.upgrade.offline);
+    upgrades.set(s.name, {
+      jobs: s.upgrade.jobs.map((job) => jobStep(job, 'upgrade.jobs')),
+      expand: s.upgrade.expand.map((job) => jobStep(job, 'upgrade.expand')),
+      contract: s.upgrade.contract.map((job) => jobStep(job, 'upgrade.contract')),
+      after: s.upgrade.after.map((job) => jobStep(job, 'upgrade.after')),
+      ...(s.upgrade.offline ? { offline: s.upgrade.offline } : {}),
+      ...(s.upgrade.stays ? { stays: s.upgrade.stays } : {}),
+    });
     // A rolling upgrade's new release runs beside the old as `<name>-next`: its log is this recipe's too.
     owners.set(nextSlot(s.name), s.name);
 
@@ -177,12 +189,13 @@ export function buildPlan(input: PlanInput): DeploymentPlan {
       cloudService = s.name;
       cloud = { ...s.cloud, authUrl: r(s.cloud.authUrl, 'cloud.authUrl'), internalAuthUrl: r(s.cloud.internalAuthUrl, 'cloud.internalAuthUrl'), password: r(s.cloud.password, 'cloud.password'), username: r(s.cloud.username, 'cloud.username') };
     }
-    allow.set(s.name, s.logs.allow);
+    const scenarioAllow = input.scenario.spec.logs.allow.filter((a) => !a.services || a.services.includes(s.name)).map(({ pattern, reason }) => ({ pattern, reason }));
+    allow.set(s.name, [...s.logs.allow, ...scenarioAllow]);
   }
 
   checkAcyclic(steps, input.scenario.file);
   const memoryMiB = input.scenario.services.reduce((sum, s) => sum + s.spec.memoryMiB, 0);
-  return { steps, upgradeJobs, upgradeExpand, upgradeContract, upgradeOffline, frontend, cloud, cloudService, endpoints, catalog, allow, owners, hostPorts: input.hostPorts, memoryMiB };
+  return { steps, upgrades, frontend, cloud, cloudService, endpoints, catalog, allow, owners, hostPorts: input.hostPorts, memoryMiB };
 }
 
 function serviceRenderer(input: PlanInput, service: LoadedService, hosts: Readonly<Record<string, string>>): Resolver {

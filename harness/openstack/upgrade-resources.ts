@@ -8,16 +8,37 @@ import { brief, http, passwordAuth, Session } from './rest-client.ts';
 
 /**
  * What an upgrade must not lose, made through the API before the upgrade and checked after it.
- * One group per API (the scenario's `upgrade.resources`); each group is a `make` that returns the
- * check to run afterwards.
+ * One group per API (the scenario's `upgrade.resources`); each group is a `make` that returns how
+ * to verify it (read-only: also run while another service is down, grenade's verify-while-down)
+ * and how to clean it up once verified after the upgrade.
  */
 export type ResourceGroup = (typeof RESOURCE_GROUPS)[number];
+
+type Outcome = { message: string; details?: Record<string, unknown> };
 
 export interface MadeResources {
   readonly group: ResourceGroup;
   /** What was made, for the report (ids and names, no secrets). */
   readonly made: Record<string, string>;
-  readonly check: Check<void>;
+  /** The APIs (endpoint names) its verification calls. */
+  readonly needs: readonly ResourceGroup[];
+  /** Everything made is still there and usable; changes nothing. Throws CheckFailed. */
+  verify(session: Session): Promise<Outcome>;
+  /** Deletes what was made (only once verified: a failed check leaves it for a kept environment). */
+  cleanup(session: Session): Promise<void>;
+}
+
+/** The check after the upgrade: verify, then clean up. */
+export function afterUpgradeCheck(m: MadeResources, cloud: CloudSpec): Check<void> {
+  return {
+    id: `upgrade.resources.${m.group}`, kind: 'upgrade',
+    async run() {
+      const session = await Session.login(cloud);
+      const outcome = await m.verify(session);
+      await m.cleanup(session);
+      return outcome;
+    },
+  };
 }
 
 export async function makeResources(group: ResourceGroup, cloud: CloudSpec): Promise<MadeResources> {
@@ -55,23 +76,21 @@ async function makeIdentity(cloud: CloudSpec): Promise<MadeResources> {
   return {
     group: 'identity',
     made: { projectId, projectName, userId, username },
-    check: {
-      id: 'upgrade.resources.identity', kind: 'upgrade',
-      async run() {
-        const now = await Session.login(cloud);
-        const p = await now.request('GET', `${base}/projects/${projectId}`);
-        verify(p.status === 200 && p.data.project.name === projectName, `project ${projectName} made before the upgrade: GET answered ${p.status}`);
-        const u = await now.request('GET', `${base}/users/${userId}`);
-        verify(u.status === 200 && u.data.user.name === username, `user ${username} made before the upgrade: GET answered ${u.status}`);
-        const old = await now.request('GET', `${base}/auth/tokens`, { headers: { 'X-Subject-Token': login.token } });
-        verify(old.status === 200, `a token issued before the upgrade no longer validates (answered ${old.status}): fernet keys lost?`);
-        const again = await http.post(`${base}/auth/tokens`, passwordAuth(cloud, { username, password, projectName }));
-        if (again.status !== 201) throw new CheckFailed(`user ${username} can no longer log in with the password set before the upgrade (answered ${again.status})`);
-        // Clean up only once verified: a failed check leaves them for a kept environment.
-        await now.request('DELETE', `${base}/users/${userId}`);
-        await now.request('DELETE', `${base}/projects/${projectId}`);
-        return { message: `project, user, role assignment, password and a pre-upgrade token all survived`, details: { projectId, userId } };
-      },
+    needs: ['identity'],
+    async verify(now) {
+      const p = await now.request('GET', `${base}/projects/${projectId}`);
+      verify(p.status === 200 && p.data.project.name === projectName, `project ${projectName} made before the upgrade: GET answered ${p.status}`);
+      const u = await now.request('GET', `${base}/users/${userId}`);
+      verify(u.status === 200 && u.data.user.name === username, `user ${username} made before the upgrade: GET answered ${u.status}`);
+      const old = await now.request('GET', `${base}/auth/tokens`, { headers: { 'X-Subject-Token': login.token } });
+      verify(old.status === 200, `a token issued before the upgrade no longer validates (answered ${old.status}): fernet keys lost?`);
+      const again = await http.post(`${base}/auth/tokens`, passwordAuth(cloud, { username, password, projectName }));
+      if (again.status !== 201) throw new CheckFailed(`user ${username} can no longer log in with the password set before the upgrade (answered ${again.status})`);
+      return { message: `project, user, role assignment, password and a pre-upgrade token all survived`, details: { projectId, userId } };
+    },
+    async cleanup(now) {
+      await now.request('DELETE', `${base}/users/${userId}`);
+      await now.request('DELETE', `${base}/projects/${projectId}`);
     },
   };
 }
@@ -93,19 +112,18 @@ async function makeImage(cloud: CloudSpec): Promise<MadeResources> {
   return {
     group: 'image',
     made: { imageId, name, sha256: digest },
-    check: {
-      id: 'upgrade.resources.image', kind: 'upgrade',
-      async run() {
-        const now = await Session.login(cloud);
-        const url = `${now.endpoint('image')}/v2/images/${imageId}`;
-        const got = await now.request('GET', url);
-        verify(got.status === 200 && got.data.status === 'active', `image ${name} made before the upgrade: GET answered ${got.status}, status ${got.data?.status}`);
-        const down = await now.request('GET', `${url}/file`, { responseType: 'arraybuffer', timeoutMs: 120_000 });
-        verify(down.status === 200, `downloading image ${name} answered ${down.status}`);
-        verify(sha256(Buffer.from(down.data)) === digest, `image ${name}: the ${Buffer.from(down.data).length} bytes downloaded differ from the 1 MiB uploaded before the upgrade`);
-        await now.request('DELETE', url);
-        return { message: 'an image uploaded before the upgrade is active and downloads byte-identical', details: { imageId } };
-      },
+    needs: ['identity', 'image'],
+    async verify(now) {
+      const url = `${now.endpoint('image')}/v2/images/${imageId}`;
+      const got = await now.request('GET', url);
+      verify(got.status === 200 && got.data.status === 'active', `image ${name} made before the upgrade: GET answered ${got.status}, status ${got.data?.status}`);
+      const down = await now.request('GET', `${url}/file`, { responseType: 'arraybuffer', timeoutMs: 120_000 });
+      verify(down.status === 200, `downloading image ${name} answered ${down.status}`);
+      verify(sha256(Buffer.from(down.data)) === digest, `image ${name}: the ${Buffer.from(down.data).length} bytes downloaded differ from the 1 MiB uploaded before the upgrade`);
+      return { message: 'an image uploaded before the upgrade is active and downloads byte-identical', details: { imageId } };
+    },
+    async cleanup(now) {
+      await now.request('DELETE', `${now.endpoint('image')}/v2/images/${imageId}`);
     },
   };
 }
@@ -127,18 +145,17 @@ async function makePlacement(cloud: CloudSpec): Promise<MadeResources> {
   return {
     group: 'placement',
     made: { uuid, name },
-    check: {
-      id: 'upgrade.resources.placement', kind: 'upgrade',
-      async run() {
-        const now = await Session.login(cloud);
-        const url = `${now.endpoint('placement')}/resource_providers/${uuid}`;
-        const got = await now.request('GET', url, { headers: PLACEMENT_VERSION });
-        verify(got.status === 200 && got.data.name === name, `resource provider ${name} made before the upgrade: GET answered ${got.status}`);
-        const inv = await now.request('GET', `${url}/inventories`, { headers: PLACEMENT_VERSION });
-        verify(inv.status === 200 && inv.data.inventories?.VCPU?.total === 8, `its VCPU inventory of 8 is gone (answered ${inv.status}: ${brief(inv.data)})`);
-        await now.request('DELETE', url, { headers: PLACEMENT_VERSION });
-        return { message: 'a resource provider and its inventory made before the upgrade survived', details: { uuid } };
-      },
+    needs: ['identity', 'placement'],
+    async verify(now) {
+      const url = `${now.endpoint('placement')}/resource_providers/${uuid}`;
+      const got = await now.request('GET', url, { headers: PLACEMENT_VERSION });
+      verify(got.status === 200 && got.data.name === name, `resource provider ${name} made before the upgrade: GET answered ${got.status}`);
+      const inv = await now.request('GET', `${url}/inventories`, { headers: PLACEMENT_VERSION });
+      verify(inv.status === 200 && inv.data.inventories?.VCPU?.total === 8, `its VCPU inventory of 8 is gone (answered ${inv.status}: ${brief(inv.data)})`);
+      return { message: 'a resource provider and its inventory made before the upgrade survived', details: { uuid } };
+    },
+    async cleanup(now) {
+      await now.request('DELETE', `${now.endpoint('placement')}/resource_providers/${uuid}`, { headers: PLACEMENT_VERSION });
     },
   };
 }
@@ -154,20 +171,19 @@ async function makeNetworkResource(cloud: CloudSpec): Promise<MadeResources> {
   return {
     group: 'network',
     made: { networkId: made.networkId, ...Object.fromEntries(Object.entries(subnets).map(([id, cidr]) => [`subnet ${id}`, cidr])) },
-    check: {
-      id: 'upgrade.resources.network', kind: 'upgrade',
-      async run() {
-        const now = await Session.login(cloud);
-        const net = await now.request('GET', `${networkApi(now)}/networks/${made.networkId}`);
-        verify(net.status === 200, `network ${made.networkId} made before the upgrade: GET answered ${net.status}`);
-        for (const [id, cidr] of Object.entries(subnets)) {
-          const got = await now.request('GET', `${networkApi(now)}/subnets/${id}`);
-          verify(got.status === 200 && got.data.subnet.cidr === cidr && got.data.subnet.network_id === made.networkId,
-            `subnet ${cidr} of the network made before the upgrade: GET answered ${got.status}: ${brief(got.data)}`);
-        }
-        await deleteNetwork(now, made);
-        return { message: 'a network and its two subnets made before the upgrade survived', details: { networkId: made.networkId } };
-      },
+    needs: ['identity', 'network'],
+    async verify(now) {
+      const net = await now.request('GET', `${networkApi(now)}/networks/${made.networkId}`);
+      verify(net.status === 200, `network ${made.networkId} made before the upgrade: GET answered ${net.status}`);
+      for (const [id, cidr] of Object.entries(subnets)) {
+        const got = await now.request('GET', `${networkApi(now)}/subnets/${id}`);
+        verify(got.status === 200 && got.data.subnet.cidr === cidr && got.data.subnet.network_id === made.networkId,
+          `subnet ${cidr} of the network made before the upgrade: GET answered ${got.status}: ${brief(got.data)}`);
+      }
+      return { message: 'a network and its two subnets made before the upgrade survived', details: { networkId: made.networkId } };
+    },
+    async cleanup(now) {
+      await deleteNetwork(now, made);
     },
   };
 }
@@ -181,23 +197,22 @@ async function makeServer(cloud: CloudSpec): Promise<MadeResources> {
   return {
     group: 'compute',
     made: { serverId, portId, ip, host: before.host ?? '' },
-    check: {
-      id: 'upgrade.resources.compute', kind: 'upgrade',
-      async run() {
-        const now = await Session.login(cloud);
-        const after = await getServer(now, serverId);
-        verify(after, `server ${serverId} made before the upgrade is gone (404)`);
-        verify(after.status === 'ACTIVE', `server ${serverId} made before the upgrade is ${after.status}${after.fault ? `: ${after.fault}` : ''}, expected ACTIVE`);
-        verify(after.host === before.host, `server ${serverId} moved from host ${before.host} to ${after.host}`);
-        // ACTIVE in the database is not enough: the compute that holds it must be up, on the new release.
-        const services = await now.request('GET', `${now.endpoint('compute')}/os-services?binary=nova-compute&host=${encodeURIComponent(after.host ?? '')}`);
-        const compute = (services.data?.services ?? [])[0] as { state?: string; status?: string } | undefined;
-        verify(compute?.state === 'up', `the compute ${after.host} holding server ${serverId} is ${compute ? `${compute.state}/${compute.status}` : 'not listed'} after the upgrade`);
-        const bound = await verifyPortBound(now, portId, after);
-        verify(bound.ip === ip, `server ${serverId}'s port now has ${bound.ip}, before the upgrade ${ip}`);
-        await deleteBooted(now, made);
-        return { message: `a server booted before the upgrade is ACTIVE on ${after.host} with the same port and address ${ip}`, details: { serverId, portId, ip } };
-      },
+    needs: ['identity', 'compute', 'network'],
+    async verify(now) {
+      const after = await getServer(now, serverId);
+      verify(after, `server ${serverId} made before the upgrade is gone (404)`);
+      verify(after.status === 'ACTIVE', `server ${serverId} made before the upgrade is ${after.status}${after.fault ? `: ${after.fault}` : ''}, expected ACTIVE`);
+      verify(after.host === before.host, `server ${serverId} moved from host ${before.host} to ${after.host}`);
+      // ACTIVE in the database is not enough: the compute that holds it must be up, on the new release.
+      const services = await now.request('GET', `${now.endpoint('compute')}/os-services?binary=nova-compute&host=${encodeURIComponent(after.host ?? '')}`);
+      const compute = (services.data?.services ?? [])[0] as { state?: string; status?: string } | undefined;
+      verify(compute?.state === 'up', `the compute ${after.host} holding server ${serverId} is ${compute ? `${compute.state}/${compute.status}` : 'not listed'} after the upgrade`);
+      const bound = await verifyPortBound(now, portId, after);
+      verify(bound.ip === ip, `server ${serverId}'s port now has ${bound.ip}, before the upgrade ${ip}`);
+      return { message: `a server booted before the upgrade is ACTIVE on ${after.host} with the same port and address ${ip}`, details: { serverId, portId, ip } };
+    },
+    async cleanup(now) {
+      await deleteBooted(now, made);
     },
   };
 }

@@ -16,6 +16,8 @@ export interface DowntimeReport {
   readonly downtimeMs: number;
   readonly outages: readonly { readonly fromMs: number; readonly toMs: number; readonly first: string }[];
   readonly observedMs: number;
+  /** When polling started (ISO): outages are offsets from it. */
+  readonly startedAt?: string;
 }
 
 /**
@@ -57,7 +59,7 @@ export class DowntimeProbe {
   async stop(): Promise<DowntimeReport> {
     this.#stop = true;
     await this.#loop;
-    return summarize(this.#url, this.#samples, Date.now() - this.#started);
+    return { ...summarize(this.#url, this.#samples, Date.now() - this.#started), startedAt: new Date(this.#started).toISOString() };
   }
 
   async #run(): Promise<void> {

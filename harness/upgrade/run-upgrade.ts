@@ -1,14 +1,15 @@
 import type { Environment } from '../backends/backend.ts';
 import type { CloudSpec } from '../config/schemas.ts';
-import { runCheck, verify, type Check } from '../checks/check.ts';
+import { CheckFailed, runCheck, verify, type Check } from '../checks/check.ts';
 import { pollUntil } from '../checks/poll.ts';
 import { DeploymentError, errorMessage } from '../errors.ts';
 import type { ActionHandlers } from '../deploy/execute.ts';
 import { performStep } from '../deploy/execute.ts';
-import { nextSlot, type DeploymentPlan, type Step } from '../deploy/plan.ts';
+import { nextSlot, type DeploymentPlan, type ServiceUpgrade, type Step } from '../deploy/plan.ts';
 import type { ServiceSpec } from '../backends/backend.ts';
 import { FrontendSocket, type SlotStat } from './frontend-socket.ts';
-import { makeResources, type MadeResources, type ResourceGroup } from '../openstack/upgrade-resources.ts';
+import { afterUpgradeCheck, makeResources, type MadeResources, type ResourceGroup } from '../openstack/upgrade-resources.ts';
+import { Session } from '../openstack/rest-client.ts';
 import type { CheckResult } from '../results/model.ts';
 import { DowntimeProbe, type DowntimeReport } from './downtime-probe.ts';
 
@@ -73,9 +74,14 @@ export async function runUpgrade(input: UpgradeInput): Promise<CheckResult[]> {
       continue;
     }
     try {
-      const how = await upgradeService(input, name);
+      let unverified: string | undefined;
+      const how = await upgradeService(input, name, async (state) => {
+        const verified = await verifyWhileDown(input, name, state, made);
+        if (typeof verified === 'string') unverified = verified;
+        else if (verified) checks.push(verified);
+      });
       live.set(name, how.container);
-      const message = `${input.fromRelease} → ${input.toRelease} ${how.said} in ${((Date.now() - started) / 1000).toFixed(1)} s`;
+      const message = `${input.fromRelease} → ${input.toRelease} ${how.said} in ${((Date.now() - started) / 1000).toFixed(1)} s${unverified ? `; ${unverified}` : ''}`;
       log(`upgrade: ${name} ${message}`);
       checks.push({ id, kind: 'upgrade', status: 'passed', durationMs: Date.now() - started, message, details: { strategy: how.strategy, container: how.container } });
     } catch (error) {
@@ -89,7 +95,7 @@ export async function runUpgrade(input: UpgradeInput): Promise<CheckResult[]> {
   }
 
   for (const { name, probe } of probes) checks.push(downtimeCheck(name, await probe.stop(), input.maxDowntimeSeconds));
-  for (const m of made) checks.push(await runCheck(m.check, undefined));
+  for (const m of made) checks.push(await runCheck(afterUpgradeCheck(m, input.cloud!), undefined));
   // A new release that answered its readiness probe and died after it (nova-compute refusing the
   // old computes' service records) is red here, not only through whichever API call notices.
   for (const name of input.services.filter((n) => checks.some((c) => c.id === `upgrade.service.${n}` && c.status === 'passed'))) {
@@ -118,38 +124,50 @@ interface Upgraded {
   readonly said: string;
 }
 
-async function upgradeService(input: UpgradeInput, name: string): Promise<Upgraded> {
+/** Runs grenade's verify-while-down once the old release is stopped (in place) or drained (rolling). */
+type WhileDown = (state: 'stopped' | 'drained') => Promise<void>;
+
+async function upgradeService(input: UpgradeInput, name: string, whileDown: WhileDown): Promise<Upgraded> {
   const service = input.to.steps.find((s) => s.kind === 'service' && s.name === name);
   if (!service || service.kind !== 'service') throw new DeploymentError(`no service ${name} in the plan of ${input.toRelease}`);
+  const upgrade = input.to.upgrades.get(name) ?? NO_UPGRADE;
   if (input.strategy === 'rolling') {
     const backend = input.to.frontend?.backends.get(name);
-    const offline = input.to.upgradeOffline.get(name);
-    if (backend !== undefined && offline === undefined) {
-      await rollService(input, name, service.spec, backend);
+    if (backend !== undefined && upgrade.offline === undefined) {
+      await rollService(input, name, service.spec, backend, upgrade, whileDown);
       return { strategy: 'rolling', container: nextSlot(name), said: `rolling behind ${input.to.frontend!.service}` };
     }
-    const why = offline ?? `not behind the frontend ${input.to.frontend?.service ?? ''}`.trim();
+    const why = upgrade.offline ?? `not behind the frontend ${input.to.frontend?.service ?? ''}`.trim();
     input.log(`upgrade: ${name}: in place (${why})`);
-    await inPlace(input, name, service.spec);
+    await inPlace(input, name, service.spec, upgrade, whileDown);
     return { strategy: 'in-place', container: name, said: `in place (cannot roll: ${why})` };
   }
-  await inPlace(input, name, service.spec);
+  await inPlace(input, name, service.spec, upgrade, whileDown);
   return { strategy: 'in-place', container: name, said: 'in place' };
 }
 
-async function runJobs(input: UpgradeInput, name: string, jobs: readonly Step[] | undefined): Promise<void> {
-  for (const job of jobs ?? []) {
+const NO_UPGRADE: ServiceUpgrade = { jobs: [], expand: [], contract: [], after: [] };
+
+async function runJobs(input: UpgradeInput, name: string, jobs: readonly Step[]): Promise<void> {
+  for (const job of jobs) {
     const started = Date.now();
     await performStep(job, input.env, input.to, input.actions);
     input.log(`upgrade: ${name}: ${job.name} passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
 }
 
-/** Kolla's way: stop, migrate from the new image, start the new release in the old one's place. */
-async function inPlace(input: UpgradeInput, name: string, spec: ServiceSpec): Promise<void> {
+/**
+ * Kolla's way: stop, migrate from the new image, start the new release in the old one's place,
+ * then its `after` jobs. The other services' resources are verified while it is down, beside the
+ * migration (the service stays down until both are done).
+ */
+async function inPlace(input: UpgradeInput, name: string, spec: ServiceSpec, upgrade: ServiceUpgrade, whileDown: WhileDown): Promise<void> {
   await input.env.stopService(name, input.graceMs ?? 30_000);
-  await runJobs(input, name, input.to.upgradeJobs.get(name));
+  const jobs = runJobs(input, name, upgrade.jobs);
+  await Promise.allSettled([whileDown('stopped'), jobs]);
+  await jobs;
   await input.env.startService(spec);
+  await runJobs(input, name, upgrade.after);
 }
 
 /**
@@ -158,10 +176,10 @@ async function inPlace(input: UpgradeInput, name: string, spec: ServiceSpec): Pr
  * answers (its own readiness probe, from inside); drain the old slot to 0 sessions, take it out
  * and stop it; contract while the new release serves. Every wait is bounded.
  */
-async function rollService(input: UpgradeInput, name: string, spec: ServiceSpec, backend: string): Promise<void> {
+async function rollService(input: UpgradeInput, name: string, spec: ServiceSpec, backend: string, upgrade: ServiceUpgrade, whileDown: WhileDown): Promise<void> {
   const socket = new FrontendSocket(input.env, input.to.frontend!);
   const next = nextSlot(name);
-  await runJobs(input, name, input.to.upgradeExpand.get(name));
+  await runJobs(input, name, upgrade.expand);
   // The new slot is never published: its readiness is asked from inside it (the plan's slot probe).
   await input.env.startService({ ...spec, name: next, ports: [], ready: input.to.frontend!.slotReady.get(name) ?? spec.ready });
   await socket.setState(backend, next, 'ready');
@@ -170,8 +188,54 @@ async function rollService(input: UpgradeInput, name: string, spec: ServiceSpec,
   await socket.setState(backend, name, 'drain');
   await waitSlot(socket, backend, name, (st) => st.sessions === 0, 'to drain to 0 sessions', 30_000);
   await socket.setState(backend, name, 'maint');
+  await whileDown('drained');
   await input.env.stopService(name, input.graceMs ?? 30_000);
-  await runJobs(input, name, input.to.upgradeContract.get(name));
+  await runJobs(input, name, upgrade.contract);
+  await runJobs(input, name, upgrade.after);
+}
+
+/**
+ * The APIs a service's downtime takes away: its own endpoints and those of the services that start
+ * after it (mariadb's downtime takes every API). A drained service takes none: its new release serves.
+ */
+export function apisDownWith(plan: DeploymentPlan, service: string): Set<string> {
+  const dependents = new Set([service, ...plan.steps.filter((s) => s.kind === 'service' && s.deps.includes(service)).map((s) => s.name)]);
+  return new Set(plan.endpoints.filter((e) => dependents.has(e.service)).map((e) => e.name));
+}
+
+/**
+ * Grenade's verify-while-down: while a service is stopped (in place) or drained (rolling), the
+ * resources whose APIs still serve are verified (read-only). One check per service; none, and a
+ * note in the service's own check, when its downtime takes every API the resources need.
+ */
+async function verifyWhileDown(input: UpgradeInput, service: string, state: 'stopped' | 'drained', made: readonly MadeResources[]): Promise<CheckResult | string | undefined> {
+  if (made.length === 0 || !input.cloud) return undefined;
+  const id = `upgrade.while-down.${service}`;
+  const down = state === 'drained' ? new Set<string>() : apisDownWith(input.to, service);
+  const verifiable = made.filter((m) => !m.needs.some((api) => down.has(api)));
+  // Not a check: one that verifies nothing cannot fail. The service's own check says it.
+  if (verifiable.length === 0) return `nothing verifiable while it was ${state} (it takes down ${[...down].join(', ')}, which every resource needs)`;
+  const cloud = input.cloud;
+  const left = made.filter((m) => !verifiable.includes(m)).map((m) => m.group);
+  return runCheck({
+    id, kind: 'upgrade',
+    async run() {
+      const session = await Session.login(cloud);
+      const said: string[] = [];
+      for (const m of verifiable) {
+        try {
+          await m.verify(session);
+          said.push(m.group);
+        } catch (error) {
+          throw new CheckFailed(`while ${service} was ${state}, the ${m.group} resources made before the upgrade: ${errorMessage(error)}`, { cause: error });
+        }
+      }
+      return {
+        message: `while ${service} was ${state}: ${said.join(', ')} resources intact${left.length > 0 ? ` (${left.join(', ')} not verifiable: ${service}'s downtime takes ${[...down].join(', ')})` : ''}`,
+        details: { state, verified: said, notVerifiable: left },
+      };
+    },
+  }, undefined);
 }
 
 function waitSlot(socket: FrontendSocket, backend: string, server: string, ok: (st: SlotStat) => boolean, what: string, timeoutMs: number): Promise<SlotStat | undefined> {
@@ -190,7 +254,7 @@ export function downtimeCheck(name: string, report: DowntimeReport, maxDowntimeS
   return {
     id: `upgrade.downtime.${name}`, kind: 'upgrade', status: over ? 'failed' : 'passed', durationMs: report.observedMs,
     message: over ? `${message}: over the budget of ${maxDowntimeSeconds} s` : message,
-    details: { url: report.url, downtimeMs: report.downtimeMs, requests: report.requests, failed: report.failed, outages: report.outages },
+    details: { url: report.url, downtimeMs: report.downtimeMs, requests: report.requests, failed: report.failed, outages: report.outages, ...(report.startedAt ? { startedAt: report.startedAt } : {}) },
   };
 }
 

@@ -17,7 +17,7 @@ test('the shipped core scenario loads with its six recipes and a revision hash',
 
 test('every shipped scenario loads', async (t) => {
   const catalogues = await loadCatalogues();
-  for (const name of ['core', 'identity', 'identity-upgrade', 'core-upgrade']) await t.notThrowsAsync(loadScenario(name, catalogues));
+  for (const name of ['core', 'identity', 'identity-upgrade', 'core-upgrade', 'core-upgrade-rolling', 'compute', 'compute-upgrade']) await t.notThrowsAsync(loadScenario(name, catalogues));
 });
 
 test('an unknown field names the file, line, field path and the fix', async (t) => {
@@ -87,4 +87,20 @@ test('a recipe template path that leaves the service catalogue is refused, namin
   t.is(error.file, recipe);
   t.is(error.field, 'configs[0].template');
   t.regex(error.message, /template path \.\.\/\.\.\/releases\.yaml leaves the service catalogue/);
+});
+
+test('a service whose recipe says it stays (no supported upgrade path) is refused in upgrade.services, with the recipe\'s reason', async (t) => {
+  const error = await t.throwsAsync(loadScenario(fixture('bad-upgrade-rabbitmq.yaml'), await loadCatalogues()), { instanceOf: ConfigError });
+  t.is(error.field, 'upgrade.services[1]');
+  t.is(error.line, 5);
+  t.regex(error.message, /rabbitmq cannot be upgraded between these releases .*RabbitMQ 4\.0 upgrades only from 3\.13.*remove it from upgrade\.services/s);
+});
+
+test('a scenario\'s log allow-list names services of the scenario, and its patterns must be regular expressions', async (t) => {
+  const unknown = await t.throwsAsync(loadScenario(fixture('bad-log-allow.yaml'), await loadCatalogues()), { instanceOf: ConfigError });
+  t.is(unknown.field, 'logs.allow[0].services[1]');
+  t.regex(unknown.message, /service "glance-api" is not in services/);
+  const regex = await t.throwsAsync(loadScenario(fixture('bad-log-regex.yaml'), await loadCatalogues()), { instanceOf: ConfigError });
+  t.is(regex.field, 'logs.allow[0].pattern');
+  t.regex(regex.message, /not a valid regular expression/);
 });

@@ -55,7 +55,7 @@ test('compute-upgrade: nova moves in Kolla\'s order, compute last of nova, and n
   const order = loaded.spec.upgrade!.services;
   t.true(order.indexOf('nova-conductor') < order.indexOf('nova-api'));
   t.true(order.indexOf('nova-api') < order.indexOf('nova-compute'));
-  t.deepEqual(plan.upgradeJobs.get('nova-conductor')!.map((j) => j.name), ['nova-db-upgrade']);
+  t.deepEqual(plan.upgrades.get('nova-conductor')!.jobs.map((j) => j.name), ['nova-db-upgrade']);
   t.deepEqual(loaded.spec.upgrade!.resources, ['identity', 'image', 'placement', 'network', 'compute']);
 });
 

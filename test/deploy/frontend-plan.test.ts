@@ -41,8 +41,8 @@ test('a fronted service is ready through the frontend; its second slot directly'
   const slot = plan.frontend?.slotReady.get('glance-api');
   t.regex(slot?.kind === 'exec' ? slot.command.join(' ') : '', /http:\/\/127\.0\.0\.1:9292\/\)" = 300 \]/);
   t.deepEqual([...plan.frontend!.backends], [['keystone', 'keystone'], ['glance-api', 'glance-api'], ['placement-api', 'placement-api']]);
-  t.deepEqual(plan.upgradeExpand.get('keystone')!.map((s) => s.name), ['keystone-db-expand']);
-  t.deepEqual(plan.upgradeContract.get('keystone')!.map((s) => s.name), ['keystone-db-contract']);
+  t.deepEqual(plan.upgrades.get('keystone')!.expand.map((s) => s.name), ['keystone-db-expand']);
+  t.deepEqual(plan.upgrades.get('keystone')!.contract.map((s) => s.name), ['keystone-db-contract']);
   t.is(plan.owners.get('keystone-next'), 'keystone', 'the second slot\'s log is scanned with keystone\'s allow-list');
   t.regex(service(plan, 'mariadb').spec.files[0]!.content, /^idle_transaction_timeout = 30$/m, 'the rolling scenario closes leaked idle transactions');
 });

@@ -53,7 +53,7 @@ test('upgrade jobs are rendered from the plan\'s own images and keep the service
   const loaded = await loadScenario('identity-upgrade', await loadCatalogues());
   const images = new Map(loaded.services.map((s) => [s.spec.image, `gategrid/${s.spec.image}:trixie-test`]));
   const plan = buildPlan({ scenario: loaded, releaseName: '2025.1', release: loaded.releases.get('2025.1')!, images, secrets: new SecretStore(), hostPorts: { keystone: { '5000': 41000 }, mariadb: {}, memcached: {} }, runId: 'r1', cellId: 'identity-upgrade/zed/docker' });
-  const jobs = plan.upgradeJobs.get('keystone')!;
+  const jobs = plan.upgrades.get('keystone')!.jobs;
   t.deepEqual(jobs.map((j) => j.name), ['keystone-db-upgrade']);
   const job = jobs[0]!;
   if (job.kind !== 'run') return t.fail('expected a run job');
@@ -61,6 +61,6 @@ test('upgrade jobs are rendered from the plan\'s own images and keep the service
   t.regex(job.spec.command!.join(' '), /db_sync --expand[\s\S]*db_sync --contract/);
   t.deepEqual(job.spec.volumes.map((v) => v.target), ['/etc/keystone/fernet-keys', '/etc/keystone/credential-keys']);
   t.true(job.spec.files.some((f) => f.target === '/etc/keystone/keystone.conf'));
-  t.deepEqual(plan.upgradeJobs.get('mariadb'), []);
+  t.deepEqual(plan.upgrades.get('mariadb')!.jobs, []);
   t.is(plan.owners.get('keystone-db-upgrade'), 'keystone');
 });

@@ -2,7 +2,8 @@ import test from 'ava';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DowntimeProbe, summarize } from '../../harness/upgrade/downtime-probe.ts';
-import { downtimeCheck, summarizeUpgrade } from '../../harness/upgrade/run-upgrade.ts';
+import { apisDownWith, downtimeCheck, summarizeUpgrade } from '../../harness/upgrade/run-upgrade.ts';
+import { downtimeLine, downtimeOf } from '../../harness/results/downtime.ts';
 
 test('outages run from the first failed request to the next answered one, or to the end', (t) => {
   const s = (at: number, ok: boolean, detail = ok ? 'HTTP 200' : 'ECONNREFUSED') => ({ at, ok, detail });
@@ -68,4 +69,32 @@ test('an aborted signal (deadline, Ctrl-C) stops the probe', async (t) => {
   t.true(ended, 'polling ended on the abort, without stop()');
   const before = (await probe.stop()).requests;
   t.true(before > 0);
+});
+
+test('verify-while-down: a service takes down its own APIs and those of the services that start after it', async (t) => {
+  const { loadCatalogues, loadScenario } = await import('../../harness/config/load-scenario.ts');
+  const { SecretStore } = await import('../../harness/config/secrets.ts');
+  const { buildPlan } = await import('../../harness/deploy/plan.ts');
+  const loaded = await loadScenario('compute-upgrade', await loadCatalogues());
+  const images = new Map(loaded.services.map((s) => [s.spec.image, `gategrid/${s.spec.image}:test`]));
+  const ports = { keystone: { '5000': 1 }, 'glance-api': { '9292': 2 }, 'placement-api': { '8778': 3 }, 'nova-api': { '8774': 4 }, 'neutron-server': { '9696': 5 } };
+  const plan = buildPlan({ scenario: loaded, releaseName: '2025.1', release: loaded.releases.get('2025.1')!, images, secrets: new SecretStore(), hostPorts: ports, runId: 'r', cellId: 'c' });
+  t.deepEqual([...apisDownWith(plan, 'mariadb')].sort(), ['compute', 'identity', 'image', 'network', 'placement']);
+  t.deepEqual([...apisDownWith(plan, 'glance-api')], ['image']);
+  t.deepEqual([...apisDownWith(plan, 'neutron-server')], ['network']);
+  // The conductor and the compute serve no API: the others' resources are all verifiable meanwhile.
+  t.deepEqual([...apisDownWith(plan, 'nova-compute')], []);
+});
+
+test('an upgrade cell\'s downtime reads back from its checks, one line for the matrix', (t) => {
+  const report = summarize('http://127.0.0.1:1/v3', [{ at: 0, ok: true, detail: 'HTTP 200' }, { at: 200, ok: false, detail: 'ECONNREFUSED' }, { at: 2400, ok: true, detail: 'HTTP 200' }], 3000);
+  const identity = downtimeCheck('identity', { ...report, startedAt: '2026-11-22T14:00:00.000Z' }, undefined);
+  const image = downtimeCheck('image', summarize('u', [{ at: 0, ok: true, detail: 'HTTP 300' }], 3000), 0);
+  const cell = { checks: [identity, image, { id: 'upgrade.service.keystone', kind: 'upgrade' as const, status: 'passed' as const, durationMs: 1 }] };
+  const rows = downtimeOf(cell);
+  t.deepEqual(rows.map((r) => [r.endpoint, r.downtimeMs, r.failed, r.requests, r.withinBudget]), [['identity', 2200, 1, 3, true], ['image', 0, 0, 1, true]]);
+  t.is(rows[0]!.startedAt, '2026-11-22T14:00:00.000Z');
+  t.deepEqual(rows[0]!.outages, [{ fromMs: 200, toMs: 2400, first: 'ECONNREFUSED' }]);
+  t.is(downtimeLine(cell), 'identity 2.2 s (1/3 failed), image 0 s (0/1 failed)');
+  t.is(downtimeLine({ checks: [] }), '');
 });
