@@ -115,7 +115,7 @@ test('an upgrade cell runs the Tempest of the release it moves to; a plain cell 
   t.false(cellImages(up).includes('tempest'));
   t.true(upgradeImages(up).includes('tempest'));
   t.deepEqual(upgradeImages(up).filter((n) => n !== 'tempest').sort(),
-    ['glance-api', 'keystone', 'neutron-server', 'nova-api', 'nova-compute', 'nova-conductor', 'nova-scheduler', 'placement-api']);
+    ['glance-api', 'keystone', 'mariadb', 'neutron-server', 'nova-api', 'nova-compute', 'nova-conductor', 'nova-scheduler', 'placement-api']);
   t.is(tempestRelease(up), '2025.1');
   t.true(cellImages(plain).includes('tempest'));
   t.is(tempestRelease(plain), 'zed');
