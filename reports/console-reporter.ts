@@ -1,4 +1,4 @@
-import { isRedCheck, needsAttention } from '../harness/results/verdicts.ts';
+import { isRedCheck, needsAttention, verdictLabel } from '../harness/results/verdicts.ts';
 import type { CellResult, RunResult } from '../harness/results/model.ts';
 import type { Reporter } from './reporter.ts';
 
@@ -23,7 +23,7 @@ export class ConsoleReporter implements Reporter {
   }
 
   onCellEnd(_run: RunResult, cell: CellResult): void {
-    this.onLog(cell.id, `${cell.status.toUpperCase()} in ${((cell.durationMs ?? 0) / 1000).toFixed(1)} s${cell.reason ? `: ${cell.reason}` : ''}`);
+    this.onLog(cell.id, `${verdictLabel({ ...cell, status: cell.status.toUpperCase() as CellResult['status'] })} in ${((cell.durationMs ?? 0) / 1000).toFixed(1)} s${cell.reason ? `: ${cell.reason}` : ''}`);
   }
 
   onRunEnd(run: RunResult): void {
@@ -39,7 +39,7 @@ export function renderSummary(run: RunResult): string {
     const n = (status: string) => checks.filter((c) => c.status === status).length;
     const extra = ['skipped', 'flaky', 'failed', 'error'].filter((st) => n(st) > 0).map((st) => `, ${n(st)} ${st}`).join('');
     const counts = checks.length > 0 ? ` ${checks.length} checks: ${n('passed')} passed${extra}` : '';
-    lines.push(`  ${cell.id.padEnd(width)}  ${cell.status.padEnd(7)}${counts}${cell.durationMs ? ` in ${(cell.durationMs / 1000).toFixed(1)} s` : ''}`);
+    lines.push(`  ${cell.id.padEnd(width)}  ${verdictLabel(cell).padEnd(7)}${counts}${cell.durationMs ? ` in ${(cell.durationMs / 1000).toFixed(1)} s` : ''}`);
     if (needsAttention(cell.status)) {
       for (const c of checks.filter((x) => isRedCheck(x.status)).slice(0, 10)) {
         lines.push(`      ${c.status} ${c.id}: ${(c.message ?? '').split('\n')[0]!.slice(0, 200)}`);

@@ -1,4 +1,8 @@
-import { cellReason, needsAttention } from '../harness/results/verdicts.ts';
+import { cellReason, isRed, needsAttention } from '../harness/results/verdicts.ts';
+import { parseManifest } from '../harness/results/package-manifests.ts';
+import { whatChanged, type WhatChanged } from './what-changed.ts';
+import { readWorkbook } from './xlsx-reporter.ts';
+import { esc } from './html-escape.ts';
 import path from 'node:path';
 import { cellDir, type CellResult, type CheckResult, type RunResult } from '../harness/results/model.ts';
 import type { Reporter } from './reporter.ts';
@@ -14,18 +18,34 @@ import { downtimeLine, downtimeOf } from '../harness/results/downtime.ts';
 export class HtmlReporter implements Reporter {
   readonly name = 'html';
   readonly file: string;
+  readonly #matrix: string | undefined;
 
-  constructor(outDir: string) {
+  /** `matrix`: the stability matrix this run merges into, where a red cell's last green run is found. */
+  constructor(outDir: string, options: { matrix?: string } = {}) {
     this.file = path.join(outDir, 'report.html');
+    this.#matrix = options.matrix;
   }
 
-  #write(run: RunResult): void {
-    writeAtomic(this.file, renderHtml(run));
+  #write(run: RunResult, changes?: ReadonlyMap<string, WhatChanged>): void {
+    writeAtomic(this.file, renderHtml(run, changes));
   }
 
   onRunStart(run: RunResult): void { this.#write(run); }
   onCellEnd(run: RunResult): void { this.#write(run); }
-  onRunEnd(run: RunResult): void { this.#write(run); }
+  // At the end every cell is in the matrix: each red one says what changed since its last green run.
+  async onRunEnd(run: RunResult): Promise<void> {
+    this.#write(run, this.#matrix && run.cells.some((c) => isRed(c.status)) ? await changesSinceGreen(this.#matrix, run) : undefined);
+  }
+}
+
+async function changesSinceGreen(matrix: string, run: RunResult): Promise<Map<string, WhatChanged>> {
+  const { rows, manifests } = await readWorkbook(matrix);
+  const out = new Map<string, WhatChanged>();
+  for (const cell of run.cells.filter((c) => isRed(c.status))) {
+    const row = rows.find((r) => r.runId === run.run.id && r.cell === cell.id);
+    if (row) out.set(cell.id, whatChanged(rows, row, (id) => (manifests.has(id) ? parseManifest(manifests.get(id)!) : undefined)));
+  }
+  return out;
 }
 
 const STYLE = `
@@ -39,7 +59,7 @@ code,pre{font:12px/1.4 ui-monospace,monospace}pre{background:#f6f6f6;padding:.6e
 td.m a{text-decoration:none}.muted{color:#6e7781}`;
 
 /** The whole page for a run. Every text from the run is escaped: messages carry tracebacks and HTML. */
-export function renderHtml(run: RunResult): string {
+export function renderHtml(run: RunResult, changes?: ReadonlyMap<string, WhatChanged>): string {
   const status = run.run.status ?? 'unfinished';
   const cells = run.cells;
   const count = (s: string) => cells.filter((c) => c.status === s).length;
@@ -51,7 +71,7 @@ export function renderHtml(run: RunResult): string {
 <h1>gategrid run ${esc(run.run.id)} ${badge(status)}</h1>
 <p>${esc(tally || 'no cells')} · started ${esc(run.run.startedAt)}${run.run.finishedAt ? `, finished ${esc(run.run.finishedAt)}` : ''} · gategrid ${esc(run.run.gategridVersion)}${run.run.commit ? ` at ${esc(run.run.commit)}` : ''}${run.run.argv ? ` · <code>gategrid ${esc(run.run.argv.join(' '))}</code>` : ''}</p>
 ${renderMatrix(cells)}
-${cells.map(renderCell).join('\n')}
+${cells.map((c) => renderCell(c, changes?.get(c.id))).join('\n')}
 </body></html>
 `;
 }
@@ -69,7 +89,7 @@ function renderMatrix(cells: readonly CellResult[]): string {
   return `<table><tr><th>scenario</th>${head}</tr>\n${rows}</table>`;
 }
 
-function renderCell(cell: CellResult): string {
+function renderCell(cell: CellResult, changes?: WhatChanged): string {
   const red = cell.checks.filter((c) => needsAttention(c.status));
   const rest = cell.checks.filter((c) => !red.includes(c));
   const phases = cell.phases.filter((p) => !p.name.includes('/'));
@@ -79,6 +99,7 @@ function renderCell(cell: CellResult): string {
 ${cellReason(cell) ? `<p>${esc(cellReason(cell))}</p>` : ''}
 <p>${cell.durationMs !== undefined ? `${seconds(cell.durationMs)} · ` : ''}${kindTally(cell.checks)} · logs: <a href="${esc(cell.artifacts.logs)}">${esc(cell.artifacts.logs)}</a>${cell.scenarioRevision ? ` · scenario revision ${esc(cell.scenarioRevision)}` : ''}</p>
 <p>reproduce: <code>${esc(cell.repro)}</code></p>
+${changes ? renderChanges(changes) : ''}
 ${attempts}
 ${renderDowntime(cell)}
 ${phases.length > 0 ? `<table><tr><th>phase</th><th>status</th><th>time</th><th>what it says</th></tr>
@@ -88,6 +109,13 @@ ${steps.map((p) => `<tr><td>${esc(p.name.slice(p.name.indexOf('/') + 1))}</td><t
 ${red.map(renderRedCheck).join('\n')}
 ${rest.length > 0 ? `<details><summary>other checks (${rest.length})</summary><table>
 ${rest.map((c) => `<tr><td>${esc(c.id)}</td><td>${esc(c.kind)}</td><td>${badge(c.status)}</td><td>${seconds(c.durationMs)}</td><td>${esc(c.message ?? '')}</td></tr>`).join('\n')}</table></details>` : ''}`;
+}
+
+function renderChanges(changes: WhatChanged): string {
+  if (!changes.since) return '<p class="muted">Never green in the stability matrix\'s history.</p>';
+  return `<p>What changed since its last green run (${esc(changes.since.runId)}):</p>${changes.lines.length === 0
+    ? '<p class="muted">nothing recorded differs (same commit, scenario revision and images): suspect the environment or a flake.</p>'
+    : `<ul>${changes.lines.map((l) => `<li><code>${esc(l)}</code></li>`).join('')}</ul>`}`;
 }
 
 /** An upgrade cell's downtime per probed endpoint: the figure, the requests, and each outage's window. */
@@ -120,7 +148,3 @@ function badge(status: string): string {
 
 const anchor = (id: string): string => `cell-${cellDir(id)}`;
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
-
-export function esc(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}

@@ -20,14 +20,33 @@ export interface HistoryRow {
   scenarioRevision: string;
   /** An upgrade cell's downtime per probed endpoint, one line (empty otherwise). */
   downtime: string;
+  /** Known-failure signatures that fully explain a red cell, as "id bug" pairs joined by ", " (empty otherwise). */
+  known: string;
+  /** Checks run, and the ids of the red and of the flaky ones (one per line: Tempest ids hold spaces; at most MAX_IDS each): flakiness over history. */
+  checksRun: number;
+  failedChecks: string;
+  flakyChecks: string;
+  /** The run's report.html. */
+  report: string;
+  /** Known-failure signatures that also matched a check this cell passed (too broad), space-separated. */
+  tooBroad: string;
+  /** The images the cell ran, `name=tag@id` space-separated: a tag names its recipe's content, the id the image built from it. */
+  images: string;
 }
+
+/** Check ids kept per row: enough to rank flaky checks, bounded so a cell with 1,000 red Tempest tests stays one row. */
+const MAX_IDS = 60;
+const ids = (list: readonly string[]): string => (list.length > MAX_IDS ? [...list.slice(0, MAX_IDS), `+${list.length - MAX_IDS} more`] : list).join('\n');
+
+/** The check ids of a row's failedChecks or flakyChecks column. */
+export const checkIds = (text: string): string[] => (text ? text.split('\n').filter((x) => x && !/^\+\d+ more$/.test(x)) : []);
 
 /** The columns every gategrid workbook has had; a workbook without one of them is refused. */
 export const REQUIRED_COLUMNS: readonly (keyof HistoryRow)[] = [
   'runId', 'startedAt', 'commit', 'cell', 'scenario', 'release', 'backend', 'status', 'durationS', 'attempts', 'redChecks', 'reason', 'repro', 'scenarioRevision',
 ];
 /** Every column written; those added later read as empty from an older workbook. */
-export const HISTORY_COLUMNS: readonly (keyof HistoryRow)[] = [...REQUIRED_COLUMNS, 'downtime'];
+export const HISTORY_COLUMNS: readonly (keyof HistoryRow)[] = [...REQUIRED_COLUMNS, 'downtime', 'known', 'checksRun', 'failedChecks', 'flakyChecks', 'report', 'tooBroad', 'images'];
 
 const STATUSES = new Set(['passed', 'failed', 'flaky', 'skipped', 'error']);
 
@@ -46,6 +65,13 @@ export function historyRows(run: RunResult): HistoryRow[] {
     repro: c.repro,
     scenarioRevision: c.scenarioRevision ?? '',
     downtime: downtimeLine(c),
+    known: (c.known ?? []).map((k) => `${k.id} ${k.bug}`).join(', '),
+    checksRun: c.checks.length,
+    failedChecks: ids(c.checks.filter((k) => isRedCheck(k.status)).map((k) => k.id)),
+    flakyChecks: ids(c.checks.filter((k) => k.status === 'flaky').map((k) => k.id)),
+    report: run.run.report ?? '',
+    tooBroad: (c.tooBroad ?? []).join(' '),
+    images: Object.entries(c.images ?? {}).map(([name, tag]) => `${name}=${tag}${c.imageIds?.[tag] ? `@${c.imageIds[tag]}` : ''}`).join(' '),
   }));
 }
 
@@ -71,7 +97,7 @@ export function parseHistoryRow(values: Record<string, unknown>, where: string):
     runId: text('runId'), startedAt: text('startedAt'), commit: text('commit'), cell: text('cell'), scenario: text('scenario'),
     release: text('release'), backend: text('backend'), status: status as HistoryRow['status'], durationS: num('durationS'),
     attempts: num('attempts'), redChecks: num('redChecks'), reason: text('reason'), repro: text('repro'), scenarioRevision: text('scenarioRevision'),
-    downtime: text('downtime'),
+    downtime: text('downtime'), known: text('known'), checksRun: num('checksRun'), failedChecks: text('failedChecks'), flakyChecks: text('flakyChecks'), report: text('report'), tooBroad: text('tooBroad'), images: text('images'),
   };
 }
 

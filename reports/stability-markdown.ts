@@ -27,7 +27,7 @@ export function renderStabilityMarkdown(history: readonly HistoryRow[]): string 
     lines.push(`| ${scenario} | ${columns.map((col) => {
       const s = cells.get(`${scenario}/${col.release}/${col.backend}`);
       if (!s) return '–';
-      return `${MARK[s.latest.status] ?? ''} ${s.latest.status}${s.latest.status === 'skipped' ? '' : ` ${s.green}/${s.runs}`}${s.flaky > 0 ? ` (${s.flaky} flaky)` : ''}`;
+      return `${MARK[s.latest.status] ?? ''} ${s.latest.status}${s.latest.known ? ' (known)' : ''}${s.latest.status === 'skipped' ? '' : ` ${s.green}/${s.runs}`}${s.flaky > 0 ? ` (${s.flaky} flaky)` : ''}`;
     }).join(' | ')} |`);
   }
   const runs = new Set(history.map((r) => r.runId)).size;
@@ -36,7 +36,7 @@ export function renderStabilityMarkdown(history: readonly HistoryRow[]): string 
   if (red.length > 0) {
     lines.push('', '### Red cells', '');
     for (const s of red) {
-      lines.push(`- **${s.latest.cell}** ${s.latest.status} in run \`${s.latest.runId}\`: ${cell(s.latest.reason || s.latest.status)}`, '', '  ```', `  ${s.latest.repro}`, '  ```');
+      lines.push(`- **${s.latest.cell}** ${s.latest.status}${s.latest.known ? ` (known: ${cell(s.latest.known)})` : ''} in run \`${s.latest.runId}\`: ${cell(s.latest.reason || s.latest.status)}`, '', '  ```', `  ${s.latest.repro}`, '  ```');
     }
   }
   return `${lines.join('\n')}\n`;

@@ -12,7 +12,7 @@ export function renderStabilityText(history: readonly HistoryRow[]): string {
     table.push([scenario, ...columns.map((col) => {
       const s = cells.get(`${scenario}/${col.release}/${col.backend}`);
       if (!s) return '-';
-      return s.latest.status === 'skipped' ? 'skipped' : `${s.latest.status} ${s.green}/${s.runs}${s.flaky > 0 ? ` (${s.flaky} flaky)` : ''}`;
+      return s.latest.status === 'skipped' ? 'skipped' : `${s.latest.status}${s.latest.known ? ' (known)' : ''} ${s.green}/${s.runs}${s.flaky > 0 ? ` (${s.flaky} flaky)` : ''}`;
     })]);
   }
   const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
@@ -20,7 +20,7 @@ export function renderStabilityText(history: readonly HistoryRow[]): string {
   const runs = new Set(history.map((r) => r.runId)).size;
   lines.push('', `${runs} run(s); each cell: latest verdict, green runs (passed or flaky) / runs with a verdict, last ten.`);
   for (const s of cells.values()) {
-    if (isRed(s.latest.status as CellStatus)) lines.push(`  ${s.latest.cell} ${s.latest.status} in ${s.latest.runId}: ${s.latest.reason}`, `      reproduce: ${s.latest.repro}`);
+    if (isRed(s.latest.status as CellStatus)) lines.push(`  ${s.latest.cell} ${s.latest.status}${s.latest.known ? ` (known: ${s.latest.known})` : ''} in ${s.latest.runId}: ${s.latest.reason}`, `      reproduce: ${s.latest.repro}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -15,7 +15,13 @@ export interface LogFinding {
 }
 
 const CRITICAL = /\bCRITICAL\b/;
-const TRACEBACK = /Traceback \(most recent call last\):/;
+/**
+ * A traceback's header starts its line (after the log prefix). oslo.messaging's RemoteError carries
+ * the remote side's traceback as a Python list repr (`['Traceback (most recent call last):\n', ...`):
+ * that is part of the exception's message, not a second traceback.
+ */
+const TRACEBACK_HEADER = /^\s*Traceback \(most recent call last\):/;
+const isTracebackHeader = (line: string): boolean => TRACEBACK_HEADER.test(stripPrefix(line));
 /** Crashes, uWSGI's worker deaths ("DAMN ! worker 2 (pid: 31) died, killed by signal 9") and signals ("!!! uWSGI process 12 got Segmentation Fault !!!") included, as Kolla's check-logs counts them. */
 const CRASH = /Segmentation [Ff]ault|\bsegfault\b|Fatal Python error|core dumped|DAMN ! worker \d+ \(pid: \d+\) died|!!! uWSGI process \d+ got /;
 /** Lines of a traceback block, after its header: indented frames and the exception line. */
@@ -27,7 +33,7 @@ export function scanLog(text: string, allow: readonly AllowEntry[]): LogFinding[
   const findings: LogFinding[] = [];
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
-    if (TRACEBACK.test(line)) {
+    if (isTracebackHeader(line)) {
       // A traceback group: chained tracebacks ("During handling of the above exception...") are one
       // error, judged by its header (the line before) and its final exception line.
       let block = tracebackBlock(lines, i);
@@ -59,9 +65,9 @@ const CHAINED = /During handling of the above exception, another exception occur
 function chainedTraceback(lines: readonly string[], exceptionLine: number): number | undefined {
   // The exception message may span lines (jsonschema prints the schema); the chain marker follows it.
   for (let k = exceptionLine + 1; k < lines.length && k <= exceptionLine + 30; k++) {
-    if (TRACEBACK.test(lines[k]!)) return undefined;
+    if (isTracebackHeader(lines[k]!)) return undefined;
     if (CHAINED.test(lines[k]!)) {
-      for (let h = k + 1; h < lines.length && h <= k + 3; h++) if (TRACEBACK.test(lines[h]!)) return h;
+      for (let h = k + 1; h < lines.length && h <= k + 3; h++) if (isTracebackHeader(lines[h]!)) return h;
       return undefined;
     }
   }

@@ -34,9 +34,13 @@ import { JunitReporter } from '../../reports/junit-reporter.ts';
 import { ConsoleReporter } from '../../reports/console-reporter.ts';
 import { LiveConsoleReporter } from '../../reports/live-console-reporter.ts';
 import { HtmlReporter } from '../../reports/html-reporter.ts';
-import { XlsxReporter, mergeRunIntoWorkbook, readHistory } from '../../reports/xlsx-reporter.ts';
+import { XlsxReporter, mergeIntoWorkbook, readHistory } from '../../reports/xlsx-reporter.ts';
 import { renderStabilityText } from '../../reports/stability-text.ts';
 import { renderStabilityMarkdown } from '../../reports/stability-markdown.ts';
+import { ClassifyingReporter } from '../../reports/classifying-reporter.ts';
+import { renderDashboard, type DashboardOptions } from '../../reports/dashboard-html.ts';
+import { loadKnownFailures } from '../config/load-known-failures.ts';
+import { classify, type KnownFailure } from '../results/known-failures.ts';
 import type { CliValues } from './run-cli.ts';
 
 /** The config's kubernetes section with the CLI's overrides (--kube-provider, --kubeconfig, --kube-context, --registry). */
@@ -105,7 +109,8 @@ export async function commandList(values: CliValues): Promise<number> {
 export async function commandRun(values: CliValues): Promise<number> {
   const keep = values.keep as KeepPolicy;
   if (!['never', 'failed', 'always'].includes(keep)) throw new UsageError(`--keep ${values.keep}: expected never, failed or always`);
-  const { config } = await loadConfig(values.config);
+  const { file: configFile, config } = await loadConfig(values.config);
+  const known = await loadKnownFailures(configFile, config);
   const faults = (values['inject-fault'] ?? []).map(parseFault);
   const retries = values.retries === undefined ? config.retries : integer('--retries', values.retries, 0, 5);
   const cells = await planCells(values, config);
@@ -144,12 +149,12 @@ export async function commandRun(values: CliValues): Promise<number> {
   const matrixFile = path.resolve(values.matrix ?? path.join(values.out === undefined ? defaultOutDir : outDir, 'stability-matrix.xlsx'));
   // Every secret a cell generates is registered with the redactor, which stands before every reporter.
   const redactor = new Redactor();
-  const reporter = new RedactingReporter(redactor, new ReporterMultiplexer([
-    new JsonReporter(outDir), new JunitReporter(outDir), new HtmlReporter(outDir), new XlsxReporter(matrixFile), consoleReporter,
-  ]));
+  const reporter = new ClassifyingReporter(known.failures, new RedactingReporter(redactor, new ReporterMultiplexer([
+    new JsonReporter(outDir), new JunitReporter(outDir), new HtmlReporter(outDir, { matrix: matrixFile }), new XlsxReporter(matrixFile, dashboardOptions(config, known.failures)), consoleReporter,
+  ])));
   const run: RunResult = {
     schemaVersion: 1,
-    run: { id: runId, startedAt: new Date().toISOString(), gategridVersion: version(), argv: process.argv.slice(2), ...(await gitCommit()) },
+    run: { id: runId, startedAt: new Date().toISOString(), gategridVersion: version(), argv: process.argv.slice(2), ...(await gitCommit()), report: path.join(outDir, 'report.html') },
     cells: [],
   };
   reporter.onLog(undefined, `run ${runId}: ${cells.length} cell(s), concurrency ${concurrency}, results in ${outDir}, stability matrix ${matrixFile}`);
@@ -201,14 +206,26 @@ export async function commandRun(values: CliValues): Promise<number> {
   }
   if (!values.quiet) process.stdout.write(`report: ${path.join(outDir, 'report.html')}; stability matrix: ${matrixFile} (gategrid report prints it)\n`);
   if (interrupt.signal.aborted) return 130;
-  return run.cells.every((c) => isGreen(c.status)) ? 0 : 1;
+  // Known failures stay red for the gate unless the config says otherwise.
+  return run.cells.every((c) => isGreen(c.status) || (config.report.gateKnownFailures && c.known !== undefined)) ? 0 : 1;
+}
+
+function dashboardOptions(config: GategridConfig, known: readonly KnownFailure[]): DashboardOptions {
+  return { lastRuns: config.report.historyRuns, regressionAfter: config.report.regressionAfter, known };
 }
 
 /** Merges results.json files into the stability matrix, then prints the matrix. */
 export async function commandReport(values: CliValues, files: readonly string[]): Promise<number> {
   const matrixFile = path.resolve(values.matrix ?? path.join(defaultOutDir, 'stability-matrix.xlsx'));
-  const runs = await Promise.all(files.map(readRunResult));
-  if (runs.length > 0) await mergeRunIntoWorkbook(matrixFile, ...runs);
+  const { file: configFile, config } = await loadConfig(values.config);
+  const known = await loadKnownFailures(configFile, config);
+  const options = dashboardOptions(config, known.failures);
+  // A cell classified where it ran keeps that; one that was not is classified with this config's signatures.
+  const runs = (await Promise.all(files.map(readRunResult))).map((run) => {
+    for (const cell of run.cells) classify(cell, known.failures, new Date());
+    return run;
+  });
+  if (runs.length > 0) await mergeIntoWorkbook(matrixFile, runs, options);
   const history = await readHistory(matrixFile);
   if (history.length === 0) throw new UsageError(`${matrixFile} holds no results yet: run gategrid run first, or name results.json files to merge`);
   process.stdout.write(`${matrixFile}${runs.length > 0 ? ` (merged ${runs.length} run(s))` : ''}\n${renderStabilityText(history)}`);
@@ -218,6 +235,13 @@ export async function commandReport(values: CliValues, files: readonly string[])
       throw new UsageError(`cannot write ${target} (${(cause as NodeJS.ErrnoException).code ?? errorMessage(cause)}): choose another --markdown file`, { cause });
     });
     process.stdout.write(`markdown summary: ${target}\n`);
+  }
+  if (values.html) {
+    const target = path.resolve(values.html);
+    await writeFile(target, renderDashboard(history, { ...options, file: target })).catch((cause: unknown) => {
+      throw new UsageError(`cannot write ${target} (${(cause as NodeJS.ErrnoException).code ?? errorMessage(cause)}): choose another --html file`, { cause });
+    });
+    process.stdout.write(`dashboard: ${target}\n`);
   }
   return 0;
 }

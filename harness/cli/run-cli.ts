@@ -11,10 +11,12 @@ usage:
                  [--tempest smoke|none|REGEX] [--no-tempest-rerun] [--revision HASH]
                  [--inject-fault CELL:kill=SERVICE[,after=MS][,attempt=N]]
   gategrid list  [filters]
-  gategrid report [--matrix FILE.xlsx] [--markdown FILE.md] [RESULTS.json ...]
+  gategrid report [--matrix FILE.xlsx] [--markdown FILE.md] [--html FILE.html] [RESULTS.json ...]
                                  merge runs' results (CI shards, other machines) into the stability
                                  matrix and print it (--markdown: also as Markdown, for a CI
-                                 job summary or a review comment)
+                                 job summary or a review comment; --html: the release managers'
+                                 dashboard: history grid, flakiest checks, known failures, what
+                                 changed since each red cell's last green run)
   gategrid down  RUN_ID          remove a kept run's containers, networks and volumes
   gategrid prune                 remove everything labelled by gategrid (crashed or killed runs)
 
@@ -30,7 +32,7 @@ kubernetes cells (the config's kubernetes section; these override it):
 
 every run writes <out>/results.json (the source of truth), junit.xml and report.html, and merges
 its cells into the shared stability matrix (default: gategrid-out/stability-matrix.xlsx, or
-<out>/stability-matrix.xlsx with --out).
+<out>/stability-matrix.xlsx with --out) and rewrites the dashboard beside it (same name, .html).
 
 with no filter, run and list take the matrix of the config file. --revision (in every repro
 command) warns when the scenario's recipes changed since the run that printed it.
@@ -46,6 +48,7 @@ export const cliOptions = {
   shard: { type: 'string' },
   out: { type: 'string' },
   matrix: { type: 'string' },
+  html: { type: 'string' },
   keep: { type: 'string', default: 'never' },
   retries: { type: 'string' },
   config: { type: 'string' },

@@ -62,6 +62,27 @@ const jobSchema = z
 export type JobSpec = z.infer<typeof jobSchema>;
 
 const isRegex = (p: string): boolean => { try { new RegExp(p); return true; } catch { return false; } };
+const regex = z.string().min(1).refine((p) => isRegex(p), 'not a valid regular expression (JavaScript syntax): escape ( ) [ ] . * + ? with a backslash');
+
+/** known-failures.yaml: signatures of known failures, each with its bug, reason and expiry. */
+export const knownFailuresSchema = z.strictObject({
+  failures: z.array(z.strictObject({
+    id: name,
+    bug: z.string().min(1),
+    reason,
+    /** Last day it applies; after it the signature no longer classifies anything. */
+    expires: z.union([z.string(), z.date()]).transform((v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v))
+      .refine((v) => /^\d{4}-\d{2}-\d{2}$/.test(v), 'expected a date YYYY-MM-DD').optional(),
+    /** Cell id globs (`*` any text), e.g. "compute-upgrade/zed/*"; none: every cell. */
+    cells: z.array(z.string().min(1)).optional(),
+    /** A regex over the red check's id. */
+    check: regex.optional(),
+    /** A regex over the red check's message (a log check's message carries its log line). */
+    message: regex.optional(),
+  }).refine((f) => f.check !== undefined || f.message !== undefined, { message: 'give a check or a message regex: a signature with neither would explain every failure', path: ['message'] })).default([]),
+});
+export type KnownFailuresFile = z.infer<typeof knownFailuresSchema>;
+
 const allowSchema = z.strictObject({ pattern: z.string().min(1).refine(isRegex, 'not a valid regular expression (JavaScript syntax): escape ( ) [ ] . * + ? with a backslash'), reason });
 export type AllowEntry = z.infer<typeof allowSchema>;
 
@@ -266,5 +287,16 @@ export const gategridConfigSchema = z.strictObject({
   buildParallelism: z.number().int().min(1).max(8).default(2),
   /** The `kubernetes` backend: which cluster its cells run on. */
   kubernetes: kubernetesSchema.default(kubernetesDefaults),
+  /** The stability matrix, its dashboard and the release managers' view. */
+  report: z.strictObject({
+    /** Known-failure signatures (elastic-recheck style), relative to this config file. */
+    knownFailures: z.string().min(1).optional(),
+    /** Known failures stay red for gating unless this is true. */
+    gateKnownFailures: z.boolean().default(false),
+    /** A cell red this many runs in a row is flagged as a regression. */
+    regressionAfter: z.number().int().min(1).max(100).default(3),
+    /** Runs shown in the history grids (older ones stay in the data). */
+    historyRuns: z.number().int().min(1).max(500).default(30),
+  }).default({ gateKnownFailures: false, regressionAfter: 3, historyRuns: 30 }),
 });
 export type GategridConfig = z.infer<typeof gategridConfigSchema>;

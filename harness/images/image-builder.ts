@@ -1,8 +1,10 @@
 import { createWriteStream } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
-import { InfraError } from '../errors.ts';
+import { InfraError, errorMessage } from '../errors.ts';
+import { packageManifest } from './package-manifest.ts';
+import { manifestKey } from '../results/package-manifests.ts';
 import { imageId } from '../docker-cli.ts';
 import type { LoadedImage } from '../config/load-scenario.ts';
 import { LABEL_OWNER } from '../labels.ts';
@@ -129,6 +131,22 @@ export class ImageBuilder {
       if (!id) throw new InfraError(`image ${tag} built but cannot be inspected`);
       return this.#report({ name, tag, id, cached: false, durationMs: Date.now() - started, logFile });
     }));
+  }
+
+  /**
+   * The images' package manifests, copied into a run's folder (`<dir>/<id>.txt`): a results.json
+   * merged elsewhere (a CI shard's artifacts) brings them along. A manifest that cannot be read is
+   * said in the log and never fails the cell: it is what the report shows, not what is tested.
+   */
+  async recordManifests(images: readonly BuiltImage[], dir: string, log: (line: string) => void): Promise<void> {
+    await mkdir(dir, { recursive: true });
+    for (const image of images) {
+      try {
+        await writeFile(path.join(dir, `${manifestKey(image.id)}.txt`), await packageManifest(image.tag, image.id));
+      } catch (error) {
+        log(`packages of ${image.tag} not recorded: ${errorMessage(error)}`);
+      }
+    }
   }
 
   #report(image: BuiltImage): BuiltImage {

@@ -46,6 +46,8 @@ export interface CellResult {
   durationMs?: number;
   scenarioRevision?: string;
   images?: Record<string, string>;
+  /** Image tag → its id (12 hex): the package manifest's name, `packages/<id>.txt` beside results.json. */
+  imageIds?: Record<string, string>;
   attempts?: AttemptResult[];
   phases: PhaseResult[];
   checks: CheckResult[];
@@ -53,6 +55,10 @@ export interface CellResult {
   artifacts: { logs: string; [name: string]: string };
   endpoints?: Record<string, string>;
   kept?: boolean;
+  /** A red cell fully explained by known-failure signatures: which, and their bugs (still red for gating unless asked). */
+  known?: { id: string; bug: string }[];
+  /** Known-failure signatures that also matched a check of this cell that passed: too broad. */
+  tooBroad?: string[];
 }
 
 export interface RunResult {
@@ -65,6 +71,8 @@ export interface RunResult {
     commit?: string;
     status?: 'passed' | 'failed' | 'error' | 'interrupted';
     argv?: string[];
+    /** Where the run's report.html was written. */
+    report?: string;
   };
   cells: CellResult[];
 }

@@ -39,6 +39,7 @@ const cellSchema = z.looseObject({
   durationMs: z.number().nonnegative().optional(),
   scenarioRevision: z.string().optional(),
   images: z.record(z.string(), z.string()).optional(),
+  imageIds: z.record(z.string(), z.string().regex(/^[0-9a-f]{12}$/)).optional(),
   attempts: z.array(z.looseObject({ attempt: z.number().int().positive(), status: cellStatus, startedAt: z.string(), durationMs: z.number().nonnegative() })).optional(),
   phases: z.array(phaseSchema),
   checks: z.array(checkSchema),
@@ -46,6 +47,8 @@ const cellSchema = z.looseObject({
   artifacts: z.looseObject({ logs: z.string() }),
   endpoints: z.record(z.string(), z.string()).optional(),
   kept: z.boolean().optional(),
+  known: z.array(z.looseObject({ id: z.string().min(1), bug: z.string() })).optional(),
+  tooBroad: z.array(z.string()).optional(),
 });
 
 export const runResultSchema = z.looseObject({
@@ -58,6 +61,7 @@ export const runResultSchema = z.looseObject({
     commit: z.string().optional(),
     status: z.enum(['passed', 'failed', 'error', 'interrupted']).optional(),
     argv: z.array(z.string()).optional(),
+    report: z.string().optional(),
   }),
   cells: z.array(cellSchema),
 });

@@ -51,3 +51,8 @@ export function cellReason(cell: Pick<CellResult, 'status' | 'reason' | 'checks'
 export function firstRedCheck<C extends { status: CheckStatus }>(checks: readonly C[]): C | undefined {
   return checks.find((c) => c.status === 'error') ?? checks.find((c) => c.status === 'failed');
 }
+
+/** The verdict as people read it: `failed (known: <bug>)` for a red cell that known failures explain. */
+export function verdictLabel(cell: Pick<CellResult, 'status' | 'known'>): string {
+  return cell.known && cell.known.length > 0 ? `${cell.status} (known: ${cell.known.map((k) => k.bug).join(', ')})` : cell.status;
+}

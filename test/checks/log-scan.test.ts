@@ -96,3 +96,13 @@ test('keystone-bootstrap\'s two key setups exiting at once interleave their igno
   t.deepEqual(scanLog(text, keystone.spec.logs.allow), []);
   t.true(scanLog("Traceback (most recent call last):\n  File \"x.py\", line 1, in f\nAttributeError: 'NoneType' object has no attribute 'other'\n", keystone.spec.logs.allow).length > 0, 'only that exact exception is explained');
 });
+
+test('a RemoteError carrying the remote traceback as a list repr is one finding, judged by its exception line', async (t) => {
+  // Recorded: nova-compute's heartbeat through the conductor while mariadb restarted for its upgrade.
+  const text = await recorded('nova-compute-remote-db-error.log');
+  const findings = scanLog(text, []);
+  t.is(findings.length, 1);
+  t.regex(findings[0]!.text, /^oslo_messaging\.rpc\.client\.RemoteError: Remote error: DBConnectionError \(pymysql\.err\.OperationalError\) \(2003/);
+  const allowed = scanLog(text, [{ pattern: "RemoteError: Remote error: DBConnectionError \\(pymysql\\.err\\.OperationalError\\) \\((2003|2013|2006),", reason: 'mariadb restarted by the scenario' }]);
+  t.deepEqual(allowed, []);
+});

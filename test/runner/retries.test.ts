@@ -15,7 +15,7 @@ async function attempts(error: Error, retryFailed: boolean): Promise<RunResult['
   const catalogues = await loadCatalogues();
   const cells = expandCells({ scenarios: [await loadScenario('identity', catalogues)], releases: ['zed'], backends: ['docker'], cells: [], tempest: 'none' });
   const backend: Backend = { name: 'docker', provision: async () => { throw error; } };
-  const images = { ensureAll: async () => new Map(), isCached: async () => true } as unknown as ImageBuilder;
+  const images = { ensureAll: async () => new Map(), isCached: async () => true, recordManifests: async () => undefined } as unknown as ImageBuilder;
   const run: RunResult = { schemaVersion: 1, run: { id: 'r-retries', startedAt: new Date().toISOString(), gategridVersion: 'test' }, cells: [] };
   await runMatrix(cells, {
     run, outDir: path.join(os.tmpdir(), 'gategrid-retries'), images, backends: new Map([['docker', backend]]), actions: { catalog: async () => undefined },

@@ -62,7 +62,7 @@ test('no secret of a run reaches any file it writes, when every secret-bearing p
   redactor.add = (name, value) => { secrets.push(value); add(name, value); };
   const catalogues = await loadCatalogues();
   const cells = expandCells({ scenarios: [await loadScenario('identity', catalogues)], releases: ['zed'], backends: ['docker'], cells: [], tempest: 'none' });
-  const images = { ensureAll: async (names: string[]) => new Map(names.map((n) => [n, { tag: `mem/${n}` }])), isCached: async () => true } as unknown as ImageBuilder;
+  const images = { ensureAll: async (names: string[]) => new Map(names.map((n) => [n, { tag: `mem/${n}`, id: 'sha256:0123456789abcdef' }])), isCached: async () => true, recordManifests: async () => undefined } as unknown as ImageBuilder;
   const run: RunResult = { schemaVersion: 1, run: { id: 'r-leaky', startedAt: new Date().toISOString(), gategridVersion: 'test' }, cells: [] };
   const logged: string[] = [];
   const reporter = new RedactingReporter(redactor, new ReporterMultiplexer([
