@@ -44,6 +44,9 @@ const names = [...new Set(scenario.services.map((x) => x.spec.image))];
 
 process.stdout.write(`gategrid benchmark: core/${release}/docker on ${os.availableParallelism()} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB (${cold ? 'cold' : 'warm'} images)\n\n`);
 
+// The stability matrix at scale first: it needs no engine and takes seconds.
+process.stdout.write(String((await execa(process.execPath, [path.join(repoRoot, 'scripts/bench-report.ts')])).stdout) + '\n\n');
+
 if (cold) {
   const images = (await docker(['images', '-q', '--filter', `label=io.gategrid.image`])).stdout.split('\n').filter(Boolean);
   if (images.length > 0) await docker(['rmi', '-f', ...new Set(images)], { allowFailure: true });
