@@ -3,6 +3,7 @@ import { parseManifest } from '../harness/results/package-manifests.ts';
 import { whatChanged, type WhatChanged } from './what-changed.ts';
 import { readWorkbook } from './xlsx-reporter.ts';
 import { esc } from './html-escape.ts';
+import { waterfallSvg } from './waterfall-svg.ts';
 import path from 'node:path';
 import { cellDir, type CellResult, type CheckResult, type RunResult } from '../harness/results/model.ts';
 import type { Reporter } from './reporter.ts';
@@ -102,6 +103,7 @@ ${cellReason(cell) ? `<p>${esc(cellReason(cell))}</p>` : ''}
 ${changes ? renderChanges(changes) : ''}
 ${attempts}
 ${renderDowntime(cell)}
+${renderTimeline(cell)}
 ${phases.length > 0 ? `<table><tr><th>phase</th><th>status</th><th>time</th><th>what it says</th></tr>
 ${phases.map((p) => `<tr><td>${esc(p.name)}</td><td>${badge(p.status)}</td><td>${seconds(p.durationMs)}</td><td>${esc(p.message ?? '')}</td></tr>`).join('\n')}</table>` : ''}
 ${steps.length > 0 ? `<details><summary>deploy steps (${steps.length})</summary><table>
@@ -109,6 +111,11 @@ ${steps.map((p) => `<tr><td>${esc(p.name.slice(p.name.indexOf('/') + 1))}</td><t
 ${red.map(renderRedCheck).join('\n')}
 ${rest.length > 0 ? `<details><summary>other checks (${rest.length})</summary><table>
 ${rest.map((c) => `<tr><td>${esc(c.id)}</td><td>${esc(c.kind)}</td><td>${badge(c.status)}</td><td>${seconds(c.durationMs)}</td><td>${esc(c.message ?? '')}</td></tr>`).join('\n')}</table></details>` : ''}`;
+}
+
+function renderTimeline(cell: CellResult): string {
+  const svg = waterfallSvg(cell);
+  return svg ? `<details open><summary>timeline (phases, deploy steps, upgraded services, endpoint outages in red)</summary>${svg}</details>` : '';
 }
 
 function renderChanges(changes: WhatChanged): string {

@@ -83,10 +83,10 @@ export async function runUpgrade(input: UpgradeInput): Promise<CheckResult[]> {
       live.set(name, how.container);
       const message = `${input.fromRelease} → ${input.toRelease} ${how.said} in ${((Date.now() - started) / 1000).toFixed(1)} s${unverified ? `; ${unverified}` : ''}`;
       log(`upgrade: ${name} ${message}`);
-      checks.push({ id, kind: 'upgrade', status: 'passed', durationMs: Date.now() - started, message, details: { strategy: how.strategy, container: how.container } });
+      checks.push({ id, kind: 'upgrade', status: 'passed', durationMs: Date.now() - started, message, details: { strategy: how.strategy, container: how.container, startedAt: new Date(started).toISOString() } });
     } catch (error) {
       log(`upgrade: ${name} failed: ${errorMessage(error)}`);
-      checks.push({ id, kind: 'upgrade', status: 'failed', durationMs: Date.now() - started, message: errorMessage(error) });
+      checks.push({ id, kind: 'upgrade', status: 'failed', durationMs: Date.now() - started, message: errorMessage(error), details: { startedAt: new Date(started).toISOString() } });
       for (const rest of input.services.slice(input.services.indexOf(name) + 1)) {
         checks.push({ id: `upgrade.service.${rest}`, kind: 'upgrade', status: 'skipped', durationMs: 0, message: `not upgraded: ${name} failed first` });
       }

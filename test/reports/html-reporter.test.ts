@@ -52,3 +52,33 @@ test('the reporter writes report.html into the run directory', async (t) => {
   new HtmlReporter(dir).onRunEnd(run);
   t.regex(await readFile(path.join(dir, 'report.html'), 'utf8'), /^<!doctype html>/);
 });
+
+test('each cell has its timeline: phases, deploy steps, upgraded services and endpoint outages on one axis, as inline SVG', async (t) => {
+  const { waterfallSvg } = await import('../../reports/waterfall-svg.ts');
+  const { downtimeCheck } = await import('../../harness/upgrade/run-upgrade.ts');
+  const run = await fixture('core-zed-green.json');
+  const cell = run.cells[0]!;
+  const svg = waterfallSvg(cell);
+  const steps = cell.phases.filter((p) => p.name.includes('/'));
+  t.true(steps.length > 10);
+  // One bar per phase and step, each with its figures as a tooltip.
+  t.is((svg.match(/<rect [^>]*><title>/g) ?? []).length, cell.phases.length);
+  const keystone = steps.find((p) => p.name === 'deploy/keystone')!;
+  t.true(svg.includes(`<title>keystone: passed, ${(keystone.durationMs / 1000).toFixed(1)} s from`));
+  // An upgrade: the service's window and the probe's outage, in red, under the upgrade phase.
+  const start = Date.parse(cell.startedAt!);
+  const at = (ms: number) => new Date(start + ms).toISOString();
+  const upgradeCell = {
+    ...cell,
+    phases: [{ name: 'upgrade', status: 'passed' as const, startedAt: at(0), durationMs: 30_000 }, { name: 'logs', status: 'passed' as const, startedAt: at(30_000), durationMs: 100 }],
+    checks: [
+      { id: 'upgrade.service.keystone', kind: 'upgrade' as const, status: 'passed' as const, durationMs: 12_000, details: { startedAt: at(2_000) } },
+      downtimeCheck('identity', { url: 'u', requests: 100, failed: 40, downtimeMs: 8_000, outages: [{ fromMs: 3_000, toMs: 11_000, first: 'ECONNREFUSED' }], observedMs: 20_000, startedAt: at(1_000) }, undefined),
+    ],
+  };
+  const up = waterfallSvg(upgradeCell);
+  const labels = [...up.matchAll(/font-size="11"[^>]*>([^<]+)<\/text>/g)].map((m) => m[1]);
+  t.deepEqual(labels, ['upgrade', 'upgrade keystone', 'identity probed', 'logs']);
+  t.regex(up, /<rect [^>]*fill="#cf222e"><title>identity down 8\.0 s \(ECONNREFUSED\)<\/title>/);
+  t.regex(renderHtml({ ...run, cells: [upgradeCell] }), /<details open><summary>timeline[^<]*<\/summary><svg /);
+});
