@@ -22,7 +22,7 @@ import { runMatrix } from '../runner/run-matrix.ts';
 import type { PlannedCell } from '../matrix/cell.ts';
 import type { KeepPolicy } from '../runner/run-cell.ts';
 import { isGreen } from '../results/verdicts.ts';
-import { faultHook, parseFault } from '../runner/faults.ts';
+import { faultHook, faultService, parseFault, upgradeFault } from '../runner/faults.ts';
 import type { RunResult } from '../results/model.ts';
 import { parseRunResult } from '../results/schema.ts';
 import { isAlive } from '../util/file-lock.ts';
@@ -113,14 +113,22 @@ export async function commandRun(values: CliValues): Promise<number> {
   const known = await loadKnownFailures(configFile, config);
   const faults = (values['inject-fault'] ?? []).map(parseFault);
   const retries = values.retries === undefined ? config.retries : integer('--retries', values.retries, 0, 5);
-  const cells = await planCells(values, config);
+  // A cell run with a fault reproduces with it.
+  const cells = (await planCells(values, config)).map((c) => {
+    const own = (values['inject-fault'] ?? []).filter((text) => text.startsWith(`${c.id}:`));
+    return own.length === 0 ? c : { ...c, repro: `${c.repro} ${own.map((text) => `--inject-fault ${text}`).join(' ')}` };
+  });
   if (cells.length === 0) throw new UsageError('no cell matches the filters (see: gategrid list)');
   for (const fault of faults) {
+    const service = faultService(fault);
+    const what = `--inject-fault ${fault.cell}:${'kill' in fault ? 'kill' : 'silent-upgrade'}=${service}`;
     const cell = cells.find((c) => c.id === fault.cell);
-    if (!cell) throw new UsageError(`--inject-fault ${fault.cell}:kill=${fault.kill}: no cell ${fault.cell} in this run (its cells: ${cells.map((c) => c.id).join(', ')})`);
+    if (!cell) throw new UsageError(`${what}: no cell ${fault.cell} in this run (its cells: ${cells.map((c) => c.id).join(', ')})`);
     if (cell.skipReason) throw new UsageError(`--inject-fault ${fault.cell}: that cell is skipped (${cell.skipReason})`);
     const services = cell.scenario.services.map((s) => s.spec.name);
-    if (!services.includes(fault.kill)) throw new UsageError(`--inject-fault ${fault.cell}:kill=${fault.kill}: ${cell.scenario.spec.name} has no service ${fault.kill} (it has: ${services.join(', ')})`);
+    if (!services.includes(service)) throw new UsageError(`${what}: ${cell.scenario.spec.name} has no service ${service} (it has: ${services.join(', ')})`);
+    const upgraded = cell.scenario.spec.upgrade?.services ?? [];
+    if (!('kill' in fault) && !upgraded.includes(service)) throw new UsageError(`${what}: ${cell.scenario.spec.name} does not upgrade ${service} (its upgrade.services: ${upgraded.join(', ') || 'none'})`);
   }
   const backends = makeBackends(kubernetesSettings(values, config));
   for (const cell of cells) {
@@ -193,7 +201,7 @@ export async function commandRun(values: CliValues): Promise<number> {
       timeouts: { images: config.timeouts.imagesSeconds * 1000, deploy: config.timeouts.deploySeconds * 1000, checks: config.timeouts.checksSeconds * 1000 },
       signal: interrupt.signal,
       reporter,
-      ...(faults.length > 0 ? { afterDeploy: faultHook(faults, (cell, line) => reporter.onLog(cell, line)) } : {}),
+      ...(faults.length > 0 ? { afterDeploy: faultHook(faults, (cell, line) => reporter.onLog(cell, line)), upgradeFault: (cell: { id: string }) => upgradeFault(faults, cell.id) } : {}),
     });
   } finally {
     process.off('SIGINT', onSignal);

@@ -10,6 +10,7 @@ usage:
                  [--concurrency N] [--fail-fast] [--quiet]
                  [--tempest smoke|none|REGEX] [--no-tempest-rerun] [--revision HASH]
                  [--inject-fault CELL:kill=SERVICE[,after=MS][,attempt=N]]
+                 [--inject-fault CELL:silent-upgrade=SERVICE[,within=SECONDS]]
   gategrid list  [filters]
   gategrid report [--matrix FILE.xlsx] [--markdown FILE.md] [--html FILE.html] [RESULTS.json ...]
                                  merge runs' results (CI shards, other machines) into the stability

@@ -30,6 +30,8 @@ export interface MatrixOptions {
   /** The run's redaction point: every cell's secrets are registered there. */
   readonly redactor?: Redactor;
   readonly afterDeploy?: (env: Environment, cell: CellSpec, attempt: number) => Promise<void>;
+  /** Test hook: the service whose new release never answers in this cell's upgrade. */
+  readonly upgradeFault?: (cell: CellSpec) => { service: string; withinMs: number } | undefined;
 }
 
 /** Runs cells (concurrently up to a limit, each retried up to `retries` times) and folds outcomes. */
@@ -67,6 +69,7 @@ export async function runMatrix(cells: readonly PlannedCell[], options: MatrixOp
           ...(options.redactor ? { redactor: options.redactor } : {}),
           update: (c) => void reporter.onCellUpdate?.(run, c),
           ...(options.afterDeploy ? { afterDeploy: (env: Environment, c: CellSpec) => options.afterDeploy!(env, c, attempt) } : {}),
+          ...(options.upgradeFault?.(cell) ? { upgradeFault: options.upgradeFault(cell)! } : {}),
         });
       } catch (error) {
         // runCell reports failures as data; reaching here is a harness bug, and still a result.

@@ -34,6 +34,15 @@ export interface UpgradeInput {
   readonly graceMs?: number;
   /** The phase's deadline or Ctrl-C: no further service is upgraded, and the probes stop. */
   readonly signal?: AbortSignal;
+  /** Fault injection: this service's new release runs a command that never answers, its readiness given `withinMs`. */
+  readonly silence?: { readonly service: string; readonly withinMs: number };
+}
+
+/** The new release's container as the upgrade starts it (silenced by an injected fault). */
+function newRelease(input: UpgradeInput, name: string, spec: ServiceSpec): ServiceSpec {
+  if (input.silence?.service !== name) return spec;
+  input.log(`upgrade: ${name}: fault injected: its ${input.toRelease} release runs "sleep 3600" and is given ${input.silence.withinMs / 1000} s to answer`);
+  return { ...spec, command: ['sleep', '3600'], timeoutMs: input.silence.withinMs };
 }
 
 /**
@@ -166,7 +175,7 @@ async function inPlace(input: UpgradeInput, name: string, spec: ServiceSpec, upg
   const jobs = runJobs(input, name, upgrade.jobs);
   await Promise.allSettled([whileDown('stopped'), jobs]);
   await jobs;
-  await input.env.startService(spec);
+  await input.env.startService(newRelease(input, name, spec));
   await runJobs(input, name, upgrade.after);
 }
 
@@ -181,7 +190,7 @@ async function rollService(input: UpgradeInput, name: string, spec: ServiceSpec,
   const next = nextSlot(name);
   await runJobs(input, name, upgrade.expand);
   // The new slot is never published: its readiness is asked from inside it (the plan's slot probe).
-  await input.env.startService({ ...spec, name: next, ports: [], ready: input.to.frontend!.slotReady.get(name) ?? spec.ready });
+  await input.env.startService({ ...newRelease(input, name, spec), name: next, ports: [], ready: input.to.frontend!.slotReady.get(name) ?? spec.ready });
   await socket.setState(backend, next, 'ready');
   await waitSlot(socket, backend, next, (st) => st.status.startsWith('UP'), 'to be UP in the frontend', 30_000);
   input.log(`upgrade: ${name}: ${input.toRelease} serves beside ${input.fromRelease}; draining the old slot`);

@@ -28,6 +28,8 @@ export interface CellRunOptions {
   readonly redactor?: Redactor;
   /** Test hook: runs after deploy, before the checks (e.g. to inject a fault). */
   readonly afterDeploy?: (env: Environment, cell: CellSpec) => Promise<void>;
+  /** Test hook: this service's new release never answers in the upgrade (`--inject-fault CELL:silent-upgrade=SERVICE`). */
+  readonly upgradeFault?: { readonly service: string; readonly withinMs: number };
 }
 
 /** What one cell's phases share: the cell, its result as it grows, and what each phase leaves for the next. */

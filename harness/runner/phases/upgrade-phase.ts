@@ -25,6 +25,7 @@ export function upgradePhase(run: CellRun): CellPhase | undefined {
       const checks = await runUpgrade({
         env: r.env!, from, to: target, fromRelease: cell.releaseName, toRelease: to.releaseName, services: spec.services,
         probe: spec.probe, strategy: spec.strategy, resources: spec.resources, maxDowntimeSeconds: spec.maxDowntimeSeconds, cloud: from.cloud, actions: options.actions, log: r.log, signal,
+        ...(options.upgradeFault ? { silence: options.upgradeFault } : {}),
       });
       r.addChecks(checks);
       summary = summarizeUpgrade(cell.releaseName, to.releaseName, checks);
