@@ -22,6 +22,10 @@ import { runMatrix } from '../runner/run-matrix.ts';
 import type { PlannedCell } from '../matrix/cell.ts';
 import type { KeepPolicy } from '../runner/run-cell.ts';
 import { isGreen } from '../results/verdicts.ts';
+import { cellImages, upgradeImages } from '../matrix/cell.ts';
+import { candidateVersions, stalePackages } from '../images/stale-packages.ts';
+import { packageManifest } from '../images/package-manifest.ts';
+import { parseManifest } from '../results/package-manifests.ts';
 import { faultHook, faultService, parseFault, upgradeFault } from '../runner/faults.ts';
 import type { RunResult } from '../results/model.ts';
 import { parseRunResult } from '../results/schema.ts';
@@ -185,6 +189,7 @@ export async function commandRun(values: CliValues): Promise<number> {
   // Every scenario of a run loads the same image catalogue.
   const images = new ImageBuilder(cells[0]!.scenario.images, {
     logDir: path.join(outDir, 'images'),
+    refresh: values['refresh-images'],
     parallel: config.buildParallelism,
     events: {
       log: (line) => reporter.onLog(undefined, line),
@@ -264,6 +269,41 @@ async function readRunResult(file: string): Promise<RunResult> {
   const parsed = parseRunResult(data);
   if (!parsed.ok) throw new UsageError(`${file}: not a valid gategrid results.json: ${parsed.problem}; nothing was merged (fix or leave out this file)`);
   return parsed.run;
+}
+
+/**
+ * `gategrid stale`: for every image the selected cells use that exists here, the Debian packages
+ * whose suite now offers another version (apt-get update + apt-cache policy once per suite, in a
+ * throwaway container). Exit 1 when any image is stale: `gategrid run --refresh-images` rebuilds.
+ */
+export async function commandStale(values: CliValues): Promise<number> {
+  const { config } = await loadConfig(values.config);
+  const cells = (await planCells(values, config)).filter((c) => !c.skipReason);
+  if (cells.length === 0) throw new UsageError('no cell matches the filters (see: gategrid list)');
+  await docker(['info', '--format', '{{.ServerVersion}}']).catch((cause) => {
+    throw new UsageError('no Docker engine answers: run `npm run setup` first', { cause });
+  });
+  const bySuite = new Map<string, Set<string>>();
+  for (const c of cells) {
+    bySuite.set(c.release.suite, new Set([...(bySuite.get(c.release.suite) ?? []), ...cellImages(c)]));
+    if (c.upgradeTo) bySuite.set(c.upgradeTo.release.suite, new Set([...(bySuite.get(c.upgradeTo.release.suite) ?? []), ...upgradeImages(c)]));
+  }
+  const builder = new ImageBuilder(cells[0]!.scenario.images, { logDir: path.join(os.tmpdir(), 'gategrid-stale') });
+  let stale = 0;
+  for (const [suite, names] of bySuite) {
+    const existing = [...(await builder.existing(names, suite))].filter((e): e is [string, { tag: string; id: string }] => e[1] !== undefined);
+    for (const name of [...names].filter((n) => !existing.some(([e]) => e === n))) process.stdout.write(`${name} (${suite}): not built here yet\n`);
+    if (existing.length === 0) continue;
+    const manifests = new Map(await Promise.all(existing.map(async ([name, image]) => [name, parseManifest(await packageManifest(image.tag, image.id))] as const)));
+    const candidates = await candidateVersions(existing[0]![1].id, [...new Set([...manifests.values()].flatMap((m) => [...m.keys()]))]);
+    for (const [name, image] of existing) {
+      const old = stalePackages(manifests.get(name)!, candidates);
+      if (old.length > 0) stale++;
+      process.stdout.write(`${name} (${suite}) ${image.tag}: ${old.length === 0 ? 'current' : `stale, ${old.length} of ${manifests.get(name)!.size} packages have another version in ${suite} now: ${old.slice(0, 8).map((p) => `${p.name} ${p.installed} → ${p.candidate}`).join(', ')}${old.length > 8 ? ', …' : ''}`}\n`);
+    }
+  }
+  if (stale > 0) process.stdout.write(`${stale} image(s) stale: gategrid run --refresh-images rebuilds every image of the run from Debian's current packages\n`);
+  return stale > 0 ? 1 : 0;
 }
 
 export async function commandDown(values: CliValues, runId: string): Promise<number> {

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, errorMessage, GategridError, UsageError } from '../errors.ts';
-import { commandDown, commandList, commandPrune, commandReport, commandRun, versionLine } from './commands.ts';
+import { commandDown, commandList, commandPrune, commandReport, commandRun, commandStale, versionLine } from './commands.ts';
 
 export const USAGE = `gategrid — gating and scenario tests for containerised deployments
 
@@ -8,7 +8,7 @@ usage:
   gategrid --version             the version and the commit it was built from
   gategrid run   [filters] [--out DIR] [--matrix FILE.xlsx] [--keep never|failed|always] [--retries N] [--retry-failed]
                  [--concurrency N] [--fail-fast] [--quiet]
-                 [--tempest smoke|none|REGEX] [--no-tempest-rerun] [--revision HASH]
+                 [--tempest smoke|none|REGEX] [--no-tempest-rerun] [--revision HASH] [--refresh-images]
                  [--inject-fault CELL:kill=SERVICE[,after=MS][,attempt=N]]
                  [--inject-fault CELL:silent-upgrade=SERVICE[,within=SECONDS]]
   gategrid list  [filters]
@@ -18,6 +18,8 @@ usage:
                                  job summary or a review comment; --html: the release managers'
                                  dashboard: history grid, flakiest checks, known failures, what
                                  changed since each red cell's last green run)
+  gategrid stale [filters]       which images of these cells hold Debian packages their suite has
+                                 since updated (exit 1 if any); run --refresh-images rebuilds them
   gategrid down  RUN_ID          remove a kept run's containers, networks and volumes
   gategrid prune                 remove everything labelled by gategrid (crashed or killed runs)
 
@@ -57,6 +59,7 @@ export const cliOptions = {
   tempest: { type: 'string' },
   revision: { type: 'string' },
   'no-tempest-rerun': { type: 'boolean', default: false },
+  'refresh-images': { type: 'boolean', default: false },
   concurrency: { type: 'string' },
   'kube-provider': { type: 'string' },
   kubeconfig: { type: 'string' },
@@ -103,7 +106,8 @@ export async function runCli(argv: string[]): Promise<number> {
       }
       case 'prune': return await commandPrune(parsed.values);
       case 'report': return await commandReport(parsed.values, rest);
-      default: throw new UsageError(`unknown command "${command}": expected run, list, report, down or prune`);
+      case 'stale': return await commandStale(parsed.values);
+      default: throw new UsageError(`unknown command "${command}": expected run, list, report, stale, down or prune`);
     }
   } catch (error) {
     if (error instanceof ConfigError || error instanceof UsageError) {

@@ -40,8 +40,12 @@ export class ImageBuilder {
   readonly #memo = new Map<string, Promise<BuiltImage>>();
   readonly #bases = new Map<string, Promise<BaseImage>>();
 
-  constructor(images: ReadonlyMap<string, LoadedImage>, options: { logDir: string; parallel?: number; events?: ImageEvents }) {
+  readonly #refresh: boolean;
+
+  /** `refresh`: rebuild every image once in this builder's life, without the layer cache, so its packages are Debian's current ones. */
+  constructor(images: ReadonlyMap<string, LoadedImage>, options: { logDir: string; parallel?: number; events?: ImageEvents; refresh?: boolean }) {
     this.#images = images;
+    this.#refresh = options.refresh ?? false;
     this.#logDir = options.logDir;
     this.#limiter = new Limiter(options.parallel ?? 2);
     this.#events = options.events ?? {};
@@ -69,24 +73,32 @@ export class ImageBuilder {
    * pulling anything: the runner starts such cells first, so warm cells do not wait behind builds.
    */
   async isCached(names: Iterable<string>, suite: string): Promise<boolean> {
-    const tags = new Map<string, Promise<string | undefined>>();
-    const idOf = (name: string): Promise<string | undefined> => {
-      let pending = tags.get(name);
+    const found = await this.existing(names, suite);
+    return [...found.values()].every((x) => x !== undefined);
+  }
+
+  /** The images that exist for `suite` now (tag and id), without building or pulling anything; undefined for one that does not. */
+  async existing(names: Iterable<string>, suite: string): Promise<Map<string, { tag: string; id: string } | undefined>> {
+    const known = new Map<string, Promise<{ tag: string; id: string } | undefined>>();
+    const find = (name: string): Promise<{ tag: string; id: string } | undefined> => {
+      let pending = known.get(name);
       if (!pending) {
         pending = (async () => {
           const recipe = this.#images.get(name);
           if (!recipe) return undefined;
-          const parentId = recipe.from === '@base' ? await imageId(baseImageTag(suite)) : await idOf(recipe.from);
+          const parentId = recipe.from === '@base' ? await imageId(baseImageTag(suite)) : (await find(recipe.from))?.id;
           if (!parentId) return undefined;
-          const hash = await recipeHash(recipe.dir, recipe.buildArgs, parentId);
-          return imageId(imageTag(name, suite, hash));
+          const tag = imageTag(name, suite, await recipeHash(recipe.dir, recipe.buildArgs, parentId));
+          const id = await imageId(tag);
+          return id ? { tag, id } : undefined;
         })();
-        tags.set(name, pending);
+        known.set(name, pending);
       }
       return pending;
     };
-    const ids = await Promise.all([...new Set(names)].map(idOf));
-    return ids.every((id) => id !== undefined);
+    const unique = [...new Set(names)];
+    const found = await Promise.all(unique.map(find));
+    return new Map(unique.map((n, i) => [n, found[i]]));
   }
 
   #base(suite: string): Promise<BaseImage> {
@@ -105,16 +117,16 @@ export class ImageBuilder {
     const started = Date.now();
     const hash = await recipeHash(recipe.dir, recipe.buildArgs, parent.id);
     const tag = imageTag(name, suite, hash);
-    const found = await imageId(tag);
+    const found = this.#refresh ? undefined : await imageId(tag);
     if (found) return this.#report({ name, tag, id: found, cached: true, durationMs: Date.now() - started, logFile: undefined });
 
     return this.#limiter.run(() => withFileLock(`image-${tag}`, 30 * 60_000, async () => {
-      const raced = await imageId(tag);
+      const raced = this.#refresh ? undefined : await imageId(tag);
       if (raced) return this.#report({ name, tag, id: raced, cached: true, durationMs: Date.now() - started, logFile: undefined });
       this.#events.log?.(`building image ${tag}`);
       const logFile = path.join(this.#logDir, `${name}-${suite}.log`);
       await mkdir(this.#logDir, { recursive: true });
-      const args = ['build', '--force-rm', '-t', tag, '--label', `${LABEL_OWNER}=gategrid`, '--label', `io.gategrid.image=${name}`,
+      const args = ['build', '--force-rm', ...(this.#refresh ? ['--no-cache'] : []), '-t', tag, '--label', `${LABEL_OWNER}=gategrid`, '--label', `io.gategrid.image=${name}`,
         '--build-arg', `BASE=${parent.tag}`];
       for (const [k, v] of Object.entries(recipe.buildArgs)) args.push('--build-arg', `${k}=${v}`);
       args.push(recipe.dir);
