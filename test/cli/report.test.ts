@@ -76,3 +76,35 @@ test('gategrid report --markdown writes the matrix and the red cells with their 
   t.regex(redText, /\*\*core\/zed\/docker\*\* (failed|error) in run `[^`]+`: \S/);
   t.regex(redText, /npx gategrid run --scenario core --release zed --backend docker/);
 });
+
+test('gategrid report --html: three results.json merged give the dashboard, with a known failure classified by the config\'s signatures', async (t) => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'gg-report-cli-'));
+  const green = JSON.parse(await readFile(fixture('core-zed-green.json'), 'utf8')) as { run: { id: string; startedAt: string }; cells: Array<{ status: string; checks: Array<{ id: string; status: string; message?: string }> }> };
+  const files: string[] = [];
+  for (const n of [1, 2, 3]) {
+    const run = structuredClone(green);
+    run.run.id = `2026111${n}-000000-000${n}`;
+    run.run.startedAt = `2026-11-1${n}T00:00:00.000Z`;
+    if (n === 3) {
+      run.cells[0]!.status = 'failed';
+      const check = run.cells[0]!.checks.find((c) => c.id === 'logs.keystone')!;
+      check.status = 'failed';
+      check.message = '1 unexplained error line(s); first at line 9: keystoneauth1.exceptions.connection.ConnectFailure: Unable to establish connection to http://placement-api:8778';
+    }
+    files.push(path.join(dir, `r${n}.json`));
+    await writeFile(files.at(-1)!, JSON.stringify(run));
+  }
+  const config = path.join(dir, 'gategrid.config.yaml');
+  await writeFile(config, `${await readFile('gategrid.config.yaml', 'utf8')}`.replace('knownFailures: known-failures.yaml', `knownFailures: ${path.resolve('fixtures/config/known-failures.yaml')}`));
+  const html = path.join(dir, 'dashboard.html');
+  const run = await gategrid(['report', '--config', config, '--matrix', path.join(dir, 'm.xlsx'), '--html', html, ...files]);
+  t.is(run.exitCode, 0, run.all);
+  t.regex(run.all, /^core\s+failed \(known\) 2\/3$/m);
+  t.regex(run.all, /core\/zed\/docker failed \(known: keystone-placement-connect https:\/\/bugs\.example\.org\/1\) in 20261113-000000-0003/);
+  const page = await readFile(html, 'utf8');
+  t.is((page.match(/<td><span class="q (passed|failed)[^"]*" title="2026111\d-000000-000\d: (passed|failed)/g) ?? []).length, 3, 'the cell × 3 runs (no report to link: results merged from elsewhere)');
+  t.regex(page, /failed \(known: https:\/\/bugs\.example\.org\/1\)/);
+  t.regex(page, /<code>keystone-placement-connect<\/code>.*<td>1 \(last: core\/zed\/docker/s);
+  // The dashboard beside the workbook is the same page.
+  t.regex(await readFile(path.join(dir, 'm.html'), 'utf8'), /<h2>Flakiest checks<\/h2>/);
+});
