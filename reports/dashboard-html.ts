@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { isExpired, type KnownFailure } from '../harness/results/known-failures.ts';
 import type { CellStatus } from '../harness/results/model.ts';
-import { isRed, needsAttention } from '../harness/results/verdicts.ts';
+import { isRed } from '../harness/results/verdicts.ts';
 import { checkFlakiness } from './flakiness.ts';
 import { esc } from './html-escape.ts';
 import { matrixAxes } from './matrix-axes.ts';
@@ -151,7 +151,7 @@ function redCells(history: readonly HistoryRow[], options: DashboardOptions): st
     if (!parsed.has(id)) parsed.set(id, parseManifest(text));
     return parsed.get(id);
   };
-  const red = [...stability(history).values()].filter((s) => isRed(s.latest.status as CellStatus) || needsAttention(s.latest.status as CellStatus) && s.latest.status !== 'flaky');
+  const red = [...stability(history).values()].filter((s) => isRed(s.latest.status as CellStatus));
   if (red.length === 0) return '<p class="muted">No cell is red in its latest run.</p>';
   return red.map((s) => {
     const changes = whatChanged(history, s.latest, manifest);
