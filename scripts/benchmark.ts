@@ -6,7 +6,7 @@
  *   npm run bench -- --cold     removes gategrid's images first and measures every build cold
  * The last section runs core on both backends (it starts the local Kubernetes cluster if needed).
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { loadCatalogues, loadScenario } from '../harness/config/load-scenario.ts';
@@ -32,7 +32,19 @@ const cold = process.argv.includes('--cold');
 const kube = new KubernetesBackend(new LocalProvider());
 const release = 'zed';
 const rows: Array<[string, string, string]> = [];
-const row = (name: string, value: string, target = '') => { rows.push([name, value, target]); process.stdout.write(`  ${name.padEnd(44)} ${value.padStart(10)}  ${target}\n`); };
+// Each figure is printed beside the one the previous bench on this machine measured: a change is
+// judged from one run against the last.
+const lastFile = path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'gategrid', 'bench-last.json');
+const last = new Map<string, string>(Object.entries(JSON.parse(await readFile(lastFile, 'utf8').catch(() => '{}')) as Record<string, string>));
+const row = (name: string, value: string, target = '') => {
+  rows.push([name, value, target]);
+  const before = last.get(name);
+  process.stdout.write(`  ${name.padEnd(44)} ${value.padStart(10)}  ${before !== undefined && before !== value ? `(last bench: ${before})  ` : ''}${target}\n`);
+};
+async function saveFigures(): Promise<void> {
+  await mkdir(path.dirname(lastFile), { recursive: true });
+  await writeFile(lastFile, `${JSON.stringify(Object.fromEntries(rows.map(([name, value]) => [name, value])), null, 2)}\n`);
+}
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 /** A memory figure, or why there is none. */
 const memoryRow = (name: string, mib: number | undefined, target = '') => row(name, mib === undefined ? 'n/a' : `${mib.toFixed(0)} MiB`, mib === undefined ? 'could not read cgroup v1 or v2 memory peaks' : target);
@@ -158,6 +170,8 @@ if (up.exitCode !== 0) {
   // A cluster the benchmark started is stopped again; one that was up stays up.
   if (!wasUp) await execa('bash', [clusterScript, 'down'], { reject: false, timeout: 5 * 60_000 });
 }
+await saveFigures();
+process.stdout.write(`\nfigures saved for the next bench: ${lastFile}\n`);
 
 /** Runs cells with everything kept, reads the cgroup memory peaks, then tears down and times it. */
 async function runCells(cells: ReturnType<typeof expandCells>, concurrency: number) {
