@@ -92,7 +92,7 @@ for (const p of steps) row(`  ${p.name.slice(7)} (${p.status})`, s(p.durationMs)
 const services = steps.filter((p) => cell.checks.some((c) => c.id === `smoke.service.${p.name.slice(7)}`));
 const firstStart = Math.min(...steps.map((p) => Date.parse(p.startedAt)));
 const lastApi = Math.max(...services.map((p) => Date.parse(p.startedAt) + p.durationMs));
-row('all core APIs answering, from first container', s(lastApi - firstStart), 'target <= 45 s');
+row('all core APIs answering, from first container', s(lastApi - firstStart), 'target <= 20 s (issue 12; 29.7-36.4 s when it was filed)');
 // Which chain of steps set the deploy's time, and where each link's time went.
 const plan = preflight(scenario, release, catalogues.releases.get(release)!);
 const chain = criticalPath(cell.phases, new Map(plan.steps.map((st) => [st.name, st.deps])));
@@ -162,8 +162,8 @@ if (up.exitCode !== 0) {
     const r = await runCells(expandCells({ scenarios: [scenario], releases: [release], backends: [backend], cells: [], tempest: 'smoke' }), 1);
     const c = r.run.cells[0]!;
     const deploy = c.phases.find((p) => p.name === 'deploy');
-    row(`  ${backend}: deploy`, s(deploy?.durationMs ?? 0));
-    row(`  ${backend}: gate (images warm, deploy, checks, Tempest smoke, logs)`, s(c.durationMs ?? 0), `${c.status}, ${c.checks.filter((x) => x.status === 'passed').length}/${c.checks.length} checks passed`);
+    row(`  ${backend}: deploy`, s(deploy?.durationMs ?? 0), backend === 'docker' ? 'target <= 20 s' : '');
+    row(`  ${backend}: gate (images warm, deploy, checks, Tempest smoke, logs)`, s(c.durationMs ?? 0), `${c.status}, ${c.checks.filter((x) => x.status === 'passed').length}/${c.checks.length} checks passed${backend === 'docker' ? '; target <= 60 s (70-78 s when issue 12 was filed)' : ''}`);
     memoryRow(`  ${backend}: peak memory of the deployment`, r.peakMiB);
     row(`  ${backend}: teardown`, s(r.teardownMs));
   }
