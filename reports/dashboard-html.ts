@@ -1,13 +1,12 @@
 import path from 'node:path';
-import { isExpired, type KnownFailure } from '../harness/results/known-failures.ts';
+import type { KnownFailure } from '../harness/results/known-failures.ts';
 import type { CellStatus } from '../harness/results/model.ts';
 import { isRed } from '../harness/results/verdicts.ts';
 import { checkFlakiness } from './flakiness.ts';
 import { esc } from './html-escape.ts';
 import { matrixAxes } from './matrix-axes.ts';
-import { checkIds, historyGrid, newestRunFirst, stability, type HistoryRow } from './stability-history.ts';
-import { whatChanged, type PackageManifest } from './what-changed.ts';
-import { parseManifest } from '../harness/results/package-manifests.ts';
+import { checkIds, historyGrid, knownOf, newestRunFirst, signatureRecords, stability, type HistoryRow } from './stability-history.ts';
+import { manifestLookup, whatChanged } from './what-changed.ts';
 
 export interface DashboardOptions {
   /** Runs shown in the grids (older ones stay in the data). */
@@ -78,16 +77,14 @@ function latestMatrix(history: readonly HistoryRow[]): string {
 ${scenarios.map((sc) => `<tr><th>${esc(sc)}</th>${columns.map((col) => {
     const s = cells.get(`${sc}/${col.release}/${col.backend}`);
     if (!s) return '<td class="muted">-</td>';
-    const known = s.latest.known ? `<br><span class="muted">known: ${esc(bugs(s.latest.known).join(', '))}</span>` : '';
+    const known = s.latest.known ? `<br><span class="muted">known: ${esc(bugs(s.latest).join(', '))}</span>` : '';
     const downtime = s.latest.downtime ? `<br><span class="muted">downtime: ${esc(s.latest.downtime)}</span>` : '';
     return `<td title="${esc(s.latest.reason)}">${badge(s.latest.status, !!s.latest.known)} ${s.latest.status === 'skipped' ? '' : `${s.green}/${s.runs} green`}${known}${downtime}</td>`;
   }).join('')}</tr>`).join('\n')}</table>`;
 }
 
-/** "id url, id url" → the bugs. */
-function bugs(known: string): string[] {
-  return known.split(', ').map((k) => k.slice(k.indexOf(' ') + 1));
-}
+/** The bugs of a row's known failures. */
+const bugs = (row: HistoryRow): string[] => knownOf(row).map((k) => k.bug);
 
 function link(report: string, file: string | undefined): string {
   if (!report) return '';
@@ -96,7 +93,7 @@ function link(report: string, file: string | undefined): string {
 
 function square(r: HistoryRow | undefined, options: DashboardOptions, title?: string): string {
   if (!r) return '<td><span class="q" style="background:#f6f8fa"></span></td>';
-  const label = esc(title ?? `${r.runId}: ${r.status}${r.known ? ` (known: ${bugs(r.known).join(', ')})` : ''}${r.reason ? `: ${r.reason}` : ''}`);
+  const label = esc(title ?? `${r.runId}: ${r.status}${r.known ? ` (known: ${bugs(r).join(', ')})` : ''}${r.reason ? `: ${r.reason}` : ''}`);
   const cls = `${r.status}${r.known ? ' known' : ''}`;
   const href = link(r.report, options.file);
   return href ? `<td><a class="${cls}" href="${esc(href)}#cell-${esc(r.cell.replace(/\//g, '-'))}" title="${label}"></a></td>` : `<td><span class="q ${cls}" title="${label}"></span></td>`;
@@ -132,25 +129,15 @@ ${ranked.map((f, i) => `<tr><td>${i + 1}</td><td><code>${esc(f.check)}</code></t
 
 function knownTable(history: readonly HistoryRow[], known: readonly KnownFailure[], now: Date): string {
   if (known.length === 0) return '<p class="muted">No known-failure signatures (report.knownFailures in gategrid.config.yaml).</p>';
-  const hits = (id: string) => history.filter((r) => r.known.split(', ').some((k) => k.split(' ')[0] === id));
-  const broad = (id: string) => history.filter((r) => r.tooBroad.split(' ').includes(id));
   return `<table><tr><th>signature</th><th>bug</th><th>reason</th><th>expires</th><th>red cells explained</th><th>state</th></tr>
-${known.map((k) => {
-    const h = hits(k.id);
-    const b = broad(k.id);
-    const state = isExpired(k, now) ? '<span class="muted">expired: no longer applies</span>' : b.length > 0 ? `<span class="flag">too broad: also matched a passed check in ${b.length} cell run(s) (${esc(b.at(-1)!.cell)})</span>` : 'active';
-    return `<tr><td><code>${esc(k.id)}</code></td><td>${/^https?:\/\//.test(k.bug) ? `<a href="${esc(k.bug)}">${esc(k.bug)}</a>` : esc(k.bug)}</td><td>${esc(k.reason)}</td><td>${esc(k.expires ?? 'never')}</td><td>${h.length}${h.length > 0 ? ` (last: ${esc(h.at(-1)!.cell)}, ${esc(h.at(-1)!.runId)})` : ''}</td><td>${state}</td></tr>`;
+${signatureRecords(history, known, now).map(({ failure: k, hits: h, broad: b, state }) => {
+    const shown = state === 'expired' ? '<span class="muted">expired: no longer applies</span>' : state === 'too broad' ? `<span class="flag">too broad: also matched a passed check in ${b.length} cell run(s) (${esc(b.at(-1)!.cell)})</span>` : 'active';
+    return `<tr><td><code>${esc(k.id)}</code></td><td>${/^https?:\/\//.test(k.bug) ? `<a href="${esc(k.bug)}">${esc(k.bug)}</a>` : esc(k.bug)}</td><td>${esc(k.reason)}</td><td>${esc(k.expires ?? 'never')}</td><td>${h.length}${h.length > 0 ? ` (last: ${esc(h.at(-1)!.cell)}, ${esc(h.at(-1)!.runId)})` : ''}</td><td>${shown}</td></tr>`;
   }).join('\n')}</table>`;
 }
 
 function redCells(history: readonly HistoryRow[], options: DashboardOptions): string {
-  const parsed = new Map<string, PackageManifest>();
-  const manifest = (id: string): PackageManifest | undefined => {
-    const text = options.manifests?.get(id);
-    if (text === undefined) return undefined;
-    if (!parsed.has(id)) parsed.set(id, parseManifest(text));
-    return parsed.get(id);
-  };
+  const manifest = manifestLookup(options.manifests);
   const red = [...stability(history).values()].filter((s) => isRed(s.latest.status as CellStatus));
   if (red.length === 0) return '<p class="muted">No cell is red in its latest run.</p>';
   return red.map((s) => {

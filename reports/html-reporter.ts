@@ -1,6 +1,5 @@
 import { cellReason, isRed, needsAttention } from '../harness/results/verdicts.ts';
-import { parseManifest } from '../harness/results/package-manifests.ts';
-import { whatChanged, type WhatChanged } from './what-changed.ts';
+import { manifestLookup, whatChanged, type WhatChanged } from './what-changed.ts';
 import { readWorkbook } from './xlsx-reporter.ts';
 import { esc } from './html-escape.ts';
 import { waterfallSvg } from './waterfall-svg.ts';
@@ -41,10 +40,11 @@ export class HtmlReporter implements Reporter {
 
 async function changesSinceGreen(matrix: string, run: RunResult): Promise<Map<string, WhatChanged>> {
   const { rows, manifests } = await readWorkbook(matrix);
+  const manifest = manifestLookup(manifests);
   const out = new Map<string, WhatChanged>();
   for (const cell of run.cells.filter((c) => isRed(c.status))) {
     const row = rows.find((r) => r.runId === run.run.id && r.cell === cell.id);
-    if (row) out.set(cell.id, whatChanged(rows, row, (id) => (manifests.has(id) ? parseManifest(manifests.get(id)!) : undefined)));
+    if (row) out.set(cell.id, whatChanged(rows, row, manifest));
   }
   return out;
 }

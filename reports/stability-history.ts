@@ -1,6 +1,7 @@
 import { cellReason, isRed, isRedCheck } from '../harness/results/verdicts.ts';
 import type { CellStatus, RunResult } from '../harness/results/model.ts';
 import { downtimeLine } from '../harness/results/downtime.ts';
+import { isExpired, type KnownFailure } from '../harness/results/known-failures.ts';
 
 /** One cell of one run: a row of the stability matrix's history, the data the matrix is made from. */
 export interface HistoryRow {
@@ -192,4 +193,25 @@ export function historyGrid(history: readonly HistoryRow[], lastRuns = 30): Hist
     return { cell, results, redStreak };
   });
   return { runs, rows };
+}
+
+/** A row's `known` column ("id bug, id bug") as the signatures that explained it. */
+export function knownOf(row: Pick<HistoryRow, 'known'>): { id: string; bug: string }[] {
+  return row.known ? row.known.split(', ').map((pair) => ({ id: pair.slice(0, pair.indexOf(' ')), bug: pair.slice(pair.indexOf(' ') + 1) })) : [];
+}
+
+/** What the history says of one known-failure signature: the rows it explained, the rows where it was too broad, and its state. */
+export interface SignatureRecord {
+  readonly failure: KnownFailure;
+  readonly hits: readonly HistoryRow[];
+  readonly broad: readonly HistoryRow[];
+  readonly state: 'expired' | 'too broad' | 'active';
+}
+
+export function signatureRecords(history: readonly HistoryRow[], known: readonly KnownFailure[], now: Date): SignatureRecord[] {
+  return known.map((failure) => {
+    const hits = history.filter((r) => knownOf(r).some((k) => k.id === failure.id));
+    const broad = history.filter((r) => r.tooBroad.split(' ').includes(failure.id));
+    return { failure, hits, broad, state: isExpired(failure, now) ? 'expired' : broad.length > 0 ? 'too broad' : 'active' };
+  });
 }

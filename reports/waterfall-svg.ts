@@ -33,9 +33,8 @@ export function waterfallSvg(cell: CellResult): string {
   for (const d of downtimeOf(cell)) {
     const from = t(d.startedAt);
     if (Number.isNaN(from)) continue;
-    const observedMs = cell.checks.find((c) => c.id === `upgrade.downtime.${d.endpoint}`)?.durationMs ?? 0;
     upgrade.push({
-      label: `${d.endpoint} probed`, status: 'passed', from, to: from + Math.max(observedMs, ...d.outages.map((o) => o.toMs)), indent: true,
+      label: `${d.endpoint} probed`, status: 'passed', from, to: from + Math.max(d.observedMs, ...d.outages.map((o) => o.toMs)), indent: true,
       gaps: d.outages.map((o) => ({ from: from + o.fromMs, to: from + o.toMs, title: `${d.endpoint} down ${((o.toMs - o.fromMs) / 1000).toFixed(1)} s (${o.first})` })),
     });
   }

@@ -1,7 +1,19 @@
+import { parseManifest } from '../harness/results/package-manifests.ts';
 import type { HistoryRow } from './stability-history.ts';
 
 /** Package name → version, as dpkg-query lists an image's packages. */
 export type PackageManifest = ReadonlyMap<string, string>;
+
+/** Looks manifests up by image id in a workbook's Packages texts, each parsed once. */
+export function manifestLookup(texts: ReadonlyMap<string, string> | undefined): (id: string) => PackageManifest | undefined {
+  const parsed = new Map<string, PackageManifest>();
+  return (id) => {
+    const text = texts?.get(id);
+    if (text === undefined) return undefined;
+    if (!parsed.has(id)) parsed.set(id, parseManifest(text));
+    return parsed.get(id);
+  };
+}
 
 export interface WhatChanged {
   /** The cell's last green run before this one; none when it was never green. */

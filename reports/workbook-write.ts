@@ -1,10 +1,10 @@
 import ExcelJS from 'exceljs';
-import { isExpired, type KnownFailure } from '../harness/results/known-failures.ts';
+import type { KnownFailure } from '../harness/results/known-failures.ts';
 import type { CellStatus } from '../harness/results/model.ts';
 import { needsAttention } from '../harness/results/verdicts.ts';
 import { checkFlakiness } from './flakiness.ts';
 import { matrixAxes } from './matrix-axes.ts';
-import { HISTORY_COLUMNS, historyGrid, newestRunFirst, stability, type HistoryRow } from './stability-history.ts';
+import { HISTORY_COLUMNS, historyGrid, knownOf, newestRunFirst, signatureRecords, stability, type HistoryRow } from './stability-history.ts';
 import type { RejectedRow } from './workbook-read.ts';
 import { FLAKY_SHEET, GRID_SHEET, HISTORY_SHEET, KNOWN_SHEET, MATRIX_SHEET, PACKAGES_SHEET, REJECTED_SHEET } from './workbook-sheets.ts';
 
@@ -81,9 +81,8 @@ function drawMatrix(book: ExcelJS.stream.xlsx.WorkbookWriter, { history }: Workb
 
 /** "https://bugs/1, 4 hit(s)": each signature's bug, with how many runs of this cell it explained. */
 function knownLabel(history: readonly HistoryRow[], row: HistoryRow): string {
-  return row.known.split(', ').map((pair) => {
-    const [id, bug] = [pair.slice(0, pair.indexOf(' ')), pair.slice(pair.indexOf(' ') + 1)];
-    const hits = history.filter((r) => r.cell === row.cell && r.known.split(', ').some((k) => k.startsWith(`${id} `))).length;
+  return knownOf(row).map(({ id, bug }) => {
+    const hits = history.filter((r) => r.cell === row.cell && knownOf(r).some((k) => k.id === id)).length;
     return `${bug}, ${hits} hit(s)`;
   }).join('; ');
 }
@@ -150,11 +149,9 @@ function drawKnown(book: ExcelJS.stream.xlsx.WorkbookWriter, { history, known, n
     { header: 'expires', key: 'expires', width: 12 }, { header: 'hits', key: 'hits', width: 8 }, { header: 'state', key: 'state', width: 50 },
   ];
   sheet.getRow(1).font = { bold: true };
-  for (const k of known) {
-    const hits = history.filter((r) => r.known.split(', ').some((x) => x.startsWith(`${k.id} `))).length;
-    const broad = history.filter((r) => r.tooBroad.split(' ').includes(k.id));
-    const state = isExpired(k, now ?? new Date()) ? 'expired: no longer applies' : broad.length > 0 ? `too broad: also matched a passed check in ${broad.length} cell run(s)` : 'active';
-    sheet.addRow({ id: k.id, bug: k.bug, reason: k.reason, expires: k.expires ?? 'never', hits, state }).commit();
+  for (const { failure: k, hits, broad, state } of signatureRecords(history, known, now ?? new Date())) {
+    const shown = state === 'expired' ? 'expired: no longer applies' : state === 'too broad' ? `too broad: also matched a passed check in ${broad.length} cell run(s)` : 'active';
+    sheet.addRow({ id: k.id, bug: k.bug, reason: k.reason, expires: k.expires ?? 'never', hits: hits.length, state: shown }).commit();
   }
   sheet.commit();
 }

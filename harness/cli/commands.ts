@@ -143,9 +143,7 @@ export async function commandRun(values: CliValues): Promise<number> {
   const concurrency = values.concurrency !== undefined ? integer('--concurrency', values.concurrency, 1, 16)
     : config.concurrency === 'auto' ? await autoConcurrency(cells, backends) : config.concurrency;
 
-  await docker(['info', '--format', '{{.ServerVersion}}']).catch((cause) => {
-    throw new UsageError('no Docker engine answers: run `npm run setup` first (it installs and starts one on Debian)', { cause });
-  });
+  await requireEngine();
   await warnAboutLeftovers();
 
   const runId = newRunId();
@@ -227,6 +225,13 @@ function dashboardOptions(config: GategridConfig, known: readonly KnownFailure[]
   return { lastRuns: config.report.historyRuns, regressionAfter: config.report.regressionAfter, known };
 }
 
+/** A Docker engine answers, or the command stops here with the fix. */
+async function requireEngine(): Promise<void> {
+  await docker(['info', '--format', '{{.ServerVersion}}']).catch((cause) => {
+    throw new UsageError('no Docker engine answers: run `npm run setup` first (it installs and starts one on Debian)', { cause });
+  });
+}
+
 /** Merges results.json files into the stability matrix, then prints the matrix. */
 export async function commandReport(values: CliValues, files: readonly string[]): Promise<number> {
   const matrixFile = path.resolve(values.matrix ?? path.join(defaultOutDir, 'stability-matrix.xlsx'));
@@ -280,9 +285,7 @@ export async function commandStale(values: CliValues): Promise<number> {
   const { config } = await loadConfig(values.config);
   const cells = (await planCells(values, config)).filter((c) => !c.skipReason);
   if (cells.length === 0) throw new UsageError('no cell matches the filters (see: gategrid list)');
-  await docker(['info', '--format', '{{.ServerVersion}}']).catch((cause) => {
-    throw new UsageError('no Docker engine answers: run `npm run setup` first', { cause });
-  });
+  await requireEngine();
   const bySuite = new Map<string, Set<string>>();
   for (const c of cells) {
     bySuite.set(c.release.suite, new Set([...(bySuite.get(c.release.suite) ?? []), ...cellImages(c)]));

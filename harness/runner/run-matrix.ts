@@ -62,6 +62,7 @@ export async function runMatrix(cells: readonly PlannedCell[], options: MatrixOp
       run.cells[index] = fresh;
       const log = (line: string) => reporter.onLog?.(cell.id, attempt > 1 ? `(attempt ${attempt}) ${line}` : line);
       const backend = options.backends.get(cell.backend)!;
+      const upgradeFault = options.upgradeFault?.(cell);
       try {
         result = await runCell(cell, fresh, {
           runId: run.run.id, outDir: options.outDir, images: options.images, backend, actions: options.actions,
@@ -69,7 +70,7 @@ export async function runMatrix(cells: readonly PlannedCell[], options: MatrixOp
           ...(options.redactor ? { redactor: options.redactor } : {}),
           update: (c) => void reporter.onCellUpdate?.(run, c),
           ...(options.afterDeploy ? { afterDeploy: (env: Environment, c: CellSpec) => options.afterDeploy!(env, c, attempt) } : {}),
-          ...(options.upgradeFault?.(cell) ? { upgradeFault: options.upgradeFault(cell)! } : {}),
+          ...(upgradeFault ? { upgradeFault } : {}),
         });
       } catch (error) {
         // runCell reports failures as data; reaching here is a harness bug, and still a result.

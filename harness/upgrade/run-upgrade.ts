@@ -12,6 +12,7 @@ import { afterUpgradeCheck, makeResources, type MadeResources, type ResourceGrou
 import { Session } from '../openstack/rest-client.ts';
 import type { CheckResult } from '../results/model.ts';
 import { DowntimeProbe, type DowntimeReport } from './downtime-probe.ts';
+import { downtimeCheckId, downtimeOf } from '../results/downtime.ts';
 
 export interface UpgradeInput {
   readonly env: Environment;
@@ -261,7 +262,7 @@ export function downtimeCheck(name: string, report: DowntimeReport, maxDowntimeS
     : `unavailable ${seconds.toFixed(1)} s in ${outages} outage(s) (first: ${report.outages[0]!.first}); ${report.failed} of ${report.requests} requests failed over ${(report.observedMs / 1000).toFixed(1)} s`;
   const over = maxDowntimeSeconds !== undefined && seconds > maxDowntimeSeconds;
   return {
-    id: `upgrade.downtime.${name}`, kind: 'upgrade', status: over ? 'failed' : 'passed', durationMs: report.observedMs,
+    id: downtimeCheckId(name), kind: 'upgrade', status: over ? 'failed' : 'passed', durationMs: report.observedMs,
     message: over ? `${message}: over the budget of ${maxDowntimeSeconds} s` : message,
     details: { url: report.url, downtimeMs: report.downtimeMs, requests: report.requests, failed: report.failed, outages: report.outages, ...(report.startedAt ? { startedAt: report.startedAt } : {}) },
   };
@@ -270,8 +271,7 @@ export function downtimeCheck(name: string, report: DowntimeReport, maxDowntimeS
 /** One line for the upgrade phase: which services moved, and each probed endpoint's downtime. */
 export function summarizeUpgrade(from: string, to: string, checks: readonly CheckResult[]): { message: string; details: Record<string, unknown> } {
   const upgraded = checks.filter((c) => c.id.startsWith('upgrade.service.') && c.status === 'passed').map((c) => c.id.slice('upgrade.service.'.length));
-  const downtime = Object.fromEntries(checks.filter((c) => c.id.startsWith('upgrade.downtime.'))
-    .map((c) => [c.id.slice('upgrade.downtime.'.length), (c.details as { downtimeMs?: number } | undefined)?.downtimeMs ?? 0]));
+  const downtime = Object.fromEntries(downtimeOf({ checks }).map((d) => [d.endpoint, d.downtimeMs]));
   const said = Object.entries(downtime).map(([name, ms]) => `${name} ${(ms / 1000).toFixed(1)} s`).join(', ');
   return {
     message: `${upgraded.length > 0 ? upgraded.join(', ') : 'nothing'} upgraded ${from} → ${to}${said ? `; downtime: ${said}` : ''}`,
