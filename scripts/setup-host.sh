@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# gategrid host set-up: make sure a Docker engine answers and debootstrap is present, and the
-# real clients the tests use (chromium, LibreOffice) are installed.
+# gategrid host set-up: make sure a Docker engine answers and debootstrap is present: what the
+# main job needs, nothing more (the tests' own clients: scripts/setup-clients.sh, run by npm test).
 # Idempotent: a second run with a live engine does nothing but check.
 # Starts dockerd fully detached (setsid, stdin /dev/null, output to a log file) so that it never
 # holds a CI output pipe open.
@@ -14,11 +14,6 @@ die() { printf '[setup] error: %s\n' "$*" >&2; exit 1; }
 
 need_apt=()
 command -v debootstrap >/dev/null 2>&1 || need_apt+=(debootstrap)
-# The real clients the tests open gategrid's output with: a browser for the pages, a spreadsheet
-# program for the workbook (../shared/notes/real-clients.md). Debian's packages, nothing else.
-command -v chromium >/dev/null 2>&1 || need_apt+=(chromium fonts-dejavu-core)
-command -v soffice >/dev/null 2>&1 || need_apt+=(libreoffice-calc-nogui)
-command -v pdftoppm >/dev/null 2>&1 || need_apt+=(poppler-utils)
 if ! docker info >/dev/null 2>&1; then
   command -v dockerd >/dev/null 2>&1 || need_apt+=(docker.io)
 fi
