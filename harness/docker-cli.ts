@@ -60,12 +60,10 @@ export async function removeByLabel(labels: readonly string[]): Promise<Record<R
   return removed;
 }
 
-/** Reads a label of containers: used to find the runs that left something behind. */
+/** Reads a label of a kind of resource (containers, networks, volumes): used to find the runs that left something behind. */
 export async function labelValues(kind: ResourceKind, filterLabel: string, label: string): Promise<string[]> {
-  const format = `{{index .Labels "${label}"}}`;
-  const args = kind === 'container'
-    ? ['ps', '-a', '--filter', `label=${filterLabel}`, '--format', `{{.Label "${label}"}}`]
-    : [kind, 'ls', '--filter', `label=${filterLabel}`, '--format', format];
-  const r = await docker(args, { allowFailure: true });
+  const args = kind === 'container' ? ['ps', '-a'] : [kind, 'ls'];
+  const r = await docker([...args, '--filter', `label=${filterLabel}`, '--format', `{{.Label "${label}"}}`], { allowFailure: true });
+  if (r.exitCode !== 0) throw new InfraError(`docker ${args.join(' ')} could not read label ${label}: ${r.stderr.trim()}`);
   return [...new Set(r.stdout.split('\n').map((s) => s.trim()).filter(Boolean))];
 }

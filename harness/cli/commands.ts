@@ -9,13 +9,14 @@ import { loadConfig } from '../config/load-config.ts';
 import { KUBE_PROVIDERS, type GategridConfig } from '../config/schemas.ts';
 import { defaultOutDir, repoRoot } from '../config/paths.ts';
 import { errorMessage, UsageError } from '../errors.ts';
-import { docker, labelValues, removeByLabel } from '../docker-cli.ts';
+import { docker, labelValues, removeByLabel, type ResourceKind } from '../docker-cli.ts';
 import { LABEL_HOST, LABEL_OWNER, LABEL_PID, LABEL_RUN } from '../labels.ts';
 import { expandCells, parseShard } from '../matrix/cells.ts';
 import { preflight } from '../deploy/preflight.ts';
 import { ImageBuilder } from '../images/image-builder.ts';
 import { BACKEND_NAMES, makeBackends } from '../backends/make-backends.ts';
 import { KubernetesBackend } from '../backends/kubernetes/kubernetes-backend.ts';
+import { labelValue } from '../backends/kubernetes/manifests.ts';
 import type { Backend } from '../backends/backend.ts';
 import { registerCatalog } from '../openstack/catalog-registration.ts';
 import { runMatrix } from '../runner/run-matrix.ts';
@@ -317,18 +318,51 @@ export async function commandDown(values: CliValues, runId: string): Promise<num
 }
 
 export async function commandPrune(values: CliValues): Promise<number> {
-  const removed = await removeByLabel([`${LABEL_OWNER}=gategrid`]);
-  process.stdout.write(`removed ${removed.container} container(s), ${removed.network} network(s), ${removed.volume} volume(s) labelled by gategrid\n`);
-  await removeNamespaces(values, { [LABEL_OWNER]: 'gategrid' }, 'labelled by gategrid');
+  if (values.all) {
+    const removed = await removeByLabel([`${LABEL_OWNER}=gategrid`]);
+    process.stdout.write(`removed ${removed.container} container(s), ${removed.network} network(s), ${removed.volume} volume(s) labelled by gategrid\n`);
+    await removeNamespaces(values, { [LABEL_OWNER]: 'gategrid' }, 'labelled by gategrid');
+    return 0;
+  }
+  // A live run (another terminal, a concurrent CI job on this host) is not a leftover.
+  const live = new Set<string>();
+  const total: Record<ResourceKind, number> = { container: 0, network: 0, volume: 0 };
+  for (const kind of ['container', 'network', 'volume'] as const) {
+    for (const runId of await labelValues(kind, `${LABEL_OWNER}=gategrid`, LABEL_RUN)) {
+      if (live.has(runId)) continue;
+      if (await runIsLive(kind, runId)) {
+        live.add(runId);
+        continue;
+      }
+      const removed = await removeByLabel([`${LABEL_RUN}=${runId}`]);
+      for (const k of ['container', 'network', 'volume'] as const) total[k] += removed[k];
+    }
+  }
+  process.stdout.write(`removed ${total.container} container(s), ${total.network} network(s), ${total.volume} volume(s) left by gategrid runs\n`);
+  if (live.size > 0) process.stdout.write(`left alone: ${[...live].sort().join(', ')} (its process is alive on this host; gategrid prune --all removes it too)\n`);
+  await removeNamespaces(values, { [LABEL_OWNER]: 'gategrid' }, 'left by gategrid runs', (labels) => namespaceIsLive(labels));
   return 0;
 }
 
-/** The kubernetes side of down and prune: gategrid's namespaces, when the configured cluster answers. */
-async function removeNamespaces(values: CliValues, labels: Record<string, string>, what: string): Promise<void> {
+/** Whether a run's owner process is alive on this host, read from the labels of its resources of a kind. */
+async function runIsLive(kind: ResourceKind, runId: string): Promise<boolean> {
+  const [pid] = await labelValues(kind, `${LABEL_RUN}=${runId}`, LABEL_PID);
+  const [host] = await labelValues(kind, `${LABEL_RUN}=${runId}`, LABEL_HOST);
+  return host === os.hostname() && pid !== undefined && isAlive(Number(pid));
+}
+
+/** The same for a namespace (its label values made valid for Kubernetes). */
+function namespaceIsLive(labels: Readonly<Record<string, string>>): boolean {
+  const pid = labels[LABEL_PID];
+  return labels[LABEL_HOST] === labelValue(os.hostname()) && pid !== undefined && isAlive(Number(pid));
+}
+
+/** The kubernetes side of down and prune: gategrid's namespaces, when the configured cluster answers; `keep` spares some. */
+async function removeNamespaces(values: CliValues, labels: Record<string, string>, what: string, keep?: (labels: Readonly<Record<string, string>>) => boolean): Promise<void> {
   const { config } = await loadConfig(values.config);
   const backend = makeBackends(kubernetesSettings(values, config)).get('kubernetes') as KubernetesBackend;
   try {
-    const names = await backend.removeByLabel(labels);
+    const names = await backend.removeByLabel(labels, keep);
     process.stdout.write(`removed ${names.length} Kubernetes namespace(s) ${what} (${backend.provider.name} cluster)\n`);
   } catch (error) {
     process.stdout.write(`Kubernetes: nothing removed, the ${backend.provider.name} cluster did not answer (${errorMessage(error)})\n`);

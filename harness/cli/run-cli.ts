@@ -21,7 +21,9 @@ usage:
   gategrid stale [filters]       which images of these cells hold Debian packages their suite has
                                  since updated (exit 1 if any); run --refresh-images rebuilds them
   gategrid down  RUN_ID          remove a kept run's containers, networks and volumes
-  gategrid prune                 remove everything labelled by gategrid (crashed or killed runs)
+  gategrid prune [--all]         remove what gategrid runs left behind (crashed, killed or kept runs);
+                                 a run whose process still lives on this host is left alone
+                                 (--all: that too, everything labelled by gategrid)
 
 filters (each repeatable):
   --scenario NAME|FILE.yaml  --release NAME  --backend docker|kubernetes  --cell SCENARIO/RELEASE/BACKEND
@@ -69,6 +71,7 @@ export const cliOptions = {
   'fail-fast': { type: 'boolean', default: false },
   'retry-failed': { type: 'boolean', default: false },
   quiet: { type: 'boolean', default: false },
+  all: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', default: false },
   debug: { type: 'boolean', default: false },

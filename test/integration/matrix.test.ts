@@ -5,6 +5,9 @@ import { execa } from 'execa';
 import { Session } from '../../harness/openstack/rest-client.ts';
 import { gategrid, leftovers, readResults, tempOut } from './helpers.ts';
 import { repoRoot } from '../../harness/config/paths.ts';
+import os from 'node:os';
+import { docker } from '../../harness/docker-cli.ts';
+import { LABEL_HOST, LABEL_OWNER, LABEL_PID, LABEL_RUN } from '../../harness/labels.ts';
 
 // The matrix runner for real: identity (mariadb, memcached, keystone) on two releases at once.
 
@@ -96,7 +99,18 @@ test.serial('integration: gategrid prune leaves nothing labelled after a kill -9
   const next = await gategrid(['list']);
   t.is(next.exitCode, 0);
   t.regex(next.all, new RegExp(`warning: run ${results.run.id} \\(pid \\d+, gone\\) left containers behind`));
+  // A run whose process lives (here: this test's own process) is not a leftover: prune spares it,
+  // so that it never pulls a concurrent run's containers from under it (the other integration test
+  // files run beside this one: --all is not tried here for that reason).
+  const liveRun = `live-${process.pid}`;
+  await docker(['volume', 'create', '--label', `${LABEL_OWNER}=gategrid`, '--label', `${LABEL_RUN}=${liveRun}`,
+    '--label', `${LABEL_PID}=${process.pid}`, '--label', `${LABEL_HOST}=${os.hostname()}`]);
   const prune = await execa(process.execPath, [path.join(repoRoot, 'harness/cli/main.ts'), 'prune'], { reject: false, all: true });
   t.is(prune.exitCode, 0, prune.all);
   t.deepEqual(await leftovers(results.run.id), []);
+  t.is((await leftovers(liveRun)).length, 1, prune.all);
+  t.regex(prune.all, new RegExp(`left alone: .*${liveRun}`));
+  const down = await gategrid(['down', liveRun]);
+  t.is(down.exitCode, 0, down.all);
+  t.deepEqual(await leftovers(liveRun), []);
 });

@@ -66,12 +66,12 @@ export class KubernetesBackend implements Backend {
     return nodes.items.reduce((sum, n) => sum + memoryMiB(n.status?.allocatable?.memory ?? '0'), 0);
   }
 
-  /** Deletes every namespace carrying all the labels (`key=value`); returns their names. */
-  async removeByLabel(labels: Readonly<Record<string, string>>): Promise<string[]> {
+  /** Deletes every namespace carrying all the labels (`key=value`), but those `keep` spares (given their labels); returns their names. */
+  async removeByLabel(labels: Readonly<Record<string, string>>, keep: (labels: Readonly<Record<string, string>>) => boolean = () => false): Promise<string[]> {
     const api = await this.api();
     const selector = Object.entries(labels).map(([k, v]) => `${k}=${labelValue(v)}`).join(',');
     const list = await api.core.listNamespace({ labelSelector: selector });
-    const names = list.items.map((n) => n.metadata!.name!);
+    const names = list.items.filter((n) => !keep(n.metadata?.labels ?? {})).map((n) => n.metadata!.name!);
     for (const name of names) {
       await api.core.deleteNamespace({ name, propagationPolicy: 'Background' }).catch((cause: unknown) => {
         if (!isNotFound(cause)) throw new InfraError(`namespace ${name} could not be deleted: ${apiMessage(cause)}`, { cause });
