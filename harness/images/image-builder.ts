@@ -31,6 +31,8 @@ export interface ImageEvents {
 /**
  * Builds image recipes for one Debian suite, parents first, independent images in parallel (up to
  * `parallel`), each at most once per builder. Tags are content hashes: `gategrid/<name>:<suite>-<hash>`.
+ * When builds wait for a slot, the image with the most recipes built on it goes first: on a cold
+ * machine the longest chain (base → openstack-base → a service) sets the time, not the leaves.
  */
 export class ImageBuilder {
   readonly #images: ReadonlyMap<string, LoadedImage>;
@@ -39,6 +41,7 @@ export class ImageBuilder {
   readonly #events: ImageEvents;
   readonly #memo = new Map<string, Promise<BuiltImage>>();
   readonly #bases = new Map<string, Promise<BaseImage>>();
+  readonly #descendants: ReadonlyMap<string, number>;
 
   readonly #refresh: boolean;
 
@@ -49,6 +52,7 @@ export class ImageBuilder {
     this.#logDir = options.logDir;
     this.#limiter = new Limiter(options.parallel ?? 2);
     this.#events = options.events ?? {};
+    this.#descendants = descendantCounts(images);
   }
 
   /** Ensures every named image (and its parents) exists for `suite`; returns name → image. */
@@ -142,7 +146,7 @@ export class ImageBuilder {
       const id = await imageId(tag);
       if (!id) throw new InfraError(`image ${tag} built but cannot be inspected`);
       return this.#report({ name, tag, id, cached: false, durationMs: Date.now() - started, logFile });
-    }));
+    }), this.#descendants.get(name) ?? 0);
   }
 
   /**
@@ -165,6 +169,19 @@ export class ImageBuilder {
     this.#events.onImage?.(image);
     return image;
   }
+}
+
+/** How many recipes are built on each recipe, directly or not. */
+export function descendantCounts(images: ReadonlyMap<string, Pick<LoadedImage, 'from'>>): Map<string, number> {
+  const counts = new Map<string, number>([...images.keys()].map((n) => [n, 0]));
+  for (const name of images.keys()) {
+    const seen = new Set<string>();
+    for (let parent = images.get(name)?.from; parent !== undefined && images.has(parent) && !seen.has(parent); parent = images.get(parent)?.from) {
+      seen.add(parent);
+      counts.set(parent, (counts.get(parent) ?? 0) + 1);
+    }
+  }
+  return counts;
 }
 
 const imageTag = (name: string, suite: string, hash: string): string => `gategrid/${name}:${suite}-${hash.slice(0, 16)}`;

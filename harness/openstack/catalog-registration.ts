@@ -60,7 +60,10 @@ async function register(cloud: CloudSpec, catalog: CatalogSpec, timeoutMs: numbe
 async function loginWhenReachable(cloud: CloudSpec, deadline: number): Promise<Session> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await Session.login(cloud);
+      // A keystone worker's first token costs it seconds of imports and caches; on a loaded host
+      // (measured: 37 s with two test files deploying at once) that outlasts the client's
+      // default 30 s, so the login may take what is left of the registration's own deadline.
+      return await Session.login(cloud, cloud, Math.max(1_000, deadline - Date.now()));
     } catch (error) {
       const transient = /answered 50[234]|ECONNREFUSED|ECONNRESET|socket hang up/.test(errorMessage(error));
       if (!transient || attempt >= 60 || Date.now() + 500 > deadline) throw error;

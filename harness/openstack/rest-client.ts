@@ -37,8 +37,9 @@ export class Session {
     this.catalog = catalog;
   }
 
-  static async login(cloud: CloudSpec, credentials: { username: string; password: string; projectName: string } = cloud): Promise<Session> {
-    const res = await http.post(`${cloud.authUrl}/auth/tokens`, passwordAuth(cloud, credentials));
+  /** `timeoutMs`: how long the login may take (default: the HTTP client's 30 s). */
+  static async login(cloud: CloudSpec, credentials: { username: string; password: string; projectName: string } = cloud, timeoutMs?: number): Promise<Session> {
+    const res = await http.post(`${cloud.authUrl}/auth/tokens`, passwordAuth(cloud, credentials), timeoutMs === undefined ? {} : { timeout: timeoutMs });
     if (res.status !== 201) throw new DeploymentError(`login as ${credentials.username} at ${cloud.authUrl} answered ${res.status}: ${brief(res.data)}`);
     const token = res.headers['x-subject-token'];
     if (typeof token !== 'string') throw new DeploymentError('login answered 201 without an X-Subject-Token header');

@@ -3,6 +3,7 @@ import { chmod, mkdtemp, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { recipeHash } from '../../harness/images/recipe-hash.ts';
+import { descendantCounts } from '../../harness/images/image-builder.ts';
 
 async function recipe(): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'gg-recipe-'));
@@ -28,4 +29,13 @@ test('a file, a mode, a build arg or the parent changes the hash', async (t) => 
   t.not(afterMode, before, 'mode');
   await writeFile(path.join(dir, 'files', 'start.sh'), '#!/bin/sh\nexec false\n');
   t.not(await recipeHash(dir, { X: '1' }, 'sha256:p'), afterMode, 'content of a nested file');
+});
+
+test('descendantCounts: how many recipes are built on each, directly or not (the build order on a cold machine)', (t) => {
+  const images = new Map([
+    ['base', { from: '@base' }], ['openstack-base', { from: 'base' }], ['keystone', { from: 'openstack-base' }],
+    ['glance-api', { from: 'openstack-base' }], ['mariadb', { from: 'base' }], ['tempest', { from: 'base' }],
+  ]);
+  const counts = descendantCounts(images);
+  t.deepEqual(Object.fromEntries(counts), { base: 5, 'openstack-base': 2, keystone: 0, 'glance-api': 0, mariadb: 0, tempest: 0 });
 });
