@@ -42,7 +42,13 @@ export async function listByLabel(kind: ResourceKind, labels: readonly string[])
   return r.stdout.split('\n').map((s) => s.trim()).filter(Boolean);
 }
 
-/** Removes every container, then network, then volume carrying all the labels. Returns what was removed. */
+/**
+ * Removes every container, then network, then volume carrying all the labels. Returns what was
+ * removed. A container another caller is already removing (`docker rm` then says "removal already
+ * in progress" and returns at once) still holds its network endpoint and volumes: they are removed
+ * once it is gone, each try bounded (20 tries, 250 ms apart). What still cannot be removed after
+ * that is an error naming it, never silence.
+ */
 export async function removeByLabel(labels: readonly string[]): Promise<Record<ResourceKind, number>> {
   const removed: Record<ResourceKind, number> = { container: 0, network: 0, volume: 0 };
   const containers = await listByLabel('container', labels);
@@ -50,13 +56,25 @@ export async function removeByLabel(labels: readonly string[]): Promise<Record<R
     await docker(['rm', '-f', '-v', ...containers], { allowFailure: true });
     removed.container = containers.length;
   }
+  const problems: string[] = [];
   for (const kind of ['network', 'volume'] as const) {
-    const ids = await listByLabel(kind, labels);
-    if (ids.length > 0) {
-      await docker([kind, 'rm', ...ids], { allowFailure: true });
-      removed[kind] = ids.length;
+    let ids = await listByLabel(kind, labels);
+    let last = '';
+    for (let attempt = 1; ids.length > 0; attempt++) {
+      const r = await docker([kind, 'rm', ...ids], { allowFailure: true });
+      const left = await listByLabel(kind, labels);
+      removed[kind] += ids.length - left.filter((id) => ids.includes(id)).length;
+      ids = left;
+      last = r.stderr.trim();
+      if (ids.length === 0 || attempt >= 20) break;
+      // A straggling container (removed by someone else meanwhile, or started after the listing).
+      const stragglers = await listByLabel('container', labels);
+      if (stragglers.length > 0) await docker(['rm', '-f', '-v', ...stragglers], { allowFailure: true });
+      await new Promise((resolve) => setTimeout(resolve, 250));
     }
+    if (ids.length > 0) problems.push(`${kind}(s) ${ids.join(', ')}: ${last || 'still present'}`);
   }
+  if (problems.length > 0) throw new InfraError(`could not remove what carries ${labels.join(', ')}: ${problems.join('; ')}`);
   return removed;
 }
 

@@ -326,22 +326,31 @@ export async function commandPrune(values: CliValues): Promise<number> {
   }
   // A live run (another terminal, a concurrent CI job on this host) is not a leftover.
   const live = new Set<string>();
+  const failed: string[] = [];
+  const done = new Set<string>();
   const total: Record<ResourceKind, number> = { container: 0, network: 0, volume: 0 };
   for (const kind of ['container', 'network', 'volume'] as const) {
     for (const runId of await labelValues(kind, `${LABEL_OWNER}=gategrid`, LABEL_RUN)) {
-      if (live.has(runId)) continue;
+      if (live.has(runId) || done.has(runId)) continue;
       if (await runIsLive(kind, runId)) {
         live.add(runId);
         continue;
       }
-      const removed = await removeByLabel([`${LABEL_RUN}=${runId}`]);
-      for (const k of ['container', 'network', 'volume'] as const) total[k] += removed[k];
+      try {
+        const removed = await removeByLabel([`${LABEL_RUN}=${runId}`]);
+        for (const k of ['container', 'network', 'volume'] as const) total[k] += removed[k];
+      } catch (error) {
+        // One run's leftover that Docker refuses to remove does not keep the others'.
+        failed.push(`run ${runId}: ${errorMessage(error)}`);
+        done.add(runId);
+      }
     }
   }
   process.stdout.write(`removed ${total.container} container(s), ${total.network} network(s), ${total.volume} volume(s) left by gategrid runs\n`);
+  for (const line of failed) process.stderr.write(`gategrid: could not remove everything of ${line}\n`);
   if (live.size > 0) process.stdout.write(`left alone: ${[...live].sort().join(', ')} (its process is alive on this host; gategrid prune --all removes it too)\n`);
   await removeNamespaces(values, { [LABEL_OWNER]: 'gategrid' }, 'left by gategrid runs', (labels) => namespaceIsLive(labels));
-  return 0;
+  return failed.length > 0 ? 1 : 0;
 }
 
 /** Whether a run's owner process is alive on this host, read from the labels of its resources of a kind. */

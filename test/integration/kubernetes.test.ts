@@ -7,6 +7,7 @@ import { KubeApi, loadKubeConfig } from '../../harness/backends/kubernetes/kube-
 import { localClusterState } from '../../harness/backends/kubernetes/providers/local-provider.ts';
 import { LABEL_RUN } from '../../harness/labels.ts';
 import { gategrid, readResults, tempOut } from './helpers.ts';
+import { holdHost } from './host-share.ts';
 import { freeLoopbackPort } from '../../harness/util/free-port.ts';
 
 // The kubernetes backend on a real cluster: Kubernetes 1.20 built from Debian's source (cached
@@ -32,7 +33,11 @@ async function pollUntil(ok: () => Promise<boolean>, timeoutMs: number): Promise
   return false;
 }
 
+// The cluster and its pods take the machine alone (host-share.ts): beside another file's
+// deployments on 2 cores, both slowed past the timeouts a gate keeps.
+let release: (() => Promise<void>) | undefined;
 test.before(async (t) => {
+  release = await holdHost('exclusive');
   const up = await cluster('up');
   t.log(up.all.split('\n').filter((l) => l.startsWith('[cluster]')).join('\n'));
   if (up.exitCode !== 0) throw new Error(`the local cluster did not come up:\n${up.all.slice(-3000)}`);
@@ -132,4 +137,9 @@ test.after.always('the cluster stops and leaves no iptables chain, mount, sysctl
   const after = (await execa('sysctl', ['-n', 'net.ipv4.conf.all.route_localnet'])).stdout.trim();
   t.is(after, before, `route_localnet is ${after}, it was ${before} before the cluster`);
   t.is((await execa('ip', ['link', 'show', 'gg-cni0'], { reject: false })).exitCode, 1, 'the pod bridge is gone');
+});
+
+// Declared after the cluster's stop: AVA runs after.always hooks in order, so the hold ends last.
+test.after.always(async () => {
+  await release?.();
 });

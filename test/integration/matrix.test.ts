@@ -4,12 +4,22 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { Session } from '../../harness/openstack/rest-client.ts';
 import { gategrid, leftovers, readResults, tempOut } from './helpers.ts';
+import { holdHost } from './host-share.ts';
 import { repoRoot } from '../../harness/config/paths.ts';
 import os from 'node:os';
 import { docker } from '../../harness/docker-cli.ts';
 import { LABEL_HOST, LABEL_OWNER, LABEL_PID, LABEL_RUN } from '../../harness/labels.ts';
 
 // The matrix runner for real: identity (mariadb, memcached, keystone) on two releases at once.
+
+// This file's deployments share the machine with one other Docker test file (host-share.ts).
+let release: (() => Promise<void>) | undefined;
+test.before(async () => {
+  release = await holdHost('shared');
+});
+test.after.always(async () => {
+  await release?.();
+});
 
 test.serial('integration: identity on two releases at once; killing one cell\'s keystone mid-checks turns only that cell red', async (t) => {
   const out = await tempOut('two-releases');
