@@ -15,10 +15,6 @@ command -v soffice >/dev/null 2>&1 || need_apt+=(libreoffice-calc-nogui)
 command -v pdftoppm >/dev/null 2>&1 || need_apt+=(poppler-utils)
 [ "${#need_apt[@]}" -eq 0 ] && exit 0
 
-if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
-  die "the tests open gategrid's pages and workbooks in real clients; missing: ${need_apt[*]}. Install them (Debian: apt-get install --no-install-recommends ${need_apt[*]}), then re-run."
-fi
-say "installing ${need_apt[*]} with apt-get (once)"
-export DEBIAN_FRONTEND=noninteractive
-apt-get -o DPkg::Lock::Timeout=300 update -qq
-apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+# shellcheck source=apt-install.sh
+. "$(dirname "$0")/apt-install.sh"
+apt_install "" "${need_apt[@]}"

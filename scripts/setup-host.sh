@@ -18,16 +18,9 @@ if ! docker info >/dev/null 2>&1; then
   command -v dockerd >/dev/null 2>&1 || need_apt+=(docker.io)
 fi
 
-if [ "${#need_apt[@]}" -gt 0 ]; then
-  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
-    die "missing: ${need_apt[*]}. Install them (Debian: apt-get install ${need_apt[*]}) and start dockerd, then re-run."
-  fi
-  say "installing ${need_apt[*]} with apt-get"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get -o DPkg::Lock::Timeout=300 update -qq
-  # policy-rc.d keeps the package from trying to start services through an init system we do not have.
-  apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
-fi
+# shellcheck source=apt-install.sh
+. "$(dirname "$0")/apt-install.sh"
+if [ "${#need_apt[@]}" -gt 0 ]; then apt_install "and start dockerd" "${need_apt[@]}"; fi
 
 if docker info >/dev/null 2>&1; then
   say "docker engine answers: $(docker version --format '{{.Server.Version}}' 2>/dev/null)"
