@@ -32,10 +32,17 @@ async function register(cloud: CloudSpec, catalog: CatalogSpec, timeoutMs: numbe
     roles[role] = await ensure(s, `${base}/roles?name=${encodeURIComponent(role)}`, 'roles', `${base}/roles`, { role: { name: role } }, 'role');
   }
   if (catalog.user) {
-    const userId = await ensure(s, `${base}/users?name=${catalog.user.name}&domain_id=${domainId}`, 'users', `${base}/users`,
+    const existed = await find(s, `${base}/users?name=${catalog.user.name}&domain_id=${domainId}`, 'users');
+    const userId = existed ?? await ensure(s, `${base}/users?name=${catalog.user.name}&domain_id=${domainId}`, 'users', `${base}/users`,
       { user: { name: catalog.user.name, password: catalog.user.password, domain_id: domainId, default_project_id: project } }, 'user');
-    // Keep the password in step with this run's secret even if the user already existed.
-    await expect(s.request('PATCH', `${base}/users/${userId}`, { data: { user: { password: catalog.user.password } } }), [200], 'set password');
+    if (existed) {
+      // Keep the password in step with this run's secret. Keystone revokes the user's tokens
+      // issued up to that second (fernet tokens carry whole seconds): a token the service gets in
+      // the same second is refused (measured: placement's first token, 401). So the registration
+      // ends in the next second. A user just created needs neither.
+      await expect(s.request('PATCH', `${base}/users/${userId}`, { data: { user: { password: catalog.user.password } } }), [200], 'set password');
+      await new Promise((resolve) => setTimeout(resolve, 1050 - (Date.now() % 1000)));
+    }
     for (const roleId of catalog.user.roles.map((role) => roles[role]!)) {
       await expect(s.request('PUT', `${base}/projects/${project}/users/${userId}/roles/${roleId}`), [204], 'grant role');
     }
@@ -70,6 +77,12 @@ async function loginWhenReachable(cloud: CloudSpec, deadline: number): Promise<S
       await new Promise((r) => setTimeout(r, 500));
     }
   }
+}
+
+/** The id of the first listed object, if any. */
+async function find(s: Session, listUrl: string, key: string): Promise<string | undefined> {
+  const list = await expect(s.request('GET', listUrl), [200], `list ${key}`);
+  return (list.data[key] as Array<{ id: string }>)[0]?.id;
 }
 
 async function ensure(s: Session, listUrl: string, key: string, createUrl: string, body: unknown, what: string): Promise<string> {
