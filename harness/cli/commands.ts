@@ -325,15 +325,16 @@ export async function commandPrune(values: CliValues): Promise<number> {
     return 0;
   }
   // A live run (another terminal, a concurrent CI job on this host) is not a leftover.
-  const live = new Set<string>();
+  const seen = new Set<string>();
+  const live: string[] = [];
   const failed: string[] = [];
-  const done = new Set<string>();
   const total: Record<ResourceKind, number> = { container: 0, network: 0, volume: 0 };
   for (const kind of ['container', 'network', 'volume'] as const) {
     for (const runId of await labelValues(kind, `${LABEL_OWNER}=gategrid`, LABEL_RUN)) {
-      if (live.has(runId) || done.has(runId)) continue;
-      if (await runIsLive(kind, runId)) {
-        live.add(runId);
+      if (seen.has(runId)) continue;
+      seen.add(runId);
+      if ((await runOwner(kind, runId)).state === 'live') {
+        live.push(runId);
         continue;
       }
       try {
@@ -342,28 +343,31 @@ export async function commandPrune(values: CliValues): Promise<number> {
       } catch (error) {
         // One run's leftover that Docker refuses to remove does not keep the others'.
         failed.push(`run ${runId}: ${errorMessage(error)}`);
-        done.add(runId);
       }
     }
   }
   process.stdout.write(`removed ${total.container} container(s), ${total.network} network(s), ${total.volume} volume(s) left by gategrid runs\n`);
   for (const line of failed) process.stderr.write(`gategrid: could not remove everything of ${line}\n`);
-  if (live.size > 0) process.stdout.write(`left alone: ${[...live].sort().join(', ')} (its process is alive on this host; gategrid prune --all removes it too)\n`);
-  await removeNamespaces(values, { [LABEL_OWNER]: 'gategrid' }, 'left by gategrid runs', (labels) => namespaceIsLive(labels));
+  if (live.length > 0) process.stdout.write(`left alone: ${live.sort().join(', ')} (its process is alive on this host; gategrid prune --all removes it too)\n`);
+  await removeNamespaces(values, { [LABEL_OWNER]: 'gategrid' }, 'left by gategrid runs',
+    (labels) => ownerState(labels[LABEL_PID], labels[LABEL_HOST], labelValue(os.hostname())) === 'live');
   return failed.length > 0 ? 1 : 0;
 }
 
-/** Whether a run's owner process is alive on this host, read from the labels of its resources of a kind. */
-async function runIsLive(kind: ResourceKind, runId: string): Promise<boolean> {
-  const [pid] = await labelValues(kind, `${LABEL_RUN}=${runId}`, LABEL_PID);
-  const [host] = await labelValues(kind, `${LABEL_RUN}=${runId}`, LABEL_HOST);
-  return host === os.hostname() && pid !== undefined && isAlive(Number(pid));
+/**
+ * A run's owner process, from the pid and host labels of its resources: `live` or `gone` on this
+ * host (`thisHost`: as the labels spell it), `unknown` for another host's run or one without them.
+ */
+function ownerState(pid: string | undefined, host: string | undefined, thisHost = os.hostname()): 'live' | 'gone' | 'unknown' {
+  if (host !== thisHost || pid === undefined) return 'unknown';
+  return isAlive(Number(pid)) ? 'live' : 'gone';
 }
 
-/** The same for a namespace (its label values made valid for Kubernetes). */
-function namespaceIsLive(labels: Readonly<Record<string, string>>): boolean {
-  const pid = labels[LABEL_PID];
-  return labels[LABEL_HOST] === labelValue(os.hostname()) && pid !== undefined && isAlive(Number(pid));
+/** The owner of a run, read from the labels of its resources of a kind. */
+async function runOwner(kind: ResourceKind, runId: string): Promise<{ pid: string | undefined; state: 'live' | 'gone' | 'unknown' }> {
+  const [pid] = await labelValues(kind, `${LABEL_RUN}=${runId}`, LABEL_PID);
+  const [host] = await labelValues(kind, `${LABEL_RUN}=${runId}`, LABEL_HOST);
+  return { pid, state: ownerState(pid, host) };
 }
 
 /** The kubernetes side of down and prune: gategrid's namespaces, when the configured cluster answers; `keep` spares some. */
@@ -382,10 +386,9 @@ async function removeNamespaces(values: CliValues, labels: Record<string, string
 async function warnAboutLeftovers(): Promise<void> {
   const runs = await labelValues('container', `${LABEL_OWNER}=gategrid`, LABEL_RUN);
   for (const runId of runs) {
-    const [pid] = await labelValues('container', `${LABEL_RUN}=${runId}`, LABEL_PID);
-    const [host] = await labelValues('container', `${LABEL_RUN}=${runId}`, LABEL_HOST);
-    if (host === os.hostname() && pid !== undefined && !isAlive(Number(pid))) {
-      process.stderr.write(`gategrid: warning: run ${runId} (pid ${pid}, gone) left containers behind: gategrid down ${runId}, or gategrid prune\n`);
+    const owner = await runOwner('container', runId);
+    if (owner.state === 'gone') {
+      process.stderr.write(`gategrid: warning: run ${runId} (pid ${owner.pid}, gone) left containers behind: gategrid down ${runId}, or gategrid prune\n`);
     }
   }
 }

@@ -24,18 +24,17 @@ async function register(cloud: CloudSpec, catalog: CatalogSpec, timeoutMs: numbe
   const base = cloud.authUrl;
   const domainId = 'default';
 
-  const project = await ensure(s, `${base}/projects?name=service&domain_id=${domainId}`, 'projects',
+  const { id: project } = await ensure(s, `${base}/projects?name=service&domain_id=${domainId}`, 'projects',
     `${base}/projects`, { project: { name: 'service', domain_id: domainId, description: 'Service users' } }, 'project');
   // The roles exist whoever registers first; each user gets the roles its recipe names.
   const roles: Record<string, string> = {};
   for (const role of new Set(['admin', 'service', ...(catalog.user?.roles ?? [])])) {
-    roles[role] = await ensure(s, `${base}/roles?name=${encodeURIComponent(role)}`, 'roles', `${base}/roles`, { role: { name: role } }, 'role');
+    roles[role] = (await ensure(s, `${base}/roles?name=${encodeURIComponent(role)}`, 'roles', `${base}/roles`, { role: { name: role } }, 'role')).id;
   }
   if (catalog.user) {
-    const existed = await find(s, `${base}/users?name=${catalog.user.name}&domain_id=${domainId}`, 'users');
-    const userId = existed ?? await ensure(s, `${base}/users?name=${catalog.user.name}&domain_id=${domainId}`, 'users', `${base}/users`,
+    const { id: userId, created } = await ensure(s, `${base}/users?name=${catalog.user.name}&domain_id=${domainId}`, 'users', `${base}/users`,
       { user: { name: catalog.user.name, password: catalog.user.password, domain_id: domainId, default_project_id: project } }, 'user');
-    if (existed) {
+    if (!created) {
       // Keep the password in step with this run's secret. Keystone revokes the user's tokens
       // issued up to that second (fernet tokens carry whole seconds): a token the service gets in
       // the same second is refused (measured: placement's first token, 401). So the registration
@@ -47,7 +46,7 @@ async function register(cloud: CloudSpec, catalog: CatalogSpec, timeoutMs: numbe
       await expect(s.request('PUT', `${base}/projects/${project}/users/${userId}/roles/${roleId}`), [204], 'grant role');
     }
   }
-  const serviceId = await ensure(s, `${base}/services?type=${encodeURIComponent(catalog.service.type)}`, 'services', `${base}/services`,
+  const { id: serviceId } = await ensure(s, `${base}/services?type=${encodeURIComponent(catalog.service.type)}`, 'services', `${base}/services`,
     { service: { name: catalog.service.name, type: catalog.service.type, description: catalog.service.description ?? catalog.service.name } }, 'service');
   for (const [iface, url] of Object.entries(catalog.endpoints)) {
     if (Date.now() > deadline) throw new DeploymentError(`catalog registration of ${catalog.service.name} took longer than ${timeoutMs / 1000}s`);
@@ -79,19 +78,14 @@ async function loginWhenReachable(cloud: CloudSpec, deadline: number): Promise<S
   }
 }
 
-/** The id of the first listed object, if any. */
-async function find(s: Session, listUrl: string, key: string): Promise<string | undefined> {
-  const list = await expect(s.request('GET', listUrl), [200], `list ${key}`);
-  return (list.data[key] as Array<{ id: string }>)[0]?.id;
-}
-
-async function ensure(s: Session, listUrl: string, key: string, createUrl: string, body: unknown, what: string): Promise<string> {
+/** The object the list finds, else the one created now (`created`: whether this call made it). */
+async function ensure(s: Session, listUrl: string, key: string, createUrl: string, body: unknown, what: string): Promise<{ id: string; created: boolean }> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const list = await expect(s.request('GET', listUrl), [200], `list ${key}`);
     const found = (list.data[key] as Array<{ id: string }>)[0];
-    if (found) return found.id;
+    if (found) return { id: found.id, created: false };
     const created = await s.request('POST', createUrl, { data: body });
-    if (created.status === 201) return created.data[what].id as string;
+    if (created.status === 201) return { id: created.data[what].id as string, created: true };
     if (created.status !== 409) throw new DeploymentError(`create ${what} answered ${created.status}: ${brief(created.data)}`);
   }
   throw new DeploymentError(`create ${what}: conflicting concurrent creations did not settle after 3 attempts`);

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { cellReason } from '../../harness/results/verdicts.ts';
 import { gategrid, leftovers, readResults, tempOut } from './helpers.ts';
-import { holdHost } from './host-share.ts';
+import { shareHostWithDockerFiles } from './host-share.ts';
 
 // Nova and neutron from Debian packages, for real: a server boots on the fake driver with a port
 // neutron bound. The green cell and a deliberately broken one run side by side in one run.
@@ -13,13 +13,7 @@ const COMPUTE_CHECKS = [
 const NOVA = ['nova-api', 'nova-conductor', 'nova-scheduler', 'nova-compute', 'neutron-server'];
 
 // This file's deployments share the machine with one other Docker test file (host-share.ts).
-let release: (() => Promise<void>) | undefined;
-test.before(async () => {
-  release = await holdHost('shared');
-});
-test.after.always(async () => {
-  await release?.();
-});
+shareHostWithDockerFiles(test);
 
 test.serial('integration: compute on zed boots a server to ACTIVE; without the service role neutron refuses nova and the boot fails, naming neutron', async (t) => {
   const out = await tempOut('compute');

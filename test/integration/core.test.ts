@@ -2,7 +2,7 @@ import test from 'ava';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { gategrid, leftovers, readResults, tempOut } from './helpers.ts';
-import { holdHost } from './host-share.ts';
+import { shareHostWithDockerFiles } from './host-share.ts';
 import { readHistory } from '../../reports/xlsx-reporter.ts';
 
 // Real containers from real Debian packages: these tests deploy OpenStack. They run one at a time
@@ -16,13 +16,7 @@ const API_CHECKS = [
 const SERVICES = ['mariadb', 'memcached', 'rabbitmq', 'keystone', 'glance-api', 'placement-api'];
 
 // This file's deployments share the machine with one other Docker test file (host-share.ts).
-let release: (() => Promise<void>) | undefined;
-test.before(async () => {
-  release = await holdHost('shared');
-});
-test.after.always(async () => {
-  await release?.();
-});
+shareHostWithDockerFiles(test);
 
 test.serial('integration: core on zed deploys for real and is green, with every check reported and nothing left behind', async (t) => {
   const out = await tempOut('green');

@@ -1,3 +1,4 @@
+import type { TestFn } from 'ava';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,4 +28,15 @@ export async function holdHost(mode: 'shared' | 'exclusive'): Promise<() => Prom
     if (Date.now() > deadline) throw new Error(`the test host was not free for a ${mode} hold within 60 min: see ${dir}`);
     await sleep(1000);
   }
+}
+
+/** A Docker test file's hold: shared with one other Docker file, for the whole file (its before and after.always hooks). */
+export function shareHostWithDockerFiles(test: TestFn): void {
+  let release: (() => Promise<void>) | undefined;
+  test.before(async () => {
+    release = await holdHost('shared');
+  });
+  test.after.always(async () => {
+    await release?.();
+  });
 }

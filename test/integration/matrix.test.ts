@@ -4,7 +4,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { Session } from '../../harness/openstack/rest-client.ts';
 import { gategrid, leftovers, readResults, tempOut } from './helpers.ts';
-import { holdHost } from './host-share.ts';
+import { shareHostWithDockerFiles } from './host-share.ts';
 import { repoRoot } from '../../harness/config/paths.ts';
 import os from 'node:os';
 import { docker } from '../../harness/docker-cli.ts';
@@ -13,13 +13,7 @@ import { LABEL_HOST, LABEL_OWNER, LABEL_PID, LABEL_RUN } from '../../harness/lab
 // The matrix runner for real: identity (mariadb, memcached, keystone) on two releases at once.
 
 // This file's deployments share the machine with one other Docker test file (host-share.ts).
-let release: (() => Promise<void>) | undefined;
-test.before(async () => {
-  release = await holdHost('shared');
-});
-test.after.always(async () => {
-  await release?.();
-});
+shareHostWithDockerFiles(test);
 
 test.serial('integration: identity on two releases at once; killing one cell\'s keystone mid-checks turns only that cell red', async (t) => {
   const out = await tempOut('two-releases');

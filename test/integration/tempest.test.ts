@@ -2,18 +2,12 @@ import test from 'ava';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gategrid, leftovers, readResults, tempOut } from './helpers.ts';
-import { holdHost } from './host-share.ts';
+import { shareHostWithDockerFiles } from './host-share.ts';
 
 // Real Tempest (Debian's package) against a real core deployment.
 
 // This file's deployments share the machine with one other Docker test file (host-share.ts).
-let release: (() => Promise<void>) | undefined;
-test.before(async () => {
-  release = await holdHost('shared');
-});
-test.after.always(async () => {
-  await release?.();
-});
+shareHostWithDockerFiles(test);
 
 test.serial('integration: Tempest smoke against core on zed is green, every test a check, counts in the phases', async (t) => {
   const out = await tempOut('tempest-smoke');

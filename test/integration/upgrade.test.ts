@@ -1,19 +1,13 @@
 import test from 'ava';
 import { gategrid, leftovers, readResults, tempOut } from './helpers.ts';
-import { holdHost } from './host-share.ts';
+import { shareHostWithDockerFiles } from './host-share.ts';
 
 // Upgrade tests for real, core (keystone, glance, placement on zed, moved to 2025.1): over a
 // downtime budget, rolling behind haproxy, and a new release that never answers. The compute
 // upgrade is in compute-upgrade.test.ts (its own file, so that it runs beside these).
 
 // This file's deployments share the machine with one other Docker test file (host-share.ts).
-let release: (() => Promise<void>) | undefined;
-test.before(async () => {
-  release = await holdHost('shared');
-});
-test.after.always(async () => {
-  await release?.();
-});
+shareHostWithDockerFiles(test);
 
 test.serial('integration: an upgrade over the scenario\'s downtime budget turns the cell red at the downtime check', async (t) => {
   const out = await tempOut('upgrade-budget');
