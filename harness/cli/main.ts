@@ -4,6 +4,8 @@ if (major < 22) {
   process.stderr.write(`gategrid needs Node >= 22 (this is ${process.version}); run it through npm (npx gategrid, npm run …), which uses the project's own node from node_modules/.bin\n`);
   process.exit(2);
 }
+const { keepGoingWhenOutputCloses } = await import('./closed-output.ts');
+keepGoingWhenOutputCloses();
 const { runCli } = await import('./run-cli.ts');
 const code = await runCli(process.argv.slice(2));
 process.exitCode = code;

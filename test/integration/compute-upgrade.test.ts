@@ -11,7 +11,14 @@ shareHostWithDockerFiles(test);
 // glance, placement, nova and neutron replaced one at a time by 2025.1's (trixie), in place, with
 // every API probed all along and the other services' resources verified while each is down; then
 // Tempest from 2025.1 against the upgraded cloud (a narrow selection: servers).
-// core-upgrade is the same without nova and neutron.
+// core-upgrade is the same without nova and neutron. Before its upgrade, the cell is the compute
+// scenario's deployment on zed with its checks: this test also stands for "compute on zed is green"
+// (compute.test.ts deploys only the broken variant).
+const COMPUTE_CHECKS = [
+  'api.network.lifecycle', 'api.network.unauthenticated', 'api.compute.services', 'api.compute.hypervisors', 'api.compute.flavor-crud',
+  'api.compute.server-boot', 'api.compute.server-actions', 'api.compute.server-delete', 'api.compute.unauthenticated',
+];
+const NOVA = ['nova-api', 'nova-conductor', 'nova-scheduler', 'nova-compute', 'neutron-server'];
 const UPGRADED = ['mariadb', 'keystone', 'glance-api', 'placement-api', 'nova-conductor', 'nova-scheduler', 'nova-api', 'nova-compute', 'neutron-server'];
 test.serial('integration: compute zed → 2025.1 service by service keeps what was made before, a server stays ACTIVE, each API\'s downtime measured', async (t) => {
   const out = await tempOut('upgrade');
@@ -25,6 +32,9 @@ test.serial('integration: compute zed → 2025.1 service by service keeps what w
   t.is(cell.phases.find((p) => p.name === 'upgrade')?.status, 'passed');
   const status = Object.fromEntries(cell.checks.map((c) => [c.id, c.status]));
   t.is(status['api.image.lifecycle'], 'passed', 'checked on zed before');
+  // Compute on zed, before the upgrade: every service up, a server boots with a port neutron bound.
+  for (const id of [...COMPUTE_CHECKS, ...NOVA.map((s) => `smoke.service.${s}`), 'smoke.job.nova-discover-hosts']) t.is(status[id], 'passed', id);
+  t.regex(cell.checks.find((c) => c.id === 'api.compute.server-boot')?.message ?? '', /^server ACTIVE in [\d.]+ s on gategrid-compute, port bound \(ovs\) with 10\.\d+\.\d+\.\d+$/);
   for (const service of UPGRADED) t.is(status[`upgrade.service.${service}`], 'passed', service);
   for (const service of UPGRADED) t.is(status[`upgrade.health.${service}`], 'passed', `${service} still running at the end`);
   for (const group of ['identity', 'image', 'placement', 'network', 'compute']) t.is(status[`upgrade.resources.${group}`], 'passed', group);

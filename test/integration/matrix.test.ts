@@ -10,30 +10,11 @@ import os from 'node:os';
 import { docker } from '../../harness/docker-cli.ts';
 import { LABEL_HOST, LABEL_OWNER, LABEL_PID, LABEL_RUN } from '../../harness/labels.ts';
 
-// The matrix runner for real: identity (mariadb, memcached, keystone) on two releases at once.
+// The matrix runner for real: identity (mariadb, memcached, keystone) on two releases at once,
+// retries, kept cells, and what a killed run leaves (prune).
 
 // This file's deployments share the machine with one other Docker test file (host-share.ts).
 shareHostWithDockerFiles(test);
-
-test.serial('integration: identity on two releases at once; killing one cell\'s keystone mid-checks turns only that cell red', async (t) => {
-  const out = await tempOut('two-releases');
-  const run = await gategrid(['run', '--tempest', 'none', '--scenario', 'identity', '--release', 'zed', '--release', '2025.1', '--concurrency', '2',
-    '--inject-fault', 'identity/zed/docker:kill=keystone,after=300', '--out', out]);
-  t.is(run.exitCode, 1, run.all.slice(-3000));
-  const results = await readResults(out);
-  const byId = Object.fromEntries(results.cells.map((c) => [c.id, c]));
-  t.is(byId['identity/2025.1/docker']!.status, 'passed');
-  const red = byId['identity/zed/docker']!;
-  t.is(red.status, 'failed');
-  const smoke = red.checks.find((c) => c.id === 'smoke.service.keystone')!;
-  const api = red.checks.filter((c) => c.kind === 'api' && c.status === 'failed');
-  t.true(smoke.status === 'failed' || api.length > 0, 'the dead keystone shows in the checks');
-  t.regex(red.reason ?? '', /keystone|identity/i, 'the reason names what broke');
-  // The two cells overlapped in time.
-  const [a, b] = results.cells.map((c) => [Date.parse(c.startedAt!), Date.parse(c.startedAt!) + c.durationMs!]);
-  t.true(a![0]! < b![1]! && b![0]! < a![1]!, 'the cells ran at the same time');
-  t.deepEqual(await leftovers(results.run.id), []);
-});
 
 test.serial('integration: a cell that fails once and then passes is flaky, and green for the gate', async (t) => {
   const out = await tempOut('flaky');
@@ -46,27 +27,27 @@ test.serial('integration: a cell that fails once and then passes is flaky, and g
   t.regex(run.all, /identity\/zed\/docker\s+flaky/);
 });
 
-test.serial('integration: a cell that always fails is failed after its retries', async (t) => {
-  const out = await tempOut('always-red');
-  const run = await gategrid(['run', '--tempest', 'none', '--cell', 'identity/zed/docker', '--retries', '1', '--retry-failed',
-    '--inject-fault', 'identity/zed/docker:kill=keystone', '--out', out]);
-  t.is(run.exitCode, 1);
-  const cell = (await readResults(out)).cells[0]!;
-  t.is(cell.status, 'failed');
-  t.deepEqual(cell.attempts!.map((a) => a.status), ['failed', 'failed']);
-  t.deepEqual(await leftovers((await readResults(out)).run.id), []);
-});
-
-test.serial('integration: --keep failed keeps only the red cell up with a working openrc; gategrid down removes it', async (t) => {
-  const out = await tempOut('keep');
-  const run = await gategrid(['run', '--tempest', 'none', '--scenario', 'identity', '--release', 'zed', '--release', '2025.1', '--keep', 'failed',
-    '--inject-fault', 'identity/zed/docker:kill=memcached', '--out', out]);
+// One run of two cells serves the matrix's isolation and --keep failed: the cells run at once, one
+// is broken (its memcached killed once deployed), only that one turns red and only it is kept.
+// (A cell red on every attempt stays red: test/runner/retries.test.ts, with an in-memory backend.)
+test.serial('integration: identity on two releases at once; one cell broken turns only it red; --keep failed keeps only it up with a working openrc; gategrid down removes it', async (t) => {
+  const out = await tempOut('two-releases-keep');
+  const run = await gategrid(['run', '--tempest', 'none', '--scenario', 'identity', '--release', 'zed', '--release', '2025.1', '--concurrency', '2',
+    '--keep', 'failed', '--inject-fault', 'identity/zed/docker:kill=memcached', '--out', out]);
   t.is(run.exitCode, 1, run.all.slice(-3000));
   const results = await readResults(out);
-  const red = results.cells.find((c) => c.id === 'identity/zed/docker')!;
+  const byId = Object.fromEntries(results.cells.map((c) => [c.id, c]));
+  t.is(byId['identity/2025.1/docker']!.status, 'passed');
+  const red = byId['identity/zed/docker']!;
   t.is(red.status, 'failed');
+  t.is(red.checks.find((c) => c.id === 'smoke.service.memcached')?.status, 'failed', 'the dead memcached shows in the checks');
+  t.regex(red.reason ?? '', /memcached/, 'the reason names what broke');
+  // The two cells overlapped in time.
+  const [a, b] = results.cells.map((c) => [Date.parse(c.startedAt!), Date.parse(c.startedAt!) + c.durationMs!]);
+  t.true(a![0]! < b![1]! && b![0]! < a![1]!, 'the cells ran at the same time');
+
   t.true(red.kept);
-  t.falsy(results.cells.find((c) => c.id === 'identity/2025.1/docker')!.kept);
+  t.falsy(byId['identity/2025.1/docker']!.kept);
   const left = await leftovers(results.run.id);
   t.true(left.some((x) => x.startsWith('container')), 'the red cell is still up');
   const { stdout } = await execa('docker', ['ps', '--filter', `label=io.gategrid.run=${results.run.id}`, '--format', '{{.Label "io.gategrid.cell"}}']);

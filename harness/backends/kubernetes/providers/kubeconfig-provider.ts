@@ -1,5 +1,6 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { docker } from '../../../docker-cli.ts';
+import { withFileLock } from '../../../util/file-lock.ts';
 import { loadKubeConfig } from '../kube-api.ts';
 import type { VolumeMode } from '../manifests.ts';
 import { once, type ClusterProvider } from './provider.ts';
@@ -34,10 +35,20 @@ export class KubeconfigProvider implements ClusterProvider {
     return loadKubeConfig(this.#options.file, this.#options.context);
   }
 
+  // The registry's name is a local tag only for the push: it is removed after it (every run would
+  // otherwise leave one more name per image and registry in `docker images`). Another gategrid
+  // process pushing the same image to the same registry waits for the lock, so that one never
+  // removes the tag the other is pushing.
   readonly #push = once(async (tag: string) => {
     const ref = registryRef(this.#options.registry, tag);
-    await docker(['tag', tag, ref]);
-    await docker(['push', ref], { timeout: 20 * 60_000 });
+    await withFileLock(`push-${ref}`, 25 * 60_000, async () => {
+      await docker(['tag', tag, ref]);
+      try {
+        await docker(['push', ref], { timeout: 20 * 60_000 });
+      } finally {
+        await docker(['rmi', '--no-prune', ref]);
+      }
+    });
     return { ref, pullPolicy: 'IfNotPresent' as const };
   });
 
