@@ -2,13 +2,14 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { Wait, type StartedTestContainer, type WaitStrategy } from 'testcontainers';
+import type { StartedTestContainer, WaitStrategy } from 'testcontainers';
 import { DeploymentError, InfraError, errorMessage } from '../../errors.ts';
 import { docker, removeByLabel } from '../../docker-cli.ts';
 import { LABEL_CELL, LABEL_RUN } from '../../labels.ts';
 import type { Backend, ContainerSpec, ContainerState, Environment, EnvironmentSpec, ExecResult, JobSpec, ReadyProbe, ServiceSpec } from '../backend.ts';
 import { LoopbackContainer } from './loopback-container.ts';
 import { ContainerExitedError, ExitAwareWaitStrategy } from './wait-strategies/exit-aware-wait-strategy.ts';
+import { ExecWaitStrategy } from './wait-strategies/exec-wait-strategy.ts';
 import { LoopbackHttpWaitStrategy } from './wait-strategies/loopback-http-wait-strategy.ts';
 import { StartedWaitStrategy } from './wait-strategies/started-wait-strategy.ts';
 import { shellJoin } from '../../util/shell.ts';
@@ -222,5 +223,5 @@ function waitStrategy(ready: ReadyProbe): WaitStrategy {
   if (ready.kind === 'http') {
     return new LoopbackHttpWaitStrategy({ path: ready.path, port: ready.port, status: ready.status });
   }
-  return Wait.forSuccessfulCommand(shellJoin(ready.command));
+  return new ExecWaitStrategy(shellJoin(ready.command));
 }

@@ -3,7 +3,7 @@ import { chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { KindProvider, kindClusterConfig } from '../../../harness/backends/kubernetes/providers/kind-provider.ts';
-import { registryRef } from '../../../harness/backends/kubernetes/providers/kubeconfig-provider.ts';
+import { KubeconfigProvider, registryRef } from '../../../harness/backends/kubernetes/providers/kubeconfig-provider.ts';
 import { memoryMiB } from '../../../harness/backends/kubernetes/kubernetes-backend.ts';
 
 // kind cannot be installed where gategrid is developed: its provider is tested by contract, against
@@ -67,6 +67,44 @@ test('kind: an existing cluster is used as it is and never deleted; a kept run k
 test('kind: no kind binary is an infrastructure error that says what to do', async (t) => {
   const provider = new KindProvider({ clusterName: 'gg', workers: 0, binary: '/nonexistent/kind' });
   await t.throwsAsync(provider.connect(), { message: /kind CLI could not run.*install kind, or choose another provider/ });
+});
+
+// The docker CLI, as the kubeconfig provider calls it, stands in for by a recorder on PATH that
+// fails the push when asked to.
+async function withFakeDocker<T>(failPush: boolean, task: (calls: () => Promise<string[][]>) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'gategrid-fake-docker-'));
+  const log = path.join(dir, 'calls.jsonl');
+  await writeFile(path.join(dir, 'docker'), `#!/bin/sh
+node -e 'process.stdout.write(JSON.stringify(process.argv.slice(1))+"\\n")' -- "$@" >> ${log}
+if [ "$1" = push ] && [ ${failPush ? 1 : 0} = 1 ]; then echo "connection refused" >&2; exit 1; fi
+`);
+  await chmod(path.join(dir, 'docker'), 0o755);
+  const saved = process.env.PATH;
+  process.env.PATH = `${dir}:${saved}`;
+  try {
+    return await task(async () => (await readFile(log, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as string[]));
+  } finally {
+    process.env.PATH = saved;
+  }
+}
+
+test.serial('kubeconfig: an image is tagged with the registry\'s name, pushed once, and the tag removed after the push, failed or not', async (t) => {
+  const locks = await mkdtemp(path.join(os.tmpdir(), 'gategrid-locks-'));
+  await withFakeDocker(false, async (calls) => {
+    const provider = new KubeconfigProvider({ file: '/nonexistent', registry: '127.0.0.1:5000', lockRoot: locks });
+    t.deepEqual(await provider.image('gategrid/keystone:abc'), { ref: '127.0.0.1:5000/gategrid/keystone:abc', pullPolicy: 'IfNotPresent' });
+    await provider.image('gategrid/keystone:abc');
+    t.deepEqual(await calls(), [
+      ['tag', 'gategrid/keystone:abc', '127.0.0.1:5000/gategrid/keystone:abc'],
+      ['push', '127.0.0.1:5000/gategrid/keystone:abc'],
+      ['rmi', '--no-prune', '127.0.0.1:5000/gategrid/keystone:abc'],
+    ]);
+  });
+  await withFakeDocker(true, async (calls) => {
+    const provider = new KubeconfigProvider({ file: '/nonexistent', registry: '127.0.0.1:5000', lockRoot: locks });
+    await t.throwsAsync(provider.image('gategrid/keystone:abc'), { message: /docker push .*connection refused/ });
+    t.deepEqual((await calls()).map((c) => c[0]), ['tag', 'push', 'rmi']);
+  });
 });
 
 test('images pushed for a kubeconfig cluster are named in the registry', (t) => {

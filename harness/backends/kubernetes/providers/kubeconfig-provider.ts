@@ -13,6 +13,8 @@ export interface KubeconfigOptions {
   readonly storageClass?: string | undefined;
   /** Volumes as hostPath folders under this node path instead of claims (single-node clusters without a provisioner). */
   readonly hostPathVolumes?: string | undefined;
+  /** Where the push lock lives (tests); default: the machine's gategrid lock folder. */
+  readonly lockRoot?: string | undefined;
 }
 
 /**
@@ -43,12 +45,11 @@ export class KubeconfigProvider implements ClusterProvider {
     const ref = registryRef(this.#options.registry, tag);
     await withFileLock(`push-${ref}`, 25 * 60_000, async () => {
       await docker(['tag', tag, ref]);
-      try {
-        await docker(['push', ref], { timeout: 20 * 60_000 });
-      } finally {
-        await docker(['rmi', '--no-prune', ref]);
-      }
-    });
+      const pushed = await docker(['push', ref], { timeout: 20 * 60_000 }).then(() => undefined, (error: unknown) => error);
+      // After a failed push, the push's error is the one to tell (a failing untag too is secondary).
+      await docker(['rmi', '--no-prune', ref], { allowFailure: pushed !== undefined });
+      if (pushed !== undefined) throw pushed;
+    }, this.#options.lockRoot);
     return { ref, pullPolicy: 'IfNotPresent' as const };
   });
 
