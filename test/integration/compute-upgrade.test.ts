@@ -10,7 +10,8 @@ shareHostWithDockerFiles(test);
 // Upgrade tests for real: compute deployed on zed (bookworm), then mariadb (10.11 → 11.8), keystone,
 // glance, placement, nova and neutron replaced one at a time by 2025.1's (trixie), in place, with
 // every API probed all along and the other services' resources verified while each is down; then
-// Tempest from 2025.1 against the upgraded cloud (a narrow selection: servers).
+// the checks again on 2025.1 (a new server boots). The scenario runs no Tempest (its default): Tempest
+// from the release moved to is upgrade.test.ts's rolling test.
 // core-upgrade is the same without nova and neutron. Before its upgrade, the cell is the compute
 // scenario's deployment on zed with its checks: this test also stands for "compute on zed is green"
 // (compute.test.ts deploys only the broken variant).
@@ -22,8 +23,7 @@ const NOVA = ['nova-api', 'nova-conductor', 'nova-scheduler', 'nova-compute', 'n
 const UPGRADED = ['mariadb', 'keystone', 'glance-api', 'placement-api', 'nova-conductor', 'nova-scheduler', 'nova-api', 'nova-compute', 'neutron-server'];
 test.serial('integration: compute zed → 2025.1 service by service keeps what was made before, a server stays ACTIVE, each API\'s downtime measured', async (t) => {
   const out = await tempOut('upgrade');
-  const run = await gategrid(['run', '--scenario', 'compute-upgrade', '--release', 'zed', '--out', out,
-    '--tempest', '^tempest\\.api\\.compute\\.servers\\.test_create_server\\.ServersTestJSON\\.']);
+  const run = await gategrid(['run', '--scenario', 'compute-upgrade', '--release', 'zed', '--out', out]);
   t.log(run.all.split('\n').filter((l) => /upgrade|PASSED|FAILED/.test(l)).join('\n'));
   t.is(run.exitCode, 0, run.all.slice(-3000));
 
@@ -50,13 +50,6 @@ test.serial('integration: compute zed → 2025.1 service by service keeps what w
   t.is(status['upgrade.api.image.lifecycle'], 'passed', 'checked on 2025.1 after');
   t.is(status['upgrade.api.compute.server-boot'], 'passed', 'a new server boots on 2025.1 after');
   for (const service of UPGRADED) t.is(status[`logs.${service}`], 'passed', `logs of ${service}`);
-  // Tempest from the release moved to, against the upgraded cloud.
-  const tempest = cell.phases.find((p) => p.name === 'tempest')!;
-  t.is(tempest.status, 'passed', tempest.message);
-  t.regex(cell.images?.['tempest@2025.1'] ?? '', /^gategrid\/tempest:trixie-/);
-  // ServersTestJSON boots its server in its class fixture; Tempest 43 runs 3 of its 5 tests here (2 need validation).
-  t.true(cell.checks.filter((c) => c.kind === 'tempest' && c.status === 'passed').length >= 3, tempest.message);
-  t.is(cell.checks.filter((c) => c.kind === 'tempest' && c.status === 'failed').length, 0, tempest.message);
   // A container replaced in place cannot answer while it is down: each probe must have seen that.
   for (const endpoint of ['identity', 'image', 'placement', 'compute', 'network']) {
     const downtime = cell.checks.find((c) => c.id === `upgrade.downtime.${endpoint}`)!;
