@@ -90,24 +90,3 @@ test.serial('integration: a wrong glance database password turns the cell red at
   t.regex(run.all, /deploy failed in [\d.]+ s: \d+ of \d+ steps not passed, first glance-db-sync/);
   t.deepEqual(await leftovers((await readResults(out)).run.id), []);
 });
-
-test.serial('integration: Ctrl-C in the middle of the deploy tears everything down and keeps the results so far', async (t) => {
-  const out = await tempOut('interrupt');
-  const child = gategrid(['run', '--scenario', 'core', '--release', 'zed', '--tempest', 'none', '--out', out]);
-  let sent = false;
-  child.all.on('data', (chunk: Buffer) => {
-    if (!sent && /service mariadb passed/.test(String(chunk))) {
-      sent = true;
-      child.kill('SIGINT');
-    }
-  });
-  const run = await child;
-  t.true(sent, 'the deploy was reached');
-  t.is(run.exitCode, 130, run.all.slice(-3000));
-  const results = await readResults(out);
-  t.is(results.run.status, 'interrupted');
-  t.is(results.cells[0]!.status, 'error');
-  t.is(results.cells[0]!.reason, 'interrupted');
-  t.true(results.cells[0]!.phases.some((p) => p.name === 'deploy/mariadb' && p.status === 'passed'), 'what was done is kept');
-  t.deepEqual(await leftovers(results.run.id), []);
-});

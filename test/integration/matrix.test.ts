@@ -99,3 +99,27 @@ test.serial('integration: gategrid prune leaves nothing labelled after a kill -9
   t.is(down.exitCode, 0, down.all);
   t.deepEqual(await leftovers(liveRun), []);
 });
+
+// What an interrupted run leaves: Ctrl-C tears everything down and keeps the results so far (the
+// prune test above is the kill -9 that cannot). Here, beside it, so that the two files that end the
+// suite end together.
+test.serial('integration: Ctrl-C in the middle of the deploy tears everything down and keeps the results so far', async (t) => {
+  const out = await tempOut('interrupt');
+  const child = gategrid(['run', '--scenario', 'core', '--release', 'zed', '--tempest', 'none', '--out', out]);
+  let sent = false;
+  child.all.on('data', (chunk: Buffer) => {
+    if (!sent && /service mariadb passed/.test(String(chunk))) {
+      sent = true;
+      child.kill('SIGINT');
+    }
+  });
+  const run = await child;
+  t.true(sent, 'the deploy was reached');
+  t.is(run.exitCode, 130, run.all.slice(-3000));
+  const results = await readResults(out);
+  t.is(results.run.status, 'interrupted');
+  t.is(results.cells[0]!.status, 'error');
+  t.is(results.cells[0]!.reason, 'interrupted');
+  t.true(results.cells[0]!.phases.some((p) => p.name === 'deploy/mariadb' && p.status === 'passed'), 'what was done is kept');
+  t.deepEqual(await leftovers(results.run.id), []);
+});
