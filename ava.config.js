@@ -8,13 +8,13 @@
 // goes first, the unit files beside it, then the Docker files, longest first, so that no long file
 // starts last and runs alone. Figures: warm images, each file beside another as they run here.
 const order = [
-  'test/integration/kubernetes.test.ts', // ~3.5 min with the cluster's start and stop
+  'test/integration/kubernetes.test.ts', // ~3.3 min with the cluster's start and stop
   '<unit>', // every file outside test/integration/: ~1.5 min in all, beside the Kubernetes file
-  'test/integration/compute-upgrade.test.ts', // ~5 min beside another Docker file
-  'test/integration/upgrade.test.ts', // ~4.3 min
+  'test/integration/compute-upgrade.test.ts', // ~4 min beside another Docker file
+  'test/integration/upgrade.test.ts', // ~3.7 min
   'test/integration/compute.test.ts', // ~2 min
-  'test/integration/matrix.test.ts', // ~1.6 min
-  'test/integration/core.test.ts', // ~1.2 min
+  'test/integration/matrix.test.ts', // ~2 min
+  'test/integration/core.test.ts', // ~1.3 min
   'test/integration/tempest.test.ts', // ~1 min
   'test/integration/images.test.ts', // seconds
 ];
