@@ -140,6 +140,13 @@ test.serial('integration: the identity upgrade (zed → 2025.1) runs on Kubernet
   }
 });
 
+// The hold ends with the last test, before the cluster's stop: the stop is light (its pods are
+// gone with their namespaces; it stops the daemons and removes only what the cluster added, by
+// name: KUBE-/CNI- chains, its bridge, kubelet's mounts), so the Docker files start meanwhile.
+test.after.always(async () => {
+  await release?.();
+});
+
 test.after.always('the cluster stops and leaves no iptables chain, mount, sysctl change or kubelet container behind', async (t) => {
   // What the host had before the cluster changed it, as `up` recorded it.
   const before = (await readFile(path.join(localClusterState(), 'sysctl.route_localnet'), 'utf8').catch(() => '0')).trim();
@@ -156,7 +163,3 @@ test.after.always('the cluster stops and leaves no iptables chain, mount, sysctl
   t.is((await execa('ip', ['link', 'show', 'gg-cni0'], { reject: false })).exitCode, 1, 'the pod bridge is gone');
 });
 
-// Declared after the cluster's stop: AVA runs after.always hooks in order, so the hold ends last.
-test.after.always(async () => {
-  await release?.();
-});
