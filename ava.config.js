@@ -8,14 +8,14 @@
 // goes first, the unit files beside it, then the Docker files, longest first, so that no long file
 // starts last and runs alone. Figures: warm images, each file beside another as they run here.
 const order = [
-  'test/integration/kubernetes.test.ts', // ~3.3 min with the cluster's start and stop
+  'test/integration/kubernetes.test.ts', // ~3.2 min with the cluster's start (its stop goes beside the next files)
   '<unit>', // every file outside test/integration/: ~1.5 min in all, beside the Kubernetes file
-  'test/integration/compute-upgrade.test.ts', // ~4 min beside another Docker file
-  'test/integration/upgrade.test.ts', // ~3.7 min
-  'test/integration/compute.test.ts', // ~2 min
-  'test/integration/matrix.test.ts', // ~2 min
-  'test/integration/core.test.ts', // ~1.3 min
-  'test/integration/tempest.test.ts', // ~1 min
+  'test/integration/compute-upgrade.test.ts', // ~4.2 min beside another Docker file
+  'test/integration/upgrade.test.ts', // ~2.8 min
+  'test/integration/matrix.test.ts', // ~2.5 min
+  'test/integration/compute.test.ts', // ~1.7 min
+  'test/integration/core.test.ts', // ~1.7 min
+  'test/integration/tempest.test.ts', // ~0.8 min
   'test/integration/images.test.ts', // seconds
 ];
 const rank = (file) => {

@@ -47,6 +47,10 @@ test.serial('integration: compute zed → 2025.1 service by service keeps what w
   t.regex(cell.checks.find((c) => c.id === 'upgrade.while-down.glance-api')?.message ?? '', /^while glance-api was stopped: identity, placement, network, compute resources intact \(image not verifiable/);
   t.regex(cell.checks.find((c) => c.id === 'upgrade.while-down.nova-compute')?.message ?? '', /^while nova-compute was stopped: identity, image, placement, network, compute resources intact$/);
   t.is(cell.checks.filter((c) => c.id.startsWith('upgrade.while-down.') && c.status !== 'passed').length, 0);
+  // Once every nova service runs 2025.1, nova's and placement's online data migrations, as Kolla's last steps.
+  t.regex(run.all, /upgrade: nova-compute: nova-online-data-migrations passed in [\d.]+ s/);
+  t.regex(run.all, /upgrade: placement-api: placement-online-data-migrations passed in [\d.]+ s/);
+  t.regex(await readFile(path.join(out, cell.artifacts.logs, 'nova-online-data-migrations.log'), 'utf8'), /Running batches of \d+ until complete/);
   t.is(status['upgrade.api.image.lifecycle'], 'passed', 'checked on 2025.1 after');
   t.is(status['upgrade.api.compute.server-boot'], 'passed', 'a new server boots on 2025.1 after');
   for (const service of UPGRADED) t.is(status[`logs.${service}`], 'passed', `logs of ${service}`);

@@ -80,9 +80,11 @@ test.serial('integration: a keystone pod killed mid-run turns the Kubernetes cel
   t.deepEqual(await namespacesOf(results.run.id), []);
 });
 
-// The identity upgrade runs from the same scenario file as on Docker, here through the kubeconfig
-// provider: every image of both releases is pushed to the registry and pulled from there.
-test.serial('integration: the identity upgrade (zed → 2025.1) runs on Kubernetes from the same scenario file, its images pushed to a registry (Debian\'s docker-registry on 127.0.0.1): resources kept, downtime measured', async (t) => {
+// The identity upgrade, from a scenario file as on Docker, here through the kubeconfig provider:
+// every image of both releases is pushed to the registry and pulled from there. Its scenario sets a
+// downtime budget of zero, which an in-place upgrade cannot keep: every upgrade check passes but the
+// downtime one, which turns the cell red (how the tests prove that the budget gates).
+test.serial('integration: the identity upgrade (zed → 2025.1) runs on Kubernetes, its images pushed to a registry (Debian\'s docker-registry on 127.0.0.1): resources kept, downtime measured, red over a zero downtime budget', async (t) => {
   const dir = await tempOut('kube-registry');
   const port = await freeLoopbackPort();
   // The registry's storage outlives the test, as a real CI registry does: a push of layers it holds
@@ -107,14 +109,19 @@ test.serial('integration: the identity upgrade (zed → 2025.1) runs on Kubernet
       `    hostPathVolumes: ${path.join(localClusterState(), 'volumes')}`, '',
     ].join('\n'));
     const out = path.join(dir, 'out');
-    const run = await gategrid(['run', '--config', path.join(dir, 'gategrid.config.yaml'), '--tempest', 'none', '--out', out]);
+    // The config's matrix names the shipped scenario; --scenario picks its zero-budget variant.
+    const run = await gategrid(['run', '--config', path.join(dir, 'gategrid.config.yaml'), '--scenario', 'fixtures/scenarios/identity-upgrade-no-downtime-budget.yaml',
+      '--tempest', 'none', '--out', out]);
     t.log(run.all.split('\n').filter((l) => /(images|deploy|checks|upgrade|teardown) passed in|PASSED|FAILED/.test(l)).join('\n'));
     t.log(registryLog().split('\n').filter((l) => /"(GET|HEAD|PUT) \/v2\/[\w/-]+\/manifests\//.test(l)).map((l) => l.replace(/^.*"((GET|HEAD|PUT) \S+).*$/, '$1')).join('\n'));
-    t.is(run.exitCode, 0, run.all.slice(-3000));
+    t.is(run.exitCode, 1, run.all.slice(-3000));
     const results = await readResults(out);
     const cell = results.cells[0]!;
-    t.is(cell.id, 'identity-upgrade/zed/kubernetes');
-    t.is(cell.status, 'passed');
+    t.is(cell.id, 'identity-upgrade-no-downtime-budget/zed/kubernetes');
+    t.is(cell.status, 'failed');
+    t.regex(cell.reason ?? '', /^upgrade\.downtime\.identity: unavailable [\d.]+ s .*over the budget of 0 s$/);
+    t.deepEqual(cell.checks.filter((c) => c.status !== 'passed' && c.status !== 'skipped').map((c) => c.id), ['upgrade.downtime.identity'], 'only the budget is broken');
+    t.regex(run.all, /reproduce: npx gategrid run --scenario \S*identity-upgrade-no-downtime-budget\.yaml --release zed --backend kubernetes/);
     const byId = new Map(cell.checks.map((c) => [c.id, c]));
     t.is(byId.get('upgrade.service.keystone')?.status, 'passed');
     t.is(byId.get('upgrade.resources.identity')?.status, 'passed');

@@ -2,26 +2,13 @@ import test from 'ava';
 import { gategrid, leftovers, readResults, tempOut } from './helpers.ts';
 import { shareHostWithDockerFiles } from './host-share.ts';
 
-// Upgrade tests for real, core (keystone, glance, placement on zed, moved to 2025.1): over a
-// downtime budget, rolling behind haproxy, and a new release that never answers. The compute
-// upgrade is in compute-upgrade.test.ts (its own file, so that it runs beside these).
+// Upgrade tests for real, core (keystone, glance, placement on zed, moved to 2025.1): rolling
+// behind haproxy, and a new release that never answers. The compute upgrade (in place) is in
+// compute-upgrade.test.ts (its own file, so that it runs beside these); an upgrade over its
+// downtime budget is kubernetes.test.ts's identity upgrade.
 
 // This file's deployments share the machine with one other Docker test file (host-share.ts).
 shareHostWithDockerFiles(test);
-
-test.serial('integration: an upgrade over the scenario\'s downtime budget turns the cell red at the downtime check', async (t) => {
-  const out = await tempOut('upgrade-budget');
-  const run = await gategrid(['run', '--scenario', 'fixtures/scenarios/identity-upgrade-no-downtime-budget.yaml', '--release', 'zed', '--out', out]);
-  t.is(run.exitCode, 1, run.all.slice(-3000));
-  const cell = (await readResults(out)).cells[0]!;
-  t.is(cell.status, 'failed');
-  t.regex(cell.reason ?? '', /^upgrade\.downtime\.identity: unavailable [\d.]+ s .*over the budget of 0 s$/);
-  const status = Object.fromEntries(cell.checks.map((c) => [c.id, c.status]));
-  t.is(status['upgrade.service.keystone'], 'passed');
-  t.is(status['upgrade.resources.identity'], 'passed');
-  t.regex(run.all, /reproduce: npx gategrid run --scenario fixtures\/scenarios\/identity-upgrade-no-downtime-budget\.yaml --release zed --backend docker --revision [0-9a-f]{12}$/m);
-  t.deepEqual(await leftovers((await readResults(out)).run.id), []);
-});
 
 // Rolling behind haproxy: the same upgrade with the cloud open. Zero failed probe requests is the
 // cell's budget; every service says it rolled (none fell back to in place); Tempest from 2025.1.
