@@ -96,9 +96,8 @@ test.serial('integration: the identity upgrade (zed → 2025.1) runs on Kubernet
     `http: { addr: "127.0.0.1:${port}" }`, '',
   ].join('\n'));
   const registry = execa('docker-registry', ['serve', path.join(dir, 'registry.yml')], { reject: false, all: true, buffer: false });
-  let log = '';
-  registry.all!.on('data', (chunk: Buffer) => { log += String(chunk); });
-  const registryLog = () => log;
+  let registryLog = '';
+  registry.all!.on('data', (chunk: Buffer) => { registryLog += String(chunk); });
   try {
     const answered = await pollUntil(async () => (await fetch(`http://127.0.0.1:${port}/v2/`).then((r) => r.status, () => 0)) === 200, 30_000);
     t.true(answered, 'the registry answers');
@@ -113,7 +112,7 @@ test.serial('integration: the identity upgrade (zed → 2025.1) runs on Kubernet
     const run = await gategrid(['run', '--config', path.join(dir, 'gategrid.config.yaml'), '--scenario', 'fixtures/scenarios/identity-upgrade-no-downtime-budget.yaml',
       '--tempest', 'none', '--out', out]);
     t.log(run.all.split('\n').filter((l) => /(images|deploy|checks|upgrade|teardown) passed in|PASSED|FAILED/.test(l)).join('\n'));
-    t.log(registryLog().split('\n').filter((l) => /"(GET|HEAD|PUT) \/v2\/[\w/-]+\/manifests\//.test(l)).map((l) => l.replace(/^.*"((GET|HEAD|PUT) \S+).*$/, '$1')).join('\n'));
+    t.log(registryLog.split('\n').filter((l) => /"(GET|HEAD|PUT) \/v2\/[\w/-]+\/manifests\//.test(l)).map((l) => l.replace(/^.*"((GET|HEAD|PUT) \S+).*$/, '$1')).join('\n'));
     t.is(run.exitCode, 1, run.all.slice(-3000));
     const results = await readResults(out);
     const cell = results.cells[0]!;
@@ -129,12 +128,12 @@ test.serial('integration: the identity upgrade (zed → 2025.1) runs on Kubernet
     const catalog = await (await fetch(`http://127.0.0.1:${port}/v2/_catalog`)).json() as { repositories: string[] };
     for (const image of ['gategrid/keystone', 'gategrid/mariadb', 'gategrid/memcached']) t.true(catalog.repositories.includes(image), `${image} was pushed`);
     // This run pushed every image of both releases (a manifest PUT each), and the cluster pulled them.
-    const pushed = new Set([...(registryLog()).matchAll(/"PUT \/v2\/([\w/-]+)\/manifests\/([\w.-]+) HTTP/g)].map((m) => `${m[1]}:${m[2]}`));
+    const pushed = new Set([...registryLog.matchAll(/"PUT \/v2\/([\w/-]+)\/manifests\/([\w.-]+) HTTP/g)].map((m) => `${m[1]}:${m[2]}`));
     const used = Object.values(cell.images ?? {}).map(String);
     t.true(used.length >= 4, used.join(', '));
     for (const image of used) t.true(pushed.has(image), `${image} pushed this run (pushed: ${[...pushed].join(', ')})`);
-    t.deepEqual(used.map((tag) => tag.split(':')[1]!.split('-')[0]).filter((suite) => suite === 'trixie').length, 1, 'the release moved to came from the registry too');
-    t.regex(registryLog(), /"(GET|HEAD) \/v2\/gategrid\/keystone\/manifests\/trixie-/, 'the cluster pulled 2025.1\'s keystone');
+    t.is(used.filter((tag) => tag.split(':')[1]!.startsWith('trixie-')).length, 1, 'the release moved to came from the registry too');
+    t.regex(registryLog, /"(GET|HEAD) \/v2\/gategrid\/keystone\/manifests\/trixie-/, 'the cluster pulled 2025.1\'s keystone');
     t.deepEqual(await namespacesOf(results.run.id), []);
   } finally {
     registry.kill();

@@ -6,32 +6,34 @@ import { KindProvider, kindClusterConfig } from '../../../harness/backends/kuber
 import { KubeconfigProvider, registryRef } from '../../../harness/backends/kubernetes/providers/kubeconfig-provider.ts';
 import { memoryMiB } from '../../../harness/backends/kubernetes/kubernetes-backend.ts';
 
+// A stand-in for a CLI: a script in a folder of its own that records every call's argv (a JSON
+// line each), then runs `body` (sh) with the same arguments.
+async function recordingBinary(name: string, body: (dir: string) => string): Promise<{ dir: string; bin: string; calls: () => Promise<string[][]> }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), `gategrid-fake-${name}-`));
+  const log = path.join(dir, 'calls.jsonl');
+  const bin = path.join(dir, name);
+  await writeFile(bin, `#!/bin/sh
+node -e 'process.stdout.write(JSON.stringify(process.argv.slice(1))+"\\n")' -- "$@" >> ${log}
+${body(dir)}
+`);
+  await chmod(bin, 0o755);
+  return { dir, bin, calls: async () => (await readFile(log, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as string[]) };
+}
+
 // kind cannot be installed where gategrid is developed: its provider is tested by contract, against
 // a recorder standing in for the kind binary (every call's argv, and the config file it was given).
 async function fakeKind(existing: string[]): Promise<{ bin: string; calls: () => Promise<string[][]>; configs: () => Promise<string> }> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'gategrid-fake-kind-'));
-  const log = path.join(dir, 'calls.jsonl');
-  const configs = path.join(dir, 'configs.txt');
-  const bin = path.join(dir, 'kind');
   const kubeconfig = ['apiVersion: v1', 'kind: Config', 'clusters:', '- name: kind-gg', '  cluster: { server: "https://127.0.0.1:40001" }',
     'users:', '- name: kind-gg', '  user: { token: t }', 'contexts:', '- name: kind-gg', '  context: { cluster: kind-gg, user: kind-gg }', 'current-context: kind-gg'].join('\n');
-  await writeFile(bin, `#!/bin/sh
-node -e 'process.stdout.write(JSON.stringify(process.argv.slice(1))+"\\n")' -- "$@" >> ${log}
-case "$1 $2" in
+  const kind = await recordingBinary('kind', (dir) => `case "$1 $2" in
   "get clusters") printf '${existing.join('\\n')}\\n' ;;
   "get kubeconfig") cat <<'KC'
 ${kubeconfig}
 KC
   ;;
-  "create cluster") while [ $# -gt 0 ]; do if [ "$1" = --config ]; then cat "$2" >> ${configs}; fi; shift; done ;;
-esac
-`);
-  await chmod(bin, 0o755);
-  return {
-    bin,
-    calls: async () => (await readFile(log, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as string[]),
-    configs: () => readFile(configs, 'utf8'),
-  };
+  "create cluster") while [ $# -gt 0 ]; do if [ "$1" = --config ]; then cat "$2" >> ${path.join(dir, 'configs.txt')}; fi; shift; done ;;
+esac`);
+  return { bin: kind.bin, calls: kind.calls, configs: () => readFile(path.join(kind.dir, 'configs.txt'), 'utf8') };
 }
 
 test('kind: a missing cluster is created from a config file, images are loaded once each, logs exported, the cluster deleted at the end', async (t) => {
@@ -69,20 +71,14 @@ test('kind: no kind binary is an infrastructure error that says what to do', asy
   await t.throwsAsync(provider.connect(), { message: /kind CLI could not run.*install kind, or choose another provider/ });
 });
 
-// The docker CLI, as the kubeconfig provider calls it, stands in for by a recorder on PATH that
-// fails the push when asked to.
+// The docker CLI, as the kubeconfig provider calls it, stands in for by a recorder first on PATH
+// that fails the push when asked to.
 async function withFakeDocker<T>(failPush: boolean, task: (calls: () => Promise<string[][]>) => Promise<T>): Promise<T> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'gategrid-fake-docker-'));
-  const log = path.join(dir, 'calls.jsonl');
-  await writeFile(path.join(dir, 'docker'), `#!/bin/sh
-node -e 'process.stdout.write(JSON.stringify(process.argv.slice(1))+"\\n")' -- "$@" >> ${log}
-if [ "$1" = push ] && [ ${failPush ? 1 : 0} = 1 ]; then echo "connection refused" >&2; exit 1; fi
-`);
-  await chmod(path.join(dir, 'docker'), 0o755);
+  const docker = await recordingBinary('docker', () => `if [ "$1" = push ] && [ ${failPush ? 1 : 0} = 1 ]; then echo "connection refused" >&2; exit 1; fi`);
   const saved = process.env.PATH;
-  process.env.PATH = `${dir}:${saved}`;
+  process.env.PATH = `${docker.dir}:${saved}`;
   try {
-    return await task(async () => (await readFile(log, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as string[]));
+    return await task(docker.calls);
   } finally {
     process.env.PATH = saved;
   }

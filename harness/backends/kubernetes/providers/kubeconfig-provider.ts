@@ -45,10 +45,10 @@ export class KubeconfigProvider implements ClusterProvider {
     const ref = registryRef(this.#options.registry, tag);
     await withFileLock(`push-${ref}`, 25 * 60_000, async () => {
       await docker(['tag', tag, ref]);
-      const pushed = await docker(['push', ref], { timeout: 20 * 60_000 }).then(() => undefined, (error: unknown) => error);
+      const pushError = await docker(['push', ref], { timeout: 20 * 60_000 }).then(() => undefined, (error: unknown) => error);
       // After a failed push, the push's error is the one to tell (a failing untag too is secondary).
-      await docker(['rmi', '--no-prune', ref], { allowFailure: pushed !== undefined });
-      if (pushed !== undefined) throw pushed;
+      await docker(['rmi', '--no-prune', ref], { allowFailure: pushError !== undefined });
+      if (pushError !== undefined) throw pushError;
     }, this.#options.lockRoot);
     return { ref, pullPolicy: 'IfNotPresent' as const };
   });
