@@ -1,3 +1,6 @@
+import os from 'node:os';
+import path from 'node:path';
+
 // AVA's configuration (a file, not package.json, for sortTestFiles).
 //
 // Two test files run at once. The Docker integration files' deployments spend much of their time
@@ -18,6 +21,11 @@ const order = [
   'test/integration/tempest.test.ts', // ~0.8 min
   'test/integration/images.test.ts', // seconds
 ];
+// Every test file is a process of its own that loads its modules afresh (and spawns gategrid's
+// CLI, which keeps the same cache itself: harness/cli/main.ts): V8's code cache, shared in the
+// system's temporary folder, measured 70 → 52 s of CPU for the unit files.
+const compileCache = process.env.NODE_DISABLE_COMPILE_CACHE ? {} : { NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? path.join(os.tmpdir(), 'node-compile-cache') };
+
 const rank = (file) => {
   const i = order.findIndex((f) => file.endsWith(f));
   if (i !== -1) return i;
@@ -31,5 +39,6 @@ export default {
   serial: false,
   concurrency: 2,
   workerThreads: false,
+  environmentVariables: compileCache,
   sortTestFiles: (a, b) => rank(a) - rank(b) || a.localeCompare(b),
 };

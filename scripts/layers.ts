@@ -35,9 +35,14 @@ export interface Violation {
   readonly message: string;
 }
 
-/** Relative imports of a module's source (type-only imports count: they are coupling too). */
+/**
+ * Relative imports of a module's source: static ones, type-only ones (they are coupling too) and
+ * dynamic `import('./x.ts')` (a module loaded when needed is still a dependency).
+ */
 export function importsOf(source: string): string[] {
-  return [...source.matchAll(/(?:^|\n)\s*(?:import|export)\b[^'"]*?from\s+'(\.{1,2}\/[^']+)'/g)].map((m) => m[1]!);
+  const fixed = [...source.matchAll(/(?:^|\n)\s*(?:import|export)\b[^'"]*?from\s+'(\.{1,2}\/[^']+)'/g)].map((m) => m[1]!);
+  const dynamic = [...source.matchAll(/\bimport\(\s*'(\.{1,2}\/[^']+)'\s*\)/g)].map((m) => m[1]!);
+  return [...fixed, ...dynamic];
 }
 
 /** Checks files given as repo-relative path → source text. */

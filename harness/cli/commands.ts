@@ -14,8 +14,8 @@ import { LABEL_HOST, LABEL_OWNER, LABEL_PID, LABEL_RUN } from '../labels.ts';
 import { expandCells, parseShard } from '../matrix/cells.ts';
 import { preflight } from '../deploy/preflight.ts';
 import { ImageBuilder } from '../images/image-builder.ts';
-import { BACKEND_NAMES, makeBackends } from '../backends/make-backends.ts';
-import { KubernetesBackend } from '../backends/kubernetes/kubernetes-backend.ts';
+import { BACKEND_NAMES, makeBackends, makeKubernetesBackend } from '../backends/make-backends.ts';
+import type { KubernetesBackend } from '../backends/kubernetes/kubernetes-backend.ts';
 import { labelValue } from '../backends/kubernetes/manifests.ts';
 import type { Backend } from '../backends/backend.ts';
 import { registerCatalog } from '../openstack/catalog-registration.ts';
@@ -135,7 +135,7 @@ export async function commandRun(values: CliValues): Promise<number> {
     const upgraded = cell.scenario.spec.upgrade?.services ?? [];
     if (!('kill' in fault) && !upgraded.includes(service)) throw new UsageError(`${what}: ${cell.scenario.spec.name} does not upgrade ${service} (its upgrade.services: ${upgraded.join(', ') || 'none'})`);
   }
-  const backends = makeBackends(kubernetesSettings(values, config));
+  const backends = await makeBackends(kubernetesSettings(values, config), cells.filter((c) => !c.skipReason).map((c) => c.backend));
   for (const cell of cells) {
     if (values.revision !== undefined && cell.scenario.revision !== values.revision) {
       process.stderr.write(`gategrid: warning: scenario ${cell.scenario.spec.name} is at revision ${cell.scenario.revision}, not ${values.revision}: its recipes changed since that run, so images and results may differ\n`);
@@ -211,8 +211,8 @@ export async function commandRun(values: CliValues): Promise<number> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     // A cluster the run created itself (kind) goes with it, unless a kept cell lives there.
-    const kube = backends.get('kubernetes') as KubernetesBackend;
-    if (cells.some((c) => c.backend === 'kubernetes' && !c.skipReason)) {
+    const kube = backends.get('kubernetes') as KubernetesBackend | undefined;
+    if (kube) {
       await kube.provider.close(run.cells.some((c) => c.kept)).catch((e: unknown) => reporter.onLog(undefined, `the ${kube.provider.name} cluster could not be removed: ${errorMessage(e)}`));
     }
   }
@@ -373,7 +373,7 @@ async function runOwner(kind: ResourceKind, runId: string): Promise<{ pid: strin
 /** The kubernetes side of down and prune: gategrid's namespaces, when the configured cluster answers; `keep` spares some. */
 async function removeNamespaces(values: CliValues, labels: Record<string, string>, what: string, keep?: (labels: Readonly<Record<string, string>>) => boolean): Promise<void> {
   const { config } = await loadConfig(values.config);
-  const backend = makeBackends(kubernetesSettings(values, config)).get('kubernetes') as KubernetesBackend;
+  const backend = await makeKubernetesBackend(kubernetesSettings(values, config));
   try {
     const names = await backend.removeByLabel(labels, keep);
     process.stdout.write(`removed ${names.length} Kubernetes namespace(s) ${what} (${backend.provider.name} cluster)\n`);

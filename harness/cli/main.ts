@@ -4,6 +4,10 @@ if (major < 22) {
   process.stderr.write(`gategrid needs Node >= 22 (this is ${process.version}); run it through npm (npx gategrid, npm run …), which uses the project's own node from node_modules/.bin\n`);
   process.exit(2);
 }
+// V8's code cache for this project's modules and its dependencies, kept between runs in the
+// system's temporary folder (node-compile-cache): a third less CPU to start. It holds compiled
+// code only; NODE_COMPILE_CACHE=DIR moves it, NODE_DISABLE_COMPILE_CACHE=1 turns it off.
+(await import('node:module')).enableCompileCache?.();
 const { keepGoingWhenOutputCloses } = await import('./closed-output.ts');
 keepGoingWhenOutputCloses();
 const { runCli } = await import('./run-cli.ts');
