@@ -8,23 +8,14 @@ import { isAlive, withFileLock } from '../../harness/util/file-lock.ts';
 /**
  * How the integration test files share this machine when AVA runs two of them at once
  * (ava.config.js): Docker files hold it `shared` (two at a time is measured fine on 2 cores),
- * the Kubernetes file `exclusive` while it deploys core with Tempest (a cluster and that deployment
- * beside another file's deployments slowed both 3x on 2 cores, past the timeouts a gate must keep),
- * then `shared` for its light identity cells. A holder is a file named by its mode and process id;
- * a dead process's hold is ignored. Waiting is bounded (60 min, polled every second).
+ * the Kubernetes file `exclusive` (a cluster and its pods beside another file's deployments
+ * slowed them 3x on 2 cores, past the timeouts a gate must keep). A holder is a file named by its
+ * process id; a dead process's hold is ignored. Waiting is bounded (60 min, polled every second).
  */
-export interface HostHold {
-  /** An exclusive hold becomes shared: one Docker file may start beside the rest of this one. */
-  share(): Promise<void>;
-  release(): Promise<void>;
-}
-
-const holdDir = () => path.join(os.tmpdir(), 'gategrid-test-host');
-
-export async function holdHost(mode: 'shared' | 'exclusive'): Promise<HostHold> {
-  const dir = holdDir();
+export async function holdHost(mode: 'shared' | 'exclusive'): Promise<() => Promise<void>> {
+  const dir = path.join(os.tmpdir(), 'gategrid-test-host');
   await mkdir(dir, { recursive: true });
-  let mine = path.join(dir, `${mode}-${process.pid}`);
+  const mine = path.join(dir, `${mode}-${process.pid}`);
   const deadline = Date.now() + 60 * 60_000;
   for (;;) {
     const taken = await withFileLock('test-host', 60_000, async () => {
@@ -33,29 +24,19 @@ export async function holdHost(mode: 'shared' | 'exclusive'): Promise<HostHold> 
       if (free) await writeFile(mine, '');
       return free;
     });
-    if (taken) break;
+    if (taken) return () => rm(mine, { force: true });
     if (Date.now() > deadline) throw new Error(`the test host was not free for a ${mode} hold within 60 min: see ${dir}`);
     await sleep(1000);
   }
-  return {
-    share: () => withFileLock('test-host', 60_000, async () => {
-      const shared = path.join(dir, `shared-${process.pid}`);
-      if (mine === shared) return;
-      await writeFile(shared, '');
-      await rm(mine, { force: true });
-      mine = shared;
-    }),
-    release: () => rm(mine, { force: true }),
-  };
 }
 
 /** A Docker test file's hold: shared with one other Docker file, for the whole file (its before and after.always hooks). */
 export function shareHostWithDockerFiles(test: TestFn): void {
-  let hold: HostHold | undefined;
+  let release: (() => Promise<void>) | undefined;
   test.before(async () => {
-    hold = await holdHost('shared');
+    release = await holdHost('shared');
   });
   test.after.always(async () => {
-    await hold?.release();
+    await release?.();
   });
 }

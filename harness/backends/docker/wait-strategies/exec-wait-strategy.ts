@@ -33,13 +33,15 @@ export class ExecWaitStrategy extends BaseWaitStrategy {
   readonly #exec: ExecProbe;
   readonly #firstMs: number;
   readonly #maxMs: number;
+  readonly #sleep: (ms: number) => Promise<void>;
 
-  constructor(command: string, options: { exec?: ExecProbe; firstIntervalMs?: number; maxIntervalMs?: number } = {}) {
+  constructor(command: string, options: { exec?: ExecProbe; firstIntervalMs?: number; maxIntervalMs?: number; sleep?: (ms: number) => Promise<void> } = {}) {
     super();
     this.#command = command;
     this.#exec = options.exec ?? engineExec;
     this.#firstMs = options.firstIntervalMs ?? 100;
     this.#maxMs = options.maxIntervalMs ?? 250;
+    this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
   async waitUntilReady(container: Dockerode.Container): Promise<void> {
@@ -58,7 +60,7 @@ export class ExecWaitStrategy extends BaseWaitStrategy {
       } catch (error) {
         last = error instanceof Error ? error.message : String(error);
       }
-      await new Promise((resolve) => setTimeout(resolve, Math.min(interval, Math.max(0, deadline - Date.now()))));
+      await this.#sleep(Math.min(interval, Math.max(0, deadline - Date.now())));
       interval = Math.min(this.#maxMs, interval * 2);
     }
     throw new ExecNotReadyError(this.#command, this.timeoutMs, tries, last);
