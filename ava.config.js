@@ -3,27 +3,27 @@ import path from 'node:path';
 
 // AVA's configuration (a file, not package.json, for sortTestFiles).
 //
-// Two test files run at once. The Docker integration files' deployments spend much of their time
-// waiting (readiness, probes, Tempest, an upgrade's restarts), so two of them share this project's
-// 2-core machines: each run's containers, networks and volumes carry its own run id, builds of one
-// image are serialised by a lock file, and `gategrid prune` spares live runs. The Kubernetes file
-// takes the machine alone (test/integration/host-share.ts), beside the unit test files only: it
-// goes first, the unit files beside it, then the Docker files, longest first, so that no long file
-// starts last and runs alone. Figures: warm images, each file beside another as they run here.
+// Two test files run at once: the suite is CPU-bound on this project's 2-core machines, and two
+// files keep both cores busy while a deployment waits (readiness, probes, Tempest, an upgrade's
+// restarts). Each run's containers, networks, volumes and namespaces carry its own run id, builds
+// of one image are serialised by a lock file, and `gategrid prune` spares live runs. The Kubernetes
+// file goes first (its pods get their CPU share beside Docker deployments: scripts/cluster.sh,
+// cgroupsPerQOS), the unit files beside it, then the Docker files, longest first, so that no long
+// file starts last and runs alone. Figures: warm images, each file beside another as they run here.
 const order = [
-  'test/integration/kubernetes.test.ts', // ~3.2 min with the cluster's start (its stop goes beside the next files)
-  '<unit>', // every file outside test/integration/: ~1.5 min in all, beside the Kubernetes file
-  'test/integration/compute-upgrade.test.ts', // ~4.2 min beside another Docker file
-  'test/integration/upgrade.test.ts', // ~2.8 min
+  'test/integration/kubernetes.test.ts', // ~3.8 min with the cluster's start and stop
+  '<unit>', // every file outside test/integration/: ~0.5 min in all
+  'test/integration/compute-upgrade.test.ts', // ~6 min beside the Kubernetes file (~4.2 beside a Docker one)
+  'test/integration/upgrade.test.ts', // ~3.3 min
   'test/integration/matrix.test.ts', // ~2.5 min
   'test/integration/compute.test.ts', // ~1.7 min
   'test/integration/core.test.ts', // ~1.7 min
-  'test/integration/tempest.test.ts', // ~0.8 min
+  'test/integration/tempest.test.ts', // ~0.7 min
   'test/integration/images.test.ts', // seconds
 ];
 // Every test file is a process of its own that loads its modules afresh (and spawns gategrid's
 // CLI, which keeps the same cache itself: harness/cli/main.ts): V8's code cache, shared in the
-// system's temporary folder, measured 70 → 52 s of CPU for the unit files.
+// system's temporary folder: the unit files took 70 → 52 s of CPU with it (41 s with the CLI's lazy imports).
 const compileCache = process.env.NODE_DISABLE_COMPILE_CACHE ? {} : { NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? path.join(os.tmpdir(), 'node-compile-cache') };
 
 const rank = (file) => {

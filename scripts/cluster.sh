@@ -217,7 +217,10 @@ authentication:
   x509: { clientCAFile: $STATE/pki/ca.crt }
 authorization: { mode: AlwaysAllow }
 cgroupDriver: $(docker info --format '{{.CgroupDriver}}' 2>/dev/null || echo cgroupfs)
-cgroupsPerQOS: false
+# Pods in kubelet's own cgroups (kubepods, 2048 CPU shares on 2 cores, beside the engine's docker
+# group at 1024). Without them, pods without CPU requests ran as the engine's containers with 2
+# shares each beside the Docker backend's 1024: starved whenever a Docker cell ran beside them.
+cgroupsPerQOS: true
 enforceNodeAllocatable: []
 failSwapOn: false
 # These hosts refuse a negative oom_score_adj (see scripts/kubernetes/*.patch for the pods' side).
@@ -344,6 +347,8 @@ cmd_down() {
   # What kubelet made on the shared engine: only its own containers (dockershim labels them).
   local ids; ids="$(docker ps -aq --filter label=io.kubernetes.docker.type 2>/dev/null || true)"
   [ -n "$ids" ] && docker rm -f $ids >/dev/null 2>&1 || true
+  # kubelet's QoS cgroups, empty once its pods are gone: removed deepest first, in every hierarchy.
+  for root in /sys/fs/cgroup/*/kubepods; do [ -d "$root" ] && find "$root" -depth -type d -exec rmdir {} \; 2>/dev/null; done || true
   [ -n "$bin" ] && "$bin/kube-proxy" --cleanup >/dev/null 2>&1 || true
   clean_iptables
   # Mounts kubelet left (its root folder bind-mounted on itself, secret tmpfs), then the paths kubelet 1.20 hard-codes.

@@ -5,7 +5,9 @@ import type { CellSpec } from '../matrix/cell.ts';
 /**
  * Fault injection, for testing the harness itself and for chaos runs:
  * - `CELL:kill=SERVICE[,after=MS][,attempt=N]` kills a service's container of that cell once its
- *   deploy is done, `after` milliseconds into the checks, on every attempt or only attempt N;
+ *   deploy is done, `after` milliseconds into the checks, on every attempt or only attempt N
+ *   (`after=0`, the default, kills it before the first check: a kill racing the checks could
+ *   land after the service's own smoke check);
  * - `CELL:silent-upgrade=SERVICE[,within=S]` starts that service's new release, in the cell's
  *   upgrade, with a command that never answers (its readiness given S seconds): the upgrade must
  *   stop there, red, with the old release still serving.
@@ -58,11 +60,15 @@ export function faultHook(faults: readonly Fault[], log: (cell: string, line: st
   return async (env: Environment, cell: CellSpec, attempt: number): Promise<void> => {
     for (const fault of faults) {
       if (!('kill' in fault) || fault.cell !== cell.id || (fault.attempt !== undefined && fault.attempt !== attempt)) continue;
-      const timer = setTimeout(() => {
+      const kill = () => {
         log(cell.id, `fault injected: killing ${fault.kill}`);
-        env.kill(fault.kill).catch((e: unknown) => log(cell.id, `fault injection failed: ${errorMessage(e)}`));
-      }, fault.afterMs);
-      timer.unref();
+        return env.kill(fault.kill).catch((e: unknown) => log(cell.id, `fault injection failed: ${errorMessage(e)}`));
+      };
+      if (fault.afterMs === 0) {
+        await kill();
+        continue;
+      }
+      setTimeout(() => void kill(), fault.afterMs).unref();
     }
   };
 }

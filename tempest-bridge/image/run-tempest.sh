@@ -7,14 +7,17 @@
 # is 0 whatever the tests said (verdicts come from the stream), non-zero only if Tempest could not run.
 set -u
 WS=/ws/run
-# tempest init wants a directory that does not exist yet; run it from elsewhere (it logs to its cwd).
-(cd /tmp && tempest init "$WS") >/tmp/init.log 2>&1 || { echo "tempest init $WS failed:" >&2; tail -5 /tmp/init.log >&2; exit 3; }
+# The image holds an initialised workspace (Dockerfile), unless a volume hides it: then tempest
+# init, which wants a directory that does not exist yet, run from elsewhere (it logs to its cwd).
+if [ ! -f "$WS/.stestr.conf" ]; then
+  (cd /tmp && tempest init "$WS") >/tmp/init.log 2>&1 || { echo "tempest init $WS failed:" >&2; tail -5 /tmp/init.log >&2; exit 3; }
+fi
 cp /etc/tempest/tempest.conf "$WS/etc/tempest.conf"
 cd "$WS"
 set -- --concurrency "${TEMPEST_CONCURRENCY:-2}"
-# Tempest before 26 (Debian bullseye's 25) names the lists --blacklist-file and --whitelist-file.
-exclude=--exclude-list include=--include-list
-if ! tempest run --help 2>/dev/null | grep -q -- '--exclude-list'; then exclude=--blacklist-file include=--whitelist-file; fi
+# Tempest before 26 (Debian bullseye's 25) names the lists --blacklist-file and --whitelist-file
+# (read at build time into /etc/tempest/list-options).
+read -r exclude include </etc/tempest/list-options
 if [ -s /etc/tempest/exclude.txt ]; then set -- "$@" "$exclude" /etc/tempest/exclude.txt; fi
 if [ -n "${TEMPEST_INCLUDE_LIST:-}" ]; then
   set -- "$@" "$include" "$TEMPEST_INCLUDE_LIST"
@@ -29,5 +32,6 @@ rc=$?
 echo "tempest run exited with $rc"
 mkdir -p /ws/out
 cp "$WS/tempest.log" /ws/out/tempest.log 2>/dev/null || true
+# In subunit v2 (stestr's repository keeps v1: `stestr last` converts).
 stestr last --subunit > /ws/out/results.subunit 2>/dev/null || { echo "no subunit stream (stestr last failed)" >&2; exit 4; }
 exit 0

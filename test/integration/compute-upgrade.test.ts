@@ -2,10 +2,6 @@ import test from 'ava';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gategrid, leftovers, readResults, tempOut } from './helpers.ts';
-import { shareHostWithDockerFiles } from './host-share.ts';
-
-// This file's deployments share the machine with one other Docker test file (host-share.ts).
-shareHostWithDockerFiles(test);
 
 // Upgrade tests for real: compute deployed on zed (bookworm), then mariadb (10.11 → 11.8), keystone,
 // glance, placement, nova and neutron replaced one at a time by 2025.1's (trixie), in place, with

@@ -1,7 +1,6 @@
 import test from 'ava';
 import { cellReason } from '../../harness/results/verdicts.ts';
 import { gategrid, leftovers, readResults, tempOut } from './helpers.ts';
-import { shareHostWithDockerFiles } from './host-share.ts';
 
 // Nova and neutron from Debian packages, for real, deliberately broken: nova's service user lacks
 // the service role, so neutron refuses nova and the server boot fails, naming neutron. The green
@@ -9,9 +8,6 @@ import { shareHostWithDockerFiles } from './host-share.ts';
 // cell before its upgrade: one deployment serves both.
 
 const NOVA = ['nova-api', 'nova-conductor', 'nova-scheduler', 'nova-compute', 'neutron-server'];
-
-// This file's deployments share the machine with one other Docker test file (host-share.ts).
-shareHostWithDockerFiles(test);
 
 test.serial('integration: compute on zed without the service role comes up, and the server boot fails, naming neutron', async (t) => {
   const out = await tempOut('compute');

@@ -2,7 +2,6 @@ import test from 'ava';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { gategrid, leftovers, readResults, tempOut } from './helpers.ts';
-import { shareHostWithDockerFiles } from './host-share.ts';
 import { readHistory } from '../../reports/xlsx-reporter.ts';
 
 // Real containers from real Debian packages: these tests deploy OpenStack, one deployment at a
@@ -14,9 +13,6 @@ const API_CHECKS = [
   'api.placement.resource-provider', 'api.placement.unauthenticated',
 ];
 const SERVICES = ['mariadb', 'memcached', 'rabbitmq', 'keystone', 'glance-api', 'placement-api'];
-
-// This file's deployments share the machine with one other Docker test file (host-share.ts).
-shareHostWithDockerFiles(test);
 
 // One deployment serves the whole green path: the checks, real Tempest smoke and the shared report
 // (each of these was its own deployment before; the tests' time is mostly deploying).

@@ -7,7 +7,6 @@ import { KubeApi, loadKubeConfig } from '../../harness/backends/kubernetes/kube-
 import { localClusterState } from '../../harness/backends/kubernetes/providers/local-provider.ts';
 import { LABEL_RUN } from '../../harness/labels.ts';
 import { gategrid, readResults, tempOut } from './helpers.ts';
-import { holdHost } from './host-share.ts';
 import { freeLoopbackPort } from '../../harness/util/free-port.ts';
 
 // The kubernetes backend on a real cluster: Kubernetes 1.20 built from Debian's source (cached
@@ -33,13 +32,11 @@ async function pollUntil(ok: () => Promise<boolean>, timeoutMs: number): Promise
   return false;
 }
 
-// The cluster and its pods take the machine alone (host-share.ts): beside another file's
-// deployments on 2 cores, both slowed past the timeouts a gate keeps (measured again: the keystone
-// kill test took 22 → 92 s beside compute-upgrade's deployment). Its two identity cells at once
-// instead of one after the other saved 4 s of 70: not worth a less predictable file.
-let release: (() => Promise<void>) | undefined;
+// The cluster runs beside the other test files' Docker deployments (AVA runs two files at once). Its
+// pods sit in kubelet's own cgroups (scripts/cluster.sh: cgroupsPerQOS): without them each pod had 2
+// CPU shares beside a Docker container's 1024, so a Docker deployment beside starved them (a keystone
+// kill test took 22 → 92 s), and this file had to take the machine alone.
 test.before(async (t) => {
-  release = await holdHost('exclusive');
   const up = await cluster('up');
   t.log(up.all.split('\n').filter((l) => l.startsWith('[cluster]')).join('\n'));
   if (up.exitCode !== 0) throw new Error(`the local cluster did not come up:\n${up.all.slice(-3000)}`);
@@ -148,14 +145,7 @@ test.serial('integration: the identity upgrade (zed → 2025.1) runs on Kubernet
   }
 });
 
-// The hold ends with the last test, before the cluster's stop: the stop is light (its pods are
-// gone with their namespaces; it stops the daemons and removes only what the cluster added, by
-// name: KUBE-/CNI- chains, its bridge, kubelet's mounts), so the Docker files start meanwhile.
-test.after.always(async () => {
-  await release?.();
-});
-
-test.after.always('the cluster stops and leaves no iptables chain, mount, sysctl change or kubelet container behind', async (t) => {
+test.after.always('the cluster stops and leaves no iptables chain, mount, cgroup, sysctl change or kubelet container behind', async (t) => {
   // What the host had before the cluster changed it, as `up` recorded it.
   const before = (await readFile(path.join(localClusterState(), 'sysctl.route_localnet'), 'utf8').catch(() => '0')).trim();
   const down = await cluster('down');
@@ -169,5 +159,7 @@ test.after.always('the cluster stops and leaves no iptables chain, mount, sysctl
   const after = (await execa('sysctl', ['-n', 'net.ipv4.conf.all.route_localnet'])).stdout.trim();
   t.is(after, before, `route_localnet is ${after}, it was ${before} before the cluster`);
   t.is((await execa('ip', ['link', 'show', 'gg-cni0'], { reject: false })).exitCode, 1, 'the pod bridge is gone');
+  const cgroups = (await execa('sh', ['-c', 'ls -d /sys/fs/cgroup/*/kubepods 2>/dev/null || true'])).stdout.trim();
+  t.is(cgroups, '', 'kubelet\'s pod cgroups are gone');
 });
 

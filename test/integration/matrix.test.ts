@@ -4,7 +4,6 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { Session } from '../../harness/openstack/rest-client.ts';
 import { gategrid, leftovers, readResults, tempOut } from './helpers.ts';
-import { shareHostWithDockerFiles } from './host-share.ts';
 import { repoRoot } from '../../harness/config/paths.ts';
 import os from 'node:os';
 import { docker } from '../../harness/docker-cli.ts';
@@ -12,9 +11,6 @@ import { LABEL_HOST, LABEL_OWNER, LABEL_PID, LABEL_RUN } from '../../harness/lab
 
 // The matrix runner for real: identity (mariadb, memcached, keystone) on two releases at once,
 // retries, kept cells, and what a killed run leaves (prune).
-
-// This file's deployments share the machine with one other Docker test file (host-share.ts).
-shareHostWithDockerFiles(test);
 
 test.serial('integration: a cell that fails once and then passes is flaky, and green for the gate', async (t) => {
   const out = await tempOut('flaky');

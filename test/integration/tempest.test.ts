@@ -1,12 +1,8 @@
 import test from 'ava';
 import { gategrid, leftovers, readResults, tempOut } from './helpers.ts';
-import { shareHostWithDockerFiles } from './host-share.ts';
 
 // Real Tempest (Debian's package) against a real core deployment whose catalog is wrong: the
 // matching Tempest tests turn red. The green Tempest path is core.test.ts's green deployment.
-
-// This file's deployments share the machine with one other Docker test file (host-share.ts).
-shareHostWithDockerFiles(test);
 
 test.serial('integration: a wrong keystone endpoint in the catalog turns the matching Tempest tests red, with traceback and repro', async (t) => {
   const out = await tempOut('tempest-broken');

@@ -1,14 +1,10 @@
 import test from 'ava';
 import { gategrid, leftovers, readResults, tempOut } from './helpers.ts';
-import { shareHostWithDockerFiles } from './host-share.ts';
 
 // Upgrade tests for real, core (keystone, glance, placement on zed, moved to 2025.1): rolling
 // behind haproxy, and a new release that never answers. The compute upgrade (in place) is in
 // compute-upgrade.test.ts (its own file, so that it runs beside these); an upgrade over its
 // downtime budget is kubernetes.test.ts's identity upgrade.
-
-// This file's deployments share the machine with one other Docker test file (host-share.ts).
-shareHostWithDockerFiles(test);
 
 // Rolling behind haproxy: the same upgrade with the cloud open. Zero failed probe requests is the
 // cell's budget; every service says it rolled (none fell back to in place); Tempest from 2025.1.
