@@ -209,8 +209,10 @@ async function peakMemoryMiB(ids: readonly string[]): Promise<number | undefined
   let total = 0;
   let read = 0;
   for (const short of ids) {
-    const full = (await docker(['inspect', '--format', '{{.Id}}', short], { allowFailure: true })).stdout.trim();
+    const [full = '', parent = ''] = (await docker(['inspect', '--format', '{{.Id}} {{.HostConfig.CgroupParent}}', short], { allowFailure: true })).stdout.trim().split(' ');
     const candidates = [
+      // A pod's container sits in its pod's cgroup (kubelet's QoS cgroups: /kubepods/<qos>/pod<uid>).
+      ...(parent ? [`/sys/fs/cgroup/memory${parent}/${full}/memory.max_usage_in_bytes`] : []),
       `/sys/fs/cgroup/memory/docker/${full}/memory.max_usage_in_bytes`,
       `/sys/fs/cgroup/system.slice/docker-${full}.scope/memory.peak`,
       `/sys/fs/cgroup/docker/${full}/memory.peak`,
