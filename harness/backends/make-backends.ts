@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { KubernetesConfig } from '../config/schemas.ts';
+import { UsageError } from '../errors.ts';
 import type { Backend } from './backend.ts';
 import type { KubernetesBackend } from './kubernetes/kubernetes-backend.ts';
 import type { ClusterProvider } from './kubernetes/providers/provider.ts';
@@ -36,7 +37,7 @@ export async function makeBackends(k: KubernetesConfig, names: Iterable<string>)
     switch (name) {
       case 'docker': backends.set(name, new (await import('./docker/docker-backend.ts')).DockerBackend()); break;
       case 'kubernetes': backends.set(name, await makeKubernetesBackend(k)); break;
-      default: throw new Error(`no backend ${name} (known: ${BACKEND_NAMES.join(', ')})`);
+      default: throw new UsageError(`backend "${name}" is unknown: available are ${BACKEND_NAMES.join(', ')}`);
     }
   }
   return backends;
