@@ -8,6 +8,7 @@ import { localClusterState } from '../../harness/backends/kubernetes/providers/l
 import { LABEL_RUN } from '../../harness/labels.ts';
 import { gategrid, readResults, tempOut } from './helpers.ts';
 import { freeLoopbackPort } from '../../harness/util/free-port.ts';
+import { pollUntil } from '../../harness/checks/poll.ts';
 
 // The kubernetes backend on a real cluster: Kubernetes 1.20 built from Debian's source (cached
 // outside the clone, built when absent), its pods on this host's Docker engine. The cluster is
@@ -21,15 +22,6 @@ async function namespacesOf(runId: string): Promise<string[]> {
   const api = new KubeApi(loadKubeConfig(path.join(localClusterState(), 'kubeconfig')));
   const list = await api.core.listNamespace({ labelSelector: `${LABEL_RUN}=${runId}` });
   return list.items.map((n) => n.metadata!.name!);
-}
-
-async function pollUntil(ok: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await ok()) return true;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  return false;
 }
 
 // The cluster runs beside the other test files' Docker deployments (AVA runs two files at once). Its
@@ -98,7 +90,8 @@ test.serial('integration: the identity upgrade (zed → 2025.1) runs on Kubernet
   let registryLog = '';
   registry.all!.on('data', (chunk: Buffer) => { registryLog += String(chunk); });
   try {
-    const answered = await pollUntil(async () => (await fetch(`http://127.0.0.1:${port}/v2/`).then((r) => r.status, () => 0)) === 200, 30_000);
+    const answered = await pollUntil('the registry', () => fetch(`http://127.0.0.1:${port}/v2/`).then((r) => r.status, () => 0), (status) => status === 200,
+      { timeoutMs: 30_000, intervalMs: 250 }).then(() => true, () => false);
     t.true(answered, 'the registry answers');
     await writeFile(path.join(dir, 'gategrid.config.yaml'), [
       'matrix: { scenarios: [identity-upgrade], releases: [zed], backends: [kubernetes] }',

@@ -1,4 +1,5 @@
 import type Dockerode from 'dockerode';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { getContainerRuntimeClient } from 'testcontainers';
 import { BaseWaitStrategy } from './base-wait-strategy.ts';
 
@@ -41,7 +42,7 @@ export class ExecWaitStrategy extends BaseWaitStrategy {
     this.#exec = options.exec ?? engineExec;
     this.#firstMs = options.firstIntervalMs ?? 100;
     this.#maxMs = options.maxIntervalMs ?? 250;
-    this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.#sleep = options.sleep ?? ((ms) => sleep(ms));
   }
 
   async waitUntilReady(container: Dockerode.Container): Promise<void> {
