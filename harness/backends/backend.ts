@@ -43,6 +43,12 @@ export interface ServiceSpec extends ContainerSpec {
   readonly ready: ReadyProbe;
 }
 
+/** A name a cell's containers reach one of its services by, and the ports it listens on there. */
+export interface ServiceAddress {
+  readonly name: string;
+  readonly listens: readonly number[];
+}
+
 export interface ExecResult {
   readonly exitCode: number;
   readonly output: string;
@@ -66,6 +72,13 @@ export interface EnvironmentSpec {
 
 export interface Environment {
   readonly backend: string;
+  /**
+   * Makes every name of the deployment resolvable before its first container starts: a backend
+   * whose names resolve at run time (Docker's network DNS) needs nothing; one that fixes a
+   * container's view of the names when it is made (Kubernetes without cluster DNS: /etc/hosts)
+   * would otherwise leave a service started earlier unable to reach one started later.
+   */
+  reserve?(addresses: readonly ServiceAddress[]): Promise<void>;
   /** Starts a long-running service and resolves once its readiness probe passes. */
   startService(spec: ServiceSpec): Promise<void>;
   /**

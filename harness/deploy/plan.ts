@@ -2,7 +2,7 @@ import type { LoadedScenario, LoadedService } from '../config/load-scenario.ts';
 import type { AllowEntry, CatalogSpec, CloudSpec, JobSpec, ReadySpec, ReleaseSpec } from '../config/schemas.ts';
 import { objectResolver, renderTemplate, type Resolver } from '../config/template.ts';
 import type { SecretStore } from '../config/secrets.ts';
-import type { ContainerSpec, ReadyProbe, ServiceSpec as BackendServiceSpec } from '../backends/backend.ts';
+import type { ContainerSpec, ReadyProbe, ServiceAddress, ServiceSpec as BackendServiceSpec } from '../backends/backend.ts';
 import { ConfigError } from '../errors.ts';
 import { renderCommand } from './shell-safe-command.ts';
 
@@ -53,6 +53,23 @@ export interface DeploymentPlan {
   readonly owners: ReadonlyMap<string, string>;
   readonly hostPorts: Readonly<Record<string, Readonly<Record<string, number>>>>;
   readonly memoryMiB: number;
+}
+
+/**
+ * Every name the plan's containers may reach a service by, known before anything starts: each
+ * service that listens on a port, and the second slot of each fronted one (a rolling upgrade's new
+ * release, which its frontend addresses from the start).
+ */
+export function planAddresses(plan: DeploymentPlan): ServiceAddress[] {
+  const addresses: ServiceAddress[] = [];
+  for (const step of plan.steps) {
+    if (step.kind !== 'service') continue;
+    const listens = step.spec.listens ?? step.spec.ports.map((p) => p.container);
+    if (listens.length === 0) continue;
+    addresses.push({ name: step.name, listens });
+    if (plan.frontend?.backends.has(step.name)) addresses.push({ name: nextSlot(step.name), listens });
+  }
+  return addresses;
 }
 
 /** One service's upgrade, from its recipe's `upgrade` section, rendered for this plan's release. */

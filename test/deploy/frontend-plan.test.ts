@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadCatalogues, loadScenario } from '../../harness/config/load-scenario.ts';
 import { SecretStore } from '../../harness/config/secrets.ts';
-import { buildPlan } from '../../harness/deploy/plan.ts';
+import { buildPlan, planAddresses } from '../../harness/deploy/plan.ts';
 import { ConfigError } from '../../harness/errors.ts';
 
 async function rollingPlan() {
@@ -60,4 +60,10 @@ upgrade:
   const error = await t.throwsAsync(loadScenario(file, await loadCatalogues()), { instanceOf: ConfigError });
   t.is(error.field, 'upgrade.strategy');
   t.regex(error.message, /rolling needs a frontend/);
+});
+
+test('a fronted service\'s second slot is an address from the start: its frontend names it before it runs', async (t) => {
+  const names = planAddresses(await rollingPlan()).map((a) => a.name);
+  for (const s of ['keystone', 'glance-api', 'placement-api']) t.true(names.includes(`${s}-next`), s);
+  t.false(names.includes('mariadb-next'), 'a service the frontend does not front has one slot');
 });

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { loadCatalogues, loadScenario } from '../../harness/config/load-scenario.ts';
 import { SecretStore } from '../../harness/config/secrets.ts';
-import { buildPlan } from '../../harness/deploy/plan.ts';
+import { buildPlan, planAddresses } from '../../harness/deploy/plan.ts';
 import { placeholders } from '../../harness/config/template.ts';
 
 async function corePlan(scenario = 'core') {
@@ -64,4 +64,10 @@ test('upgrade jobs are rendered from the plan\'s own images and keep the service
   t.true(job.spec.files.some((f) => f.target === '/etc/keystone/keystone.conf'));
   t.deepEqual(plan.upgrades.get('mariadb')!.jobs, []);
   t.is(plan.owners.get('keystone-db-upgrade'), 'keystone');
+});
+
+test('every service that listens is an address known before anything starts; jobs and port-less services are not', async (t) => {
+  const { plan } = await corePlan();
+  t.deepEqual(planAddresses(plan).map((a) => `${a.name}:${a.listens.join(',')}`).sort(),
+    ['glance-api:9292', 'keystone:5000', 'mariadb:3306', 'memcached:11211', 'placement-api:8778', 'rabbitmq:5672']);
 });

@@ -7,7 +7,7 @@ import { Exec, Log, type V1Deployment, type V1Pod, type V1StatefulSet, type V1St
 import { DeploymentError, InfraError, errorMessage } from '../../errors.ts';
 import { httpStatus } from '../../util/http-status.ts';
 import { shellJoin } from '../../util/shell.ts';
-import type { ContainerSpec, ContainerState, Environment, EnvironmentSpec, ExecResult, JobSpec, ReadyProbe, ServiceSpec } from '../backend.ts';
+import type { ContainerSpec, ContainerState, Environment, EnvironmentSpec, ExecResult, JobSpec, ReadyProbe, ServiceAddress, ServiceSpec } from '../backend.ts';
 import { apiMessage, isNotFound, statusCode, type KubeApi } from './kube-api.ts';
 import { MAIN, NAME_LABEL, claimManifest, hostPathOf, jobManifest, secretManifest, serviceManifest, workloadKind, workloadManifest, type ObjectContext } from './manifests.ts';
 import { PortForwarder } from './port-forwarder.ts';
@@ -58,6 +58,11 @@ export class KubernetesEnvironment implements Environment {
 
   containers(): readonly string[] {
     return [...this.#order];
+  }
+
+  /** Every Service up front: a pod's /etc/hosts is written when it is made, and names only those that exist then. */
+  async reserve(addresses: readonly ServiceAddress[]): Promise<void> {
+    await Promise.all(addresses.map((a) => this.#service(a.name, a.listens)));
   }
 
   async startService(spec: ServiceSpec): Promise<void> {
@@ -232,13 +237,7 @@ export class KubernetesEnvironment implements Environment {
     const secret = secretManifest(spec, ctx);
     await this.#apply(`${spec.name}-config`, () => this.#api.core.createNamespacedSecret({ namespace: this.namespace, body: secret }),
       () => this.#api.core.replaceNamespacedSecret({ name: `${spec.name}-config`, namespace: this.namespace, body: secret }));
-    const service = serviceManifest(spec, ctx);
-    if (service && !this.#hosts.has(spec.name)) {
-      const created = await this.#create(spec.name, () => this.#api.core.createNamespacedService({ namespace: this.namespace, body: service }), true);
-      const ip = created?.spec?.clusterIP ?? (await this.#api.core.readNamespacedService({ name: spec.name, namespace: this.namespace })).spec?.clusterIP;
-      if (!ip) throw new InfraError(`service ${spec.name} got no ClusterIP`);
-      this.#hosts.set(spec.name, ip);
-    }
+    await this.#service(spec.name, spec.listens ?? spec.ports.map((p) => p.container));
     for (const v of spec.volumes) {
       const claim = claimManifest(v.name, ctx);
       if (!claim || this.#claims.has(v.name)) continue;
@@ -246,6 +245,16 @@ export class KubernetesEnvironment implements Environment {
     }
     await Promise.all(this.#claims.values());
     return { ...ctx, hosts: new Map(this.#hosts) };
+  }
+
+  /** A ClusterIP Service under the name, once; its address joins the hosts of every pod made after it. */
+  async #service(name: string, ports: readonly number[]): Promise<void> {
+    const body = serviceManifest(name, ports, this.#context());
+    if (!body || this.#hosts.has(name)) return;
+    const created = await this.#create(name, () => this.#api.core.createNamespacedService({ namespace: this.namespace, body }), true);
+    const ip = created?.spec?.clusterIP ?? (await this.#api.core.readNamespacedService({ name, namespace: this.namespace })).spec?.clusterIP;
+    if (!ip) throw new InfraError(`service ${name} got no ClusterIP`);
+    this.#hosts.set(name, ip);
   }
 
   async #create<T>(what: string, create: () => Promise<T>, existingIsFine = false): Promise<T | undefined> {

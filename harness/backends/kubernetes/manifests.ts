@@ -67,14 +67,13 @@ export function secretManifest(spec: ContainerSpec, ctx: ObjectContext): V1Secre
 }
 
 /** A ClusterIP Service for every port the service listens on; Services are made before pods. */
-export function serviceManifest(spec: ContainerSpec, ctx: ObjectContext): V1Service | undefined {
-  const ports = spec.listens ?? spec.ports.map((p) => p.container);
+export function serviceManifest(name: string, ports: readonly number[], ctx: ObjectContext): V1Service | undefined {
   if (ports.length === 0) return undefined;
   return {
-    apiVersion: 'v1', kind: 'Service', metadata: meta(spec.name, ctx),
+    apiVersion: 'v1', kind: 'Service', metadata: meta(name, ctx),
     spec: {
       type: 'ClusterIP',
-      selector: { [NAME_LABEL]: spec.name },
+      selector: { [NAME_LABEL]: name },
       // Traffic goes to a pod as soon as it runs: gategrid itself waits for readiness before any dependant starts.
       publishNotReadyAddresses: true,
       ports: ports.map((p) => ({ name: `p${p}`, port: p, targetPort: p, protocol: 'TCP' })),

@@ -1,4 +1,4 @@
-import { buildPlan } from '../../deploy/plan.ts';
+import { buildPlan, planAddresses } from '../../deploy/plan.ts';
 import { executePlan } from '../../deploy/execute.ts';
 import { freeLoopbackPort } from '../../util/free-port.ts';
 import type { CellPhase, CellRun } from './cell-run.ts';
@@ -20,6 +20,7 @@ export function deployPhase(run: CellRun): CellPhase {
         secrets: r.secrets, hostPorts, runId: options.runId, cellId: cell.id,
       });
       result.endpoints = Object.fromEntries(r.plan.endpoints.map((e) => [e.name, e.url]));
+      await r.env!.reserve?.(planAddresses(r.plan));
       r.steps = await executePlan(r.plan, r.env!, options.actions, {
         signal,
         onStep: (step) => {

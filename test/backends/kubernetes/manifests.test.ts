@@ -67,10 +67,10 @@ test('pods find the cell\'s services by name through hostAliases, with no servic
 });
 
 test('a Service covers every port the recipe listens on; none for a container that listens on none', (t) => {
-  const svc = serviceManifest({ ...keystone, listens: [5000, 35357] }, ctx)!;
+  const svc = serviceManifest('keystone', [5000, 35357], ctx)!;
   t.deepEqual(svc.spec!.ports!.map((p) => p.port), [5000, 35357]);
   t.deepEqual(svc.spec!.selector, { 'io.gategrid.name': 'keystone' });
-  t.is(serviceManifest({ ...keystone, ports: [], listens: [] }, ctx), undefined);
+  t.is(serviceManifest('keystone', [], ctx), undefined);
 });
 
 test('a Job never retries, has a deadline, keeps the image command as args, and shares its outputs folder with a keeper', (t) => {
