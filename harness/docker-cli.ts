@@ -54,9 +54,23 @@ export type ResourceKind = 'container' | 'network' | 'volume';
 /** IDs of every resource of a kind carrying all the labels (`key` or `key=value`). */
 export async function listByLabel(kind: ResourceKind, labels: readonly string[]): Promise<string[]> {
   const filters = labels.flatMap((l) => ['--filter', `label=${l}`]);
-  const args = kind === 'container' ? ['ps', '-aq', ...filters] : [kind, 'ls', '-q', ...filters];
+  const args = kind === 'container' ? ['ps', '-a', ...filters, '--format', `{{.ID}}|{{.Label "${KUBELET_POD}"}}`] : [kind, 'ls', '-q', ...filters];
   const r = await docker(args);
-  return r.stdout.split('\n').map((s) => s.trim()).filter(Boolean);
+  return ownLines(kind, r.stdout);
+}
+
+/**
+ * A pod's containers on a Docker-run kubelet (the local cluster) carry the pod's labels, gategrid's
+ * among them: they are the Kubernetes backend's (its namespaces), and kubelet removes them with
+ * their pods, so Docker-side listings leave them out.
+ */
+const KUBELET_POD = 'io.kubernetes.pod.uid';
+
+/** The values of `docker ps --format '<value>|{{.Label KUBELET_POD}}'` (or of `docker <kind> ls`), kubelet's containers left out. */
+function ownLines(kind: ResourceKind, stdout: string): string[] {
+  const lines = stdout.split('\n').filter((l) => l.trim() !== '');
+  const own = kind === 'container' ? lines.flatMap((l) => { const [value = '', pod = ''] = l.split('|'); return pod.trim() === '' ? [value] : []; }) : lines;
+  return own.map((v) => v.trim()).filter(Boolean);
 }
 
 /**
@@ -98,7 +112,8 @@ export async function removeByLabel(labels: readonly string[]): Promise<Record<R
 /** Reads a label of a kind of resource (containers, networks, volumes): used to find the runs that left something behind. */
 export async function labelValues(kind: ResourceKind, filterLabel: string, label: string): Promise<string[]> {
   const args = kind === 'container' ? ['ps', '-a'] : [kind, 'ls'];
-  const r = await docker([...args, '--filter', `label=${filterLabel}`, '--format', `{{.Label "${label}"}}`], { allowFailure: true });
+  const format = kind === 'container' ? `{{.Label "${label}"}}|{{.Label "${KUBELET_POD}"}}` : `{{.Label "${label}"}}`;
+  const r = await docker([...args, '--filter', `label=${filterLabel}`, '--format', format], { allowFailure: true });
   if (r.exitCode !== 0) throw new InfraError(`docker ${args.join(' ')} could not read label ${label}: ${r.stderr.trim()}`);
-  return [...new Set(r.stdout.split('\n').map((s) => s.trim()).filter(Boolean))];
+  return [...new Set(ownLines(kind, r.stdout))];
 }

@@ -99,7 +99,7 @@ const firstStart = Math.min(...steps.map((p) => Date.parse(p.startedAt)));
 const lastApi = Math.max(...services.map((p) => Date.parse(p.startedAt) + p.durationMs));
 row('all core APIs answering, from first container', s(lastApi - firstStart), 'target <= 20 s (issue 12; 29.7-36.4 s when it was filed)');
 // Which chain of steps set the deploy's time, and where each link's time went.
-const plan = preflight(scenario, release, catalogues.releases.get(release)!);
+const plan = preflight(scenario, release, catalogues.releases.get(release)!, 'docker');
 const chain = criticalPath(cell.phases, new Map(plan.steps.map((st) => [st.name, st.deps])));
 process.stdout.write('  critical path of the deploy:\n');
 for (const link of chain) row(`    ${link.name}`, s(link.endMs - link.startMs), link.gapMs >= 100 ? `waited ${s(link.gapMs)} after the step before it` : '');

@@ -93,10 +93,10 @@ export async function planCells(values: CliValues, config: GategridConfig): Prom
   for (const cell of cells) {
     if (cell.skipReason) continue;
     for (const r of [{ name: cell.releaseName, release: cell.release }, ...(cell.upgradeTo ? [{ name: cell.upgradeTo.releaseName, release: cell.upgradeTo.release }] : [])]) {
-      const key = `${cell.scenario.file}@${r.name}`;
+      const key = `${cell.scenario.file}@${r.name}@${cell.backend}`;
       if (checked.has(key)) continue;
       checked.add(key);
-      preflight(cell.scenario, r.name, r.release);
+      preflight(cell.scenario, r.name, r.release, cell.backend);
     }
   }
   return cells;

@@ -123,6 +123,11 @@ export const serviceSchema = z.strictObject({
   memoryMiB: z.number().int().positive(),
   after: z.array(name).default([]),
   vars: z.record(z.string(), z.string()).default({}),
+  /**
+   * Vars that differ on one backend, over `vars` (a frontend that finds its servers through Docker's
+   * DNS on docker, and through the Services' fixed addresses on kubernetes).
+   */
+  backendVars: z.partialRecord(z.enum(['docker', 'kubernetes']), z.record(z.string(), z.string())).default({}),
   /** The per-run secrets its templates use, by name: any other `{{ secrets.x }}` is an error. Same name, same value across the cell's services. */
   secrets: z.array(z.string().regex(/^[a-z][a-z0-9_]*$/, 'a lower-case name: letters, digits, _')).default([]),
   env: z.record(z.string(), z.string()).default({}),

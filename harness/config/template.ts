@@ -15,7 +15,7 @@ export function renderTemplate(text: string, resolve: Resolver, source: string):
     const value = resolve(expr.split('.'));
     if (typeof value !== 'string') {
       const line = text.slice(0, offset).split('\n').length;
-      throw new ConfigError(source, expr, value?.problem ?? 'unknown template variable: known roots are secrets, ports, hosts, vars, release, cell, run', { line });
+      throw new ConfigError(source, expr, value?.problem ?? 'unknown template variable: known roots are secrets, ports, hosts, vars, release, cell, run, backend', { line });
     }
     return value;
   });

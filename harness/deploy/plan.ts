@@ -99,6 +99,8 @@ export interface PlanInput {
   readonly hostPorts: Readonly<Record<string, Readonly<Record<string, number>>>>;
   readonly runId: string;
   readonly cellId: string;
+  /** The backend the cell runs on: its recipe's `backendVars` apply, and `{{ backend.name }}` names it. */
+  readonly backend: string;
 }
 
 export function buildPlan(input: PlanInput): DeploymentPlan {
@@ -144,7 +146,9 @@ export function buildPlan(input: PlanInput): DeploymentPlan {
       // The frontend publishes, on its own container port, the host port each fronted service would have.
       ...s.fronts.filter((f) => frontedPorts.has(f.service)).map((f) => ({ container: f.port, host: input.hostPorts[f.service]![String(f.port)]! })),
     ];
-    const listens = [...new Set([...s.ports, ...s.expose, ...(s.ready.tcp === undefined ? [] : [s.ready.tcp])])];
+    // A frontend listens on the ports of the services it fronts: every internal call reaches them through it.
+    const frontPorts = s.fronts.filter((f) => frontedPorts.has(f.service)).map((f) => f.port);
+    const listens = [...new Set([...s.ports, ...frontPorts, ...s.expose, ...(s.ready.tcp === undefined ? [] : [s.ready.tcp])])];
     const base = { image, env, files, volumes: s.volumes, listens, ...(s.user ? { user: s.user } : {}) };
 
     const beforeStart: string[] = [];
@@ -225,14 +229,17 @@ function serviceRenderer(input: PlanInput, service: LoadedService, hosts: Readon
     release: { name: input.releaseName, suite: input.release.suite, openstack: input.release.openstack },
     cell: { id: input.cellId },
     run: { id: input.runId },
+    backend: { name: input.backend },
   };
   const secret = (name: string): string => input.secrets.get(name);
   const declared = new Set(service.spec.secrets);
   const base = objectResolver(common, secret, declared);
   const vars: Record<string, string> = {};
-  for (const [k, v] of Object.entries({ ...service.spec.vars, ...override?.vars })) {
+  const onBackend = service.spec.backendVars[input.backend as keyof typeof service.spec.backendVars] ?? {};
+  for (const [k, v] of Object.entries({ ...service.spec.vars, ...onBackend, ...override?.vars })) {
     // A problem in an override is the scenario's, and is named there.
-    const source = override?.vars && Object.hasOwn(override.vars, k) ? `${input.scenario.file} (overrides.${service.spec.name}.vars.${k})` : `${service.file} (vars.${k})`;
+    const source = override?.vars && Object.hasOwn(override.vars, k) ? `${input.scenario.file} (overrides.${service.spec.name}.vars.${k})`
+      : Object.hasOwn(onBackend, k) ? `${service.file} (backendVars.${input.backend}.${k})` : `${service.file} (vars.${k})`;
     vars[k] = renderTemplate(v, base, source);
   }
   return objectResolver({ ...common, vars }, secret, declared);

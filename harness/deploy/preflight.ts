@@ -9,8 +9,8 @@ import { buildPlan, type DeploymentPlan } from './plan.ts';
  * A problem is the ConfigError buildPlan raises, naming the file, field and line. The plan it
  * returns has placeholder images, ports and secrets: good for its shape (steps, dependencies), only.
  */
-export function preflight(scenario: LoadedScenario, releaseName: string, release: ReleaseSpec): DeploymentPlan {
+export function preflight(scenario: LoadedScenario, releaseName: string, release: ReleaseSpec, backend: string): DeploymentPlan {
   const images = new Map(scenario.services.map((s) => [s.spec.image, `preflight/${s.spec.image}`]));
   const hostPorts = Object.fromEntries(scenario.services.map((s) => [s.spec.name, Object.fromEntries(s.spec.ports.map((p) => [String(p), 40000]))]));
-  return buildPlan({ scenario, releaseName, release, images, secrets: new SecretStore(), hostPorts, runId: 'preflight', cellId: `${scenario.spec.name}/${releaseName}/preflight` });
+  return buildPlan({ scenario, releaseName, release, images, secrets: new SecretStore(), hostPorts, runId: 'preflight', cellId: `${scenario.spec.name}/${releaseName}/${backend}`, backend });
 }

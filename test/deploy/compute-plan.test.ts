@@ -9,7 +9,7 @@ async function computePlan(scenario: string) {
   const loaded = await loadScenario(scenario, await loadCatalogues());
   const images = new Map(loaded.services.map((s) => [s.spec.image, `gategrid/${s.spec.image}:test`]));
   const hostPorts = Object.fromEntries(loaded.services.map((s, i) => [s.spec.name, Object.fromEntries(s.spec.ports.map((p) => [String(p), 42000 + i]))]));
-  const plan = buildPlan({ scenario: loaded, releaseName: 'zed', release: loaded.releases.get('zed')!, images, secrets: new SecretStore(), hostPorts, runId: 'r1', cellId: `compute/zed/docker` });
+  const plan = buildPlan({ scenario: loaded, releaseName: 'zed', release: loaded.releases.get('zed')!, images, secrets: new SecretStore(), hostPorts, runId: 'r1', cellId: `compute/zed/docker`, backend: 'docker' });
   return { loaded, plan };
 }
 

@@ -7,11 +7,11 @@ import { SecretStore } from '../../harness/config/secrets.ts';
 import { buildPlan, planAddresses } from '../../harness/deploy/plan.ts';
 import { ConfigError } from '../../harness/errors.ts';
 
-async function rollingPlan() {
+async function rollingPlan(backend = 'docker') {
   const loaded = await loadScenario('core-upgrade-rolling', await loadCatalogues());
   const images = new Map(loaded.services.map((s) => [s.spec.image, `gategrid/${s.spec.image}:test`]));
   const hostPorts = { keystone: { '5000': 41000 }, 'glance-api': { '9292': 41001 }, 'placement-api': { '8778': 41002 }, mariadb: {}, memcached: {}, rabbitmq: {}, haproxy: {} };
-  return buildPlan({ scenario: loaded, releaseName: 'zed', release: loaded.releases.get('zed')!, images, secrets: new SecretStore(), hostPorts, runId: 'r1', cellId: 'core-upgrade-rolling/zed/docker' });
+  return buildPlan({ scenario: loaded, releaseName: 'zed', release: loaded.releases.get('zed')!, images, secrets: new SecretStore(), hostPorts, runId: 'r1', cellId: `core-upgrade-rolling/zed/${backend}`, backend });
 }
 
 const service = (plan: Awaited<ReturnType<typeof rollingPlan>>, name: string) => {
@@ -65,5 +65,14 @@ upgrade:
 test('a fronted service\'s second slot is an address from the start: its frontend names it before it runs', async (t) => {
   const names = planAddresses(await rollingPlan()).map((a) => a.name);
   for (const s of ['keystone', 'glance-api', 'placement-api']) t.true(names.includes(`${s}-next`), s);
+  t.deepEqual(planAddresses(await rollingPlan()).find((a) => a.name === 'haproxy')?.listens, [5000, 9292, 8778], 'the frontend is reached by name on the ports it fronts');
   t.false(names.includes('mariadb-next'), 'a service the frontend does not front has one slot');
+});
+
+test('the frontend finds its slots through Docker\'s DNS on docker, and by the addresses fixed at its start on kubernetes (backendVars)', async (t) => {
+  const cfg = async (backend: string) => service(await rollingPlan(backend), 'haproxy').spec.files.find((f) => f.target === '/etc/haproxy/haproxy.cfg')!.content;
+  t.regex(await cfg('docker'), /default-server .* resolvers docker init-addr last,libc,none\n/);
+  const kube = await cfg('kubernetes');
+  t.regex(kube, /default-server inter 1s fall 2 rise 2 init-addr libc,none\n/);
+  t.notRegex(kube, /default-server .*resolvers/, 'no server asks a DNS server the cell lacks');
 });

@@ -9,7 +9,7 @@ async function corePlan(scenario = 'core') {
   const images = new Map(loaded.services.map((s) => [s.spec.image, `gategrid/${s.spec.image}:test`]));
   const hostPorts = { keystone: { '5000': 41000 }, 'glance-api': { '9292': 41001 }, 'placement-api': { '8778': 41002 }, mariadb: {}, memcached: {}, rabbitmq: {} };
   const secrets = new SecretStore();
-  const plan = buildPlan({ scenario: loaded, releaseName: 'zed', release: loaded.releases.get('zed')!, images, secrets, hostPorts, runId: 'r1', cellId: `${scenario}/zed/docker` });
+  const plan = buildPlan({ scenario: loaded, releaseName: 'zed', release: loaded.releases.get('zed')!, images, secrets, hostPorts, runId: 'r1', cellId: `${scenario}/zed/docker`, backend: 'docker' });
   return { plan, secrets };
 }
 
@@ -53,7 +53,7 @@ test('the memory estimate adds up the recipes', async (t) => {
 test('upgrade jobs are rendered from the plan\'s own images and keep the service\'s configs and volumes', async (t) => {
   const loaded = await loadScenario('identity-upgrade', await loadCatalogues());
   const images = new Map(loaded.services.map((s) => [s.spec.image, `gategrid/${s.spec.image}:trixie-test`]));
-  const plan = buildPlan({ scenario: loaded, releaseName: '2025.1', release: loaded.releases.get('2025.1')!, images, secrets: new SecretStore(), hostPorts: { keystone: { '5000': 41000 }, mariadb: {}, memcached: {} }, runId: 'r1', cellId: 'identity-upgrade/zed/docker' });
+  const plan = buildPlan({ scenario: loaded, releaseName: '2025.1', release: loaded.releases.get('2025.1')!, images, secrets: new SecretStore(), hostPorts: { keystone: { '5000': 41000 }, mariadb: {}, memcached: {} }, runId: 'r1', cellId: 'identity-upgrade/zed/docker', backend: 'docker' });
   const jobs = plan.upgrades.get('keystone')!.jobs;
   t.deepEqual(jobs.map((j) => j.name), ['keystone-db-upgrade']);
   const job = jobs[0]!;

@@ -38,7 +38,7 @@ test('the hostile override of the fixture reaches keystone\'s bootstrap job as d
   const catalogues = await loadCatalogues();
   const scenario = await loadScenario(path.join(repoRoot, 'fixtures/scenarios/bad-injected-var.yaml'), catalogues);
   const images = new Map(scenario.services.map((s) => [s.spec.image, `img/${s.spec.image}`]));
-  const plan = buildPlan({ scenario, releaseName: 'zed', release: catalogues.releases.get('zed')!, images, secrets: new SecretStore(), hostPorts: { keystone: { '5000': 41000 }, mariadb: {}, memcached: {} }, runId: 'r', cellId: 'identity/zed/docker' });
+  const plan = buildPlan({ scenario, releaseName: 'zed', release: catalogues.releases.get('zed')!, images, secrets: new SecretStore(), hostPorts: { keystone: { '5000': 41000 }, mariadb: {}, memcached: {} }, runId: 'r', cellId: 'identity/zed/docker', backend: 'docker' });
   const bootstrap = plan.steps.find((s) => s.name === 'keystone-bootstrap')!;
   if (bootstrap.kind !== 'run') return t.fail();
   t.false(bootstrap.spec.command!.join('\n').includes('pwned'));
@@ -48,5 +48,5 @@ test('the hostile override of the fixture reaches keystone\'s bootstrap job as d
 test('pre-flight refuses a misspelt secret in a scenario override before anything starts', async (t) => {
   const catalogues = await loadCatalogues();
   const scenario = await loadScenario(path.join(repoRoot, 'fixtures/scenarios/bad-misspelt-secret.yaml'), catalogues);
-  t.throws(() => preflight(scenario, 'zed', catalogues.releases.get('zed')!), { instanceOf: ConfigError, message: /secret "keystone_dbb" is not declared/ });
+  t.throws(() => preflight(scenario, 'zed', catalogues.releases.get('zed')!, 'docker'), { instanceOf: ConfigError, message: /secret "keystone_dbb" is not declared/ });
 });

@@ -45,7 +45,7 @@ async function plans() {
   const images = new Map(loaded.services.map((s) => [s.spec.image, `gategrid/${s.spec.image}:test`]));
   const hostPorts = { keystone: { '5000': 41000 }, 'glance-api': { '9292': 41001 }, 'placement-api': { '8778': 41002 }, mariadb: {}, memcached: {}, rabbitmq: {}, haproxy: {} };
   const secrets = new SecretStore();
-  const plan = (release: string) => buildPlan({ scenario: loaded, releaseName: release, release: loaded.releases.get(release)!, images, secrets, hostPorts, runId: 'r', cellId: 'c' });
+  const plan = (release: string) => buildPlan({ scenario: loaded, releaseName: release, release: loaded.releases.get(release)!, images, secrets, hostPorts, runId: 'r', cellId: 'c', backend: 'docker' });
   return { from: plan('zed'), to: plan('2025.1') };
 }
 

@@ -78,7 +78,7 @@ test('verify-while-down: a service takes down its own APIs and those of the serv
   const loaded = await loadScenario('compute-upgrade', await loadCatalogues());
   const images = new Map(loaded.services.map((s) => [s.spec.image, `gategrid/${s.spec.image}:test`]));
   const ports = { keystone: { '5000': 1 }, 'glance-api': { '9292': 2 }, 'placement-api': { '8778': 3 }, 'nova-api': { '8774': 4 }, 'neutron-server': { '9696': 5 } };
-  const plan = buildPlan({ scenario: loaded, releaseName: '2025.1', release: loaded.releases.get('2025.1')!, images, secrets: new SecretStore(), hostPorts: ports, runId: 'r', cellId: 'c' });
+  const plan = buildPlan({ scenario: loaded, releaseName: '2025.1', release: loaded.releases.get('2025.1')!, images, secrets: new SecretStore(), hostPorts: ports, runId: 'r', cellId: 'c', backend: 'docker' });
   t.deepEqual([...apisDownWith(plan, 'mariadb')].sort(), ['compute', 'identity', 'image', 'network', 'placement']);
   t.deepEqual([...apisDownWith(plan, 'glance-api')], ['image']);
   t.deepEqual([...apisDownWith(plan, 'neutron-server')], ['network']);

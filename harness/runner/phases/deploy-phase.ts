@@ -17,7 +17,7 @@ export function deployPhase(run: CellRun): CellPhase {
       }
       r.plan = buildPlan({
         scenario: cell.scenario, releaseName: cell.releaseName, release: cell.release, images: r.images,
-        secrets: r.secrets, hostPorts, runId: options.runId, cellId: cell.id,
+        secrets: r.secrets, hostPorts, runId: options.runId, cellId: cell.id, backend: cell.backend,
       });
       result.endpoints = Object.fromEntries(r.plan.endpoints.map((e) => [e.name, e.url]));
       await r.env!.reserve?.(planAddresses(r.plan));

@@ -19,7 +19,7 @@ export function upgradePhase(run: CellRun): CellPhase | undefined {
       // The same deployment rendered for the new release: same secrets, ports and volumes.
       const target = buildPlan({
         scenario: cell.scenario, releaseName: to.releaseName, release: to.release, images: new Map([...r.images, ...r.targetImages]),
-        secrets: r.secrets, hostPorts: from.hostPorts, runId: options.runId, cellId: cell.id,
+        secrets: r.secrets, hostPorts: from.hostPorts, runId: options.runId, cellId: cell.id, backend: cell.backend,
       });
       r.log(`upgrade ${spec.services.join(', ')} (${spec.strategy}): ${cell.releaseName} → ${to.releaseName}`);
       const checks = await runUpgrade({
