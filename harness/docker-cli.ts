@@ -67,7 +67,7 @@ export async function listByLabel(kind: ResourceKind, labels: readonly string[])
 const KUBELET_POD = 'io.kubernetes.pod.uid';
 
 /** The values of `docker ps --format '<value>|{{.Label KUBELET_POD}}'` (or of `docker <kind> ls`), kubelet's containers left out. */
-function ownLines(kind: ResourceKind, stdout: string): string[] {
+export function ownLines(kind: ResourceKind, stdout: string): string[] {
   const lines = stdout.split('\n').filter((l) => l.trim() !== '');
   const own = kind === 'container' ? lines.flatMap((l) => { const [value = '', pod = ''] = l.split('|'); return pod.trim() === '' ? [value] : []; }) : lines;
   return own.map((v) => v.trim()).filter(Boolean);

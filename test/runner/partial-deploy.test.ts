@@ -12,13 +12,14 @@ import { runMatrix } from '../../harness/runner/run-matrix.ts';
 
 // The runner's logic with an in-memory backend (no deployment is judged here): when identity did
 // not deploy, Tempest is skipped with that reason instead of adding failures that echo the deploy's.
-function memoryBackend(failing: string): Backend {
+function memoryBackend(failing: string, events: string[] = []): Backend {
   const started: string[] = [];
   const env: Environment = {
     backend: 'memory',
-    startService: async (spec) => { started.push(spec.name); if (spec.name === failing) throw new DeploymentError(`${failing} did not become ready within 1 s`); },
+    reserve: async (addresses) => { events.push(`reserve ${addresses.map((a) => `${a.name}:${a.listens.join(',')}`).join(' ')}`); },
+    startService: async (spec) => { started.push(spec.name); events.push(`start ${spec.name}`); if (spec.name === failing) throw new DeploymentError(`${failing} did not become ready within 1 s`); },
     stopService: async () => undefined,
-    runJob: async (spec) => { started.push(spec.name); return { exitCode: 0, output: '' }; },
+    runJob: async (spec) => { started.push(spec.name); events.push(`run ${spec.name}`); return { exitCode: 0, output: '' }; },
     exec: async () => ({ exitCode: 0, output: '' }),
     probe: async () => true,
     state: async () => ({ status: 'running', exitCode: undefined, restarts: 0 }),
@@ -48,4 +49,18 @@ test('with identity not deployed, Tempest is skipped with the reason, and the ce
   t.is(tempest.message, 'not run: the identity service (keystone) did not deploy');
   t.false(cell.checks.some((c) => c.kind === 'tempest'));
   t.regex(cell.reason ?? '', /keystone/);
+});
+
+test('every address of the deployment is reserved before its first container starts (Kubernetes pods see only the names that exist when they are made)', async (t) => {
+  const catalogues = await loadCatalogues();
+  const cells = expandCells({ scenarios: [await loadScenario('identity', catalogues)], releases: ['zed'], backends: ['docker'], cells: [], tempest: 'none' });
+  const images = { ensureAll: async (names: string[]) => new Map(names.map((n) => [n, { tag: `mem/${n}`, id: 'sha256:0123456789abcdef' }])), isCached: async () => true, recordManifests: async () => undefined } as unknown as ImageBuilder;
+  const run: RunResult = { schemaVersion: 1, run: { id: 'r-reserve', startedAt: new Date().toISOString(), gategridVersion: 'test' }, cells: [] };
+  const events: string[] = [];
+  await runMatrix(cells, {
+    run, outDir: await mkdtemp(path.join(os.tmpdir(), 'gategrid-reserve-')), images, backends: new Map([['docker', memoryBackend('mariadb', events)]]),
+    actions: { catalog: async () => undefined }, keep: 'never', rerunTempest: false, retries: 0, concurrency: 1, failFast: false,
+    timeouts: { images: 10_000, deploy: 10_000, checks: 10_000 }, signal: new AbortController().signal, reporter: { name: 'none' },
+  });
+  t.deepEqual(events.slice(0, 2), ['reserve mariadb:3306 memcached:11211 keystone:5000', 'start mariadb']);
 });
