@@ -72,9 +72,11 @@ test.serial('integration: a keystone pod killed mid-run turns the Kubernetes cel
 });
 
 // The identity upgrade, from a scenario file as on Docker, here through the kubeconfig provider:
-// every image of both releases is pushed to the registry and pulled from there. Its scenario sets a
-// downtime budget of zero, which an in-place upgrade cannot keep: every upgrade check passes but the
-// downtime one, which turns the cell red (how the tests prove that the budget gates).
+// every image of both releases is pushed to the registry and pulled from there. Its scenario puts
+// keystone behind haproxy, which starts first and reaches keystone by name (every Service made before
+// the first pod), and sets a downtime budget of zero, which an in-place upgrade cannot keep: every
+// upgrade check passes but the downtime one, which turns the cell red (how the tests prove that the
+// budget gates).
 test.serial('integration: the identity upgrade (zed → 2025.1) runs on Kubernetes, its images pushed to a registry (Debian\'s docker-registry on 127.0.0.1): resources kept, downtime measured, red over a zero downtime budget', async (t) => {
   const dir = await tempOut('kube-registry');
   const port = await freeLoopbackPort();
@@ -118,11 +120,11 @@ test.serial('integration: the identity upgrade (zed → 2025.1) runs on Kubernet
     t.is(byId.get('upgrade.resources.identity')?.status, 'passed');
     t.true(typeof (byId.get('upgrade.downtime.identity')?.details as { downtimeMs?: number } | undefined)?.downtimeMs === 'number', 'the identity downtime is measured');
     const catalog = await (await fetch(`http://127.0.0.1:${port}/v2/_catalog`)).json() as { repositories: string[] };
-    for (const image of ['gategrid/keystone', 'gategrid/mariadb', 'gategrid/memcached']) t.true(catalog.repositories.includes(image), `${image} was pushed`);
+    for (const image of ['gategrid/keystone', 'gategrid/mariadb', 'gategrid/memcached', 'gategrid/haproxy']) t.true(catalog.repositories.includes(image), `${image} was pushed`);
     // This run pushed every image of both releases (a manifest PUT each), and the cluster pulled them.
     const pushed = new Set([...registryLog.matchAll(/"PUT \/v2\/([\w/-]+)\/manifests\/([\w.-]+) HTTP/g)].map((m) => `${m[1]}:${m[2]}`));
     const used = Object.values(cell.images ?? {}).map(String);
-    t.true(used.length >= 4, used.join(', '));
+    t.true(used.length >= 5, used.join(', '));
     for (const image of used) t.true(pushed.has(image), `${image} pushed this run (pushed: ${[...pushed].join(', ')})`);
     t.is(used.filter((tag) => tag.split(':')[1]!.startsWith('trixie-')).length, 1, 'the release moved to came from the registry too');
     t.regex(registryLog, /"(GET|HEAD) \/v2\/gategrid\/keystone\/manifests\/trixie-/, 'the cluster pulled 2025.1\'s keystone');
