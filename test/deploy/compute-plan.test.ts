@@ -1,9 +1,13 @@
 import test from 'ava';
+import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
+import { execa } from 'execa';
 import { loadCatalogues, loadScenario } from '../../harness/config/load-scenario.ts';
 import { SecretStore } from '../../harness/config/secrets.ts';
 import { buildPlan } from '../../harness/deploy/plan.ts';
 import { placeholders } from '../../harness/config/template.ts';
+import { repoRoot } from '../../harness/config/paths.ts';
 
 async function computePlan(scenario: string) {
   const loaded = await loadScenario(scenario, await loadCatalogues());
@@ -63,4 +67,37 @@ test('compute: mariadb never closes idle transactions (neutron\'s port-event dis
   const { plan } = await computePlan('compute');
   const mariadb = plan.steps.find((s) => s.name === 'mariadb');
   t.regex(mariadb?.kind === 'service' ? mariadb.spec.files[0]!.content : '', /^idle_transaction_timeout = 0$/m);
+});
+
+// The conductor's migration job ends with nova-status upgrade check: its script, as the plan renders
+// it, run by dash with nova-manage and nova-status stood in by commands on PATH (nova-status prints
+// the table 2025.1's really printed after Zed's migrations, recorded in fixtures/nova-status/).
+test('nova\'s upgrade job goes on past nova-status warnings and allowed failures, and stops at any other', async (t) => {
+  const job = async (scenario: string) => {
+    const { plan } = await computePlan(scenario);
+    const step = plan.upgrades.get('nova-conductor')!.jobs.find((s) => s.name === 'nova-db-upgrade');
+    if (step?.kind !== 'run') throw new Error('no nova-db-upgrade job');
+    return step.spec;
+  };
+  const bin = await mkdtemp(path.join(os.tmpdir(), 'gategrid-nova-status-'));
+  const table = path.join(repoRoot, 'fixtures/nova-status/zed-to-2025.1-after-migrations.txt');
+  await writeFile(path.join(bin, 'nova-manage'), '#!/bin/sh\nexit 0\n');
+  await writeFile(path.join(bin, 'nova-status'), `#!/bin/sh\ncat '${table}'\nexit "\${NOVA_STATUS_RC:-2}"\n`);
+  await chmod(path.join(bin, 'nova-manage'), 0o755);
+  await chmod(path.join(bin, 'nova-status'), 0o755);
+  const run = async (spec: Awaited<ReturnType<typeof job>>, rc: number) => {
+    const [shell, flags, script] = spec.command!;
+    t.is(shell, 'sh');
+    return execa('dash', [flags!, script!], { reject: false, all: true, env: { ...spec.env, PATH: `${bin}:/usr/bin:/bin`, NOVA_STATUS_RC: String(rc) } });
+  };
+  const upgrade = await job('compute-upgrade');
+  t.is(upgrade.env['GG_VARS_NOVA_STATUS_ALLOWED_FAILURES'], 'Older than N-1 computes', 'compute-upgrade allows the skip-level failure');
+  const allowed = await run(upgrade, 2);
+  t.is(allowed.exitCode, 0, allowed.all);
+  t.regex(allowed.all, /"Older than N-1 computes" failed, allowed by the scenario/);
+  t.is((await run(upgrade, 1)).exitCode, 0, 'warnings go on');
+  t.is((await run(upgrade, 255)).exitCode, 255, 'an error stops it');
+  const strict = await run(await job('compute'), 2);
+  t.is(strict.exitCode, 2, 'without the allowance, the failed check stops nova');
+  t.regex(strict.all, /nova-status upgrade check failed: "Older than N-1 computes": nova is not upgraded/);
 });
