@@ -1,5 +1,5 @@
 import test from 'ava';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { repoRoot } from '../../harness/config/paths.ts';
@@ -84,6 +84,13 @@ test.serial('integration: the identity upgrade (zed → 2025.1) runs on Kubernet
   // is a check per layer, not an upload (an upload of both releases' images was ~50 s of this
   // exclusive file). That this run pushed is read from the registry's own log below.
   const store = process.env.GATEGRID_TEST_REGISTRY ?? '/var/cache/gategrid/test-registry';
+  // Bounded: every image rebuilt adds its layers, and nothing else ever removes them. Past 2 GiB the
+  // store starts again empty (one upload of both releases' images, ~50 s, then checks again).
+  const size = Number((await execa('du', ['-sb', store], { reject: false })).stdout.split('\t')[0] ?? 0);
+  if (size > 2 * 2 ** 30) {
+    t.log(`the test registry held ${(size / 2 ** 30).toFixed(1)} GiB: emptied`);
+    await rm(store, { recursive: true, force: true });
+  }
   await writeFile(path.join(dir, 'registry.yml'), [
     'version: 0.1', 'log: { level: info, accesslog: { disabled: false } }', `storage: { filesystem: { rootdirectory: ${store} }, delete: { enabled: true } }`,
     `http: { addr: "127.0.0.1:${port}" }`, '',
