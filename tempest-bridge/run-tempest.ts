@@ -1,7 +1,8 @@
 import { readFile, rename, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Environment } from '../harness/backends/backend.ts';
-import type { CloudSpec, ScenarioSpec } from '../harness/config/schemas.ts';
+import type { LoadedScenario } from '../harness/config/load-scenario.ts';
+import type { CloudSpec, ScenarioSpec, TempestExclusion } from '../harness/config/schemas.ts';
 import type { SecretStore } from '../harness/config/secrets.ts';
 import { InfraError } from '../harness/errors.ts';
 import type { CheckResult, PhaseResult } from '../harness/results/model.ts';
@@ -17,6 +18,8 @@ export interface TempestRun {
   readonly cloud: CloudSpec;
   readonly serviceTypes: readonly string[];
   readonly scenario: ScenarioSpec;
+  /** The scenario's exclusions and those of the service recipes it deploys. */
+  readonly exclude: readonly TempestExclusion[];
   readonly release: string;
   readonly selection: TempestSelection;
   /** Re-run each failed test alone once; failed then passed is `flaky`. */
@@ -33,6 +36,11 @@ export interface TempestOutcome {
   readonly summary: TempestSummary;
 }
 
+/** The tests a cell never runs: its scenario's exclusions, then those of each service recipe it deploys. */
+export function tempestExclusions(scenario: LoadedScenario): TempestExclusion[] {
+  return [...scenario.spec.tempest.exclude, ...scenario.services.flatMap((s) => s.spec.tempest.exclude)];
+}
+
 /**
  * Runs real Tempest as a one-shot container in the cell's network, against the deployed cell, and
  * turns every test into a check of kind `tempest`.
@@ -45,7 +53,7 @@ export async function runTempest(run: TempestRun): Promise<TempestOutcome> {
   const prepared = await prepareTempestResources(run.cloud, run.serviceTypes);
   const conf = renderTempestConf({ cloud: run.cloud, internalAuthUrl: run.cloud.internalAuthUrl, serviceTypes: run.serviceTypes, extra: { ...prepared, ...t.settings } });
   await writeFile(path.join(run.artifactDir, 'tempest.conf'), run.secrets.redact(conf));
-  const excluded = t.exclude.filter((e) => !e.releases || e.releases.includes(run.release));
+  const excluded = run.exclude.filter((e) => !e.releases || e.releases.includes(run.release));
   const excludeText = excluded.map((e) => `${e.regex}  # ${e.reason}`).join('\n');
 
   const first = await tempestJob(run, 'tempest', conf, excludeText, { TEMPEST_SELECTION: formatTempestSelection(run.selection), TEMPEST_CONCURRENCY: String(t.concurrency) });

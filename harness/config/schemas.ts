@@ -115,6 +115,10 @@ const cloudSchema = z.strictObject({
 });
 export type CloudSpec = z.infer<typeof cloudSchema>;
 
+/** A Tempest test never run, with the reason; `releases` limits it to some releases. */
+export const tempestExclusion = z.strictObject({ regex: z.string().min(1), reason, releases: z.array(z.string()).optional() });
+export type TempestExclusion = z.infer<typeof tempestExclusion>;
+
 export const serviceSchema = z.strictObject({
   name,
   description: z.string().optional(),
@@ -176,6 +180,11 @@ export const serviceSchema = z.strictObject({
   runtimeSocket: z.string().startsWith('/').optional(),
   /** Releases or backends this recipe cannot serve, each with the reason (the cell is `skipped`, never silently dropped). */
   unsupported: z.record(z.string(), reason).default({}),
+  /**
+   * Tempest tests this service's package cannot pass (a security fix that removed what a test
+   * asserts), each with the reason: excluded in every scenario that deploys it.
+   */
+  tempest: z.strictObject({ exclude: z.array(tempestExclusion).default([]) }).default({ exclude: [] }),
 });
 export type ServiceSpec = z.infer<typeof serviceSchema>;
 
@@ -207,7 +216,7 @@ export const scenarioSchema = z.strictObject({
     concurrency: z.number().int().min(1).max(8).default(2),
     timeoutSeconds: seconds.default(1800),
     /** Tests never run here, each with its reason; `releases` limits an entry to some releases. */
-    exclude: z.array(z.strictObject({ regex: z.string().min(1), reason, releases: z.array(z.string()).optional() })).default([]),
+    exclude: z.array(tempestExclusion).default([]),
     /** Extra tempest.conf options, "section.option": value (feature flags, refs). */
     settings: z.record(z.string().regex(/^[\w-]+\.\w+$/, 'expected "section.option"'), z.string()).default({}),
   }).default({ default: 'none', concurrency: 2, timeoutSeconds: 1800, exclude: [], settings: {} }),

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { DeploymentError } from '../../errors.ts';
 import { TEMPEST_IMAGE, tempestRelease } from '../../matrix/cell.ts';
 import type { PhaseResult } from '../../results/model.ts';
-import { runTempest } from '../../../tempest-bridge/run-tempest.ts';
+import { runTempest, tempestExclusions } from '../../../tempest-bridge/run-tempest.ts';
 import type { CellPhase, CellRun } from './cell-run.ts';
 
 /** Real Tempest against the deployed cell, against what came up only. */
@@ -28,6 +28,7 @@ export function tempestPhase(run: CellRun): CellPhase {
       const done = await runTempest({
         // After an upgrade, the new release's Tempest (its tests and its expectations) judges the result.
         env: r.env!, image: (r.targetImages.get(TEMPEST_IMAGE) ?? r.images.get(TEMPEST_IMAGE))!, cloud: r.plan.cloud, scenario: cell.scenario.spec, release: tempestRelease(cell),
+        exclude: tempestExclusions(cell.scenario),
         serviceTypes: ['identity', ...registered], selection: cell.tempest, rerunFailed: options.rerunTempest,
         artifactDir: path.join(options.outDir, result.artifacts.logs, 'tempest'), secrets: r.secrets, log: r.log,
       });
