@@ -34,6 +34,11 @@ export interface ContainerSpec {
   readonly timeoutMs: number;
 }
 
+/** The ports other containers reach a container on by name: its `listens`, else its published ports. */
+export function listeningPorts(spec: ContainerSpec): readonly number[] {
+  return spec.listens ?? spec.ports.map((p) => p.container);
+}
+
 /** A one-shot container; `outputs` are files it leaves in one folder, fetched once it has ended. */
 export interface JobSpec extends ContainerSpec {
   readonly outputs?: { readonly dir: string; readonly files: readonly string[]; readonly to: string };

@@ -2,7 +2,7 @@ import type { LoadedScenario, LoadedService } from '../config/load-scenario.ts';
 import type { AllowEntry, CatalogSpec, CloudSpec, JobSpec, ReadySpec, ReleaseSpec } from '../config/schemas.ts';
 import { objectResolver, renderTemplate, type Resolver } from '../config/template.ts';
 import type { SecretStore } from '../config/secrets.ts';
-import type { ContainerSpec, ReadyProbe, ServiceAddress, ServiceSpec as BackendServiceSpec } from '../backends/backend.ts';
+import { listeningPorts, type ContainerSpec, type ReadyProbe, type ServiceAddress, type ServiceSpec as BackendServiceSpec } from '../backends/backend.ts';
 import { ConfigError } from '../errors.ts';
 import { renderCommand } from './shell-safe-command.ts';
 
@@ -64,7 +64,7 @@ export function planAddresses(plan: DeploymentPlan): ServiceAddress[] {
   const addresses: ServiceAddress[] = [];
   for (const step of plan.steps) {
     if (step.kind !== 'service') continue;
-    const listens = step.spec.listens ?? step.spec.ports.map((p) => p.container);
+    const listens = listeningPorts(step.spec);
     if (listens.length === 0) continue;
     addresses.push({ name: step.name, listens });
     if (plan.frontend?.backends.has(step.name)) addresses.push({ name: nextSlot(step.name), listens });

@@ -7,7 +7,7 @@ import { Exec, Log, type V1Deployment, type V1Pod, type V1StatefulSet, type V1St
 import { DeploymentError, InfraError, errorMessage } from '../../errors.ts';
 import { httpStatus } from '../../util/http-status.ts';
 import { shellJoin } from '../../util/shell.ts';
-import type { ContainerSpec, ContainerState, Environment, EnvironmentSpec, ExecResult, JobSpec, ReadyProbe, ServiceAddress, ServiceSpec } from '../backend.ts';
+import { listeningPorts, type ContainerSpec, type ContainerState, type Environment, type EnvironmentSpec, type ExecResult, type JobSpec, type ReadyProbe, type ServiceAddress, type ServiceSpec } from '../backend.ts';
 import { apiMessage, isNotFound, statusCode, type KubeApi } from './kube-api.ts';
 import { MAIN, NAME_LABEL, claimManifest, hostPathOf, jobManifest, secretManifest, serviceManifest, workloadKind, workloadManifest, type ObjectContext } from './manifests.ts';
 import { PortForwarder } from './port-forwarder.ts';
@@ -237,7 +237,7 @@ export class KubernetesEnvironment implements Environment {
     const secret = secretManifest(spec, ctx);
     await this.#apply(`${spec.name}-config`, () => this.#api.core.createNamespacedSecret({ namespace: this.namespace, body: secret }),
       () => this.#api.core.replaceNamespacedSecret({ name: `${spec.name}-config`, namespace: this.namespace, body: secret }));
-    await this.#service(spec.name, spec.listens ?? spec.ports.map((p) => p.container));
+    await this.#service(spec.name, listeningPorts(spec));
     for (const v of spec.volumes) {
       const claim = claimManifest(v.name, ctx);
       if (!claim || this.#claims.has(v.name)) continue;
@@ -249,8 +249,9 @@ export class KubernetesEnvironment implements Environment {
 
   /** A ClusterIP Service under the name, once; its address joins the hosts of every pod made after it. */
   async #service(name: string, ports: readonly number[]): Promise<void> {
+    if (this.#hosts.has(name)) return;
     const body = serviceManifest(name, ports, this.#context());
-    if (!body || this.#hosts.has(name)) return;
+    if (!body) return;
     const created = await this.#create(name, () => this.#api.core.createNamespacedService({ namespace: this.namespace, body }), true);
     const ip = created?.spec?.clusterIP ?? (await this.#api.core.readNamespacedService({ name, namespace: this.namespace })).spec?.clusterIP;
     if (!ip) throw new InfraError(`service ${name} got no ClusterIP`);
