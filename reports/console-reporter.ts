@@ -1,6 +1,7 @@
 import { isRedCheck, needsAttention, verdictLabel } from '../harness/results/verdicts.ts';
 import type { CellResult, RunResult } from '../harness/results/model.ts';
 import type { Reporter } from './reporter.ts';
+import { timeLine } from './run-time.ts';
 
 /**
  * Progress as plain timestamped lines (what CI and pipes want), and a verdict table at the end with
@@ -32,7 +33,7 @@ export class ConsoleReporter implements Reporter {
 }
 
 export function renderSummary(run: RunResult): string {
-  const lines = [`gategrid run ${run.run.id}: ${run.run.status ?? 'unfinished'}`];
+  const lines = [`gategrid run ${run.run.id}: ${run.run.status ?? 'unfinished'}${timeLine(run)}`];
   const width = Math.max(4, ...run.cells.map((c) => c.id.length));
   for (const cell of run.cells) {
     const checks = cell.checks;
@@ -51,3 +52,4 @@ export function renderSummary(run: RunResult): string {
   }
   return `${lines.join('\n')}\n`;
 }
+

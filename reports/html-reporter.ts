@@ -8,6 +8,7 @@ import { cellDir, type CellResult, type CheckResult, type RunResult } from '../h
 import type { Reporter } from './reporter.ts';
 import { writeAtomic } from './write-atomic.ts';
 import { matrixAxes } from './matrix-axes.ts';
+import { timeLine } from './run-time.ts';
 import { downtimeLine, downtimeOf } from '../harness/results/downtime.ts';
 
 /**
@@ -70,7 +71,7 @@ export function renderHtml(run: RunResult, changes?: ReadonlyMap<string, WhatCha
 <title>gategrid ${esc(run.run.id)}: ${esc(status)}</title><style>${STYLE}</style></head>
 <body>
 <h1>gategrid run ${esc(run.run.id)} ${badge(status)}</h1>
-<p>${esc(tally || 'no cells')} · started ${esc(run.run.startedAt)}${run.run.finishedAt ? `, finished ${esc(run.run.finishedAt)}` : ''} · gategrid ${esc(run.run.gategridVersion)}${run.run.commit ? ` at ${esc(run.run.commit)}` : ''}${run.run.argv ? ` · <code>gategrid ${esc(run.run.argv.join(' '))}</code>` : ''}</p>
+<p>${esc(tally || 'no cells')} · started ${esc(run.run.startedAt)}${run.run.finishedAt ? `, finished ${esc(run.run.finishedAt)}` : ''}${timeLine(run) ? ` · ${esc(timeLine(run).trim())}` : ''} · gategrid ${esc(run.run.gategridVersion)}${run.run.commit ? ` at ${esc(run.run.commit)}` : ''}${run.run.argv ? ` · <code>gategrid ${esc(run.run.argv.join(' '))}</code>` : ''}</p>
 ${renderMatrix(cells)}
 ${cells.map((c) => renderCell(c, changes?.get(c.id))).join('\n')}
 </body></html>
@@ -103,6 +104,7 @@ ${cellReason(cell) ? `<p>${esc(cellReason(cell))}</p>` : ''}
 ${changes ? renderChanges(changes) : ''}
 ${attempts}
 ${renderDowntime(cell)}
+${renderExplained(cell)}
 ${renderTimeline(cell)}
 ${phases.length > 0 ? `<table><tr><th>phase</th><th>status</th><th>time</th><th>what it says</th></tr>
 ${phases.map((p) => `<tr><td>${esc(p.name)}</td><td>${badge(p.status)}</td><td>${seconds(p.durationMs)}</td><td>${esc(p.message ?? '')}</td></tr>`).join('\n')}</table>` : ''}
@@ -131,6 +133,18 @@ function renderDowntime(cell: CellResult): string {
   if (rows.length === 0) return '';
   return `<table><tr><th>endpoint</th><th>downtime</th><th>failed requests</th><th>outages (from the probe's start)</th></tr>
 ${rows.map((d) => `<tr><td>${esc(d.endpoint)}</td><td>${badge(d.withinBudget ? 'passed' : 'failed')} ${seconds(d.downtimeMs)}</td><td>${d.failed} of ${d.requests}</td><td>${d.outages.map((o) => `${seconds(o.fromMs)}–${seconds(o.toMs)} (${esc(o.first)})`).join('<br>') || 'none'}</td></tr>`).join('\n')}</table>`;
+}
+
+/** Error lines an upgrade's deliberate stop explains (issue 27): each with the evidence, never hidden. */
+function renderExplained(cell: CellResult): string {
+  const rows = cell.checks.flatMap((c) => {
+    const explained = c.details?.['explained'];
+    if (c.kind !== 'logs' || !Array.isArray(explained)) return [];
+    return explained.map((e: { line?: unknown; text?: unknown; why?: unknown }) => ({ log: c.id.slice('logs.'.length), line: String(e.line ?? ''), text: String(e.text ?? ''), why: String(e.why ?? '') }));
+  });
+  if (rows.length === 0) return '';
+  return `<table><tr><th>log</th><th>line</th><th>error line explained by an upgrade's stop</th><th>why</th></tr>
+${rows.map((r) => `<tr><td>${esc(r.log)}</td><td>${esc(r.line)}</td><td><code>${esc(r.text)}</code></td><td>${esc(r.why)}</td></tr>`).join('\n')}</table>`;
 }
 
 function renderRedCheck(check: CheckResult): string {

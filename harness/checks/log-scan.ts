@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { AllowEntry } from '../config/schemas.ts';
 import { verify, type Check } from './check.ts';
+import { explainingWindow, type StopWindow } from './stop-windows.ts';
 
 /**
  * Log scanning: a container's log fails its cell when it holds a CRITICAL line, a Python traceback
@@ -12,6 +13,10 @@ export interface LogFinding {
   readonly line: number;
   readonly kind: 'critical' | 'traceback' | 'crash';
   readonly text: string;
+  /** When it was logged (the line's own timestamp, oslo.log's or ISO 8601, read as UTC), if it has one. */
+  readonly atMs?: number;
+  /** What the finding says (a traceback: the line before it and its final exception), for evidence that names a service. */
+  readonly context: string;
 }
 
 const CRITICAL = /\bCRITICAL\b/;
@@ -42,14 +47,31 @@ export function scanLog(text: string, allow: readonly AllowEntry[]): LogFinding[
       }
       const exception = stripPrefix(lines[block.exceptionLine] ?? line).trim();
       const judged = `${i > 0 ? lines[i - 1] : ''}\n${exception}`;
-      if (!patterns.some((p) => p.test(judged))) findings.push({ line: i + 1, kind: 'traceback', text: exception.slice(0, 300) });
+      if (!patterns.some((p) => p.test(judged))) findings.push(finding(i + 1, 'traceback', exception, judged, lineTime(lines[block.exceptionLine] ?? '') ?? lineTime(i > 0 ? lines[i - 1]! : '') ?? lineTime(line)));
       i = block.exceptionLine;
       continue;
     }
-    if (CRITICAL.test(line) && !patterns.some((p) => p.test(line))) findings.push({ line: i + 1, kind: 'critical', text: line.trim().slice(0, 300) });
-    else if (CRASH.test(line) && !patterns.some((p) => p.test(line))) findings.push({ line: i + 1, kind: 'crash', text: line.trim().slice(0, 300) });
+    if (CRITICAL.test(line) && !patterns.some((p) => p.test(line))) findings.push(finding(i + 1, 'critical', line.trim(), line, lineTime(line)));
+    else if (CRASH.test(line) && !patterns.some((p) => p.test(line))) findings.push(finding(i + 1, 'crash', line.trim(), line, lineTime(line)));
   }
   return findings;
+}
+
+function finding(line: number, kind: LogFinding['kind'], text: string, context: string, atMs: number | undefined): LogFinding {
+  return { line, kind, text: text.slice(0, 300), context: context.slice(0, 2000), ...(atMs !== undefined ? { atMs } : {}) };
+}
+
+/**
+ * A log line's own time: oslo.log's `2026-12-06 05:38:22.123` or ISO 8601 at its start. Containers
+ * run in UTC (the base images' /etc/localtime), so a time without a zone is read as UTC.
+ */
+export function lineTime(line: string): number | undefined {
+  const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(?:[.,](\d{1,6}))?(Z|[+-]\d{2}:?\d{2})?/.exec(line);
+  if (!m) return undefined;
+  const ms = m[3] ? `.${m[3].padEnd(3, '0').slice(0, 3)}` : '';
+  const zone = m[4] ? (m[4] === 'Z' ? 'Z' : m[4].replace(/^([+-]\d{2})(\d{2})$/, '$1:$2')) : 'Z';
+  const t = Date.parse(`${m[1]}T${m[2]}${ms}${zone}`);
+  return Number.isNaN(t) ? undefined : t;
 }
 
 /** From a "Traceback" header: its indented frames, then the exception line (the first one not indented). */
@@ -82,6 +104,8 @@ function stripPrefix(line: string): string {
 
 export interface LogContext {
   readonly logFile: (container: string) => string;
+  /** An upgrade cell's deliberate stops: a finding inside one that names the stopped service is explained by it. */
+  readonly windows?: readonly StopWindow[];
 }
 
 export function logChecks(containers: readonly string[], owners: ReadonlyMap<string, string>, allow: ReadonlyMap<string, readonly AllowEntry[]>): Check<LogContext>[] {
@@ -90,10 +114,16 @@ export function logChecks(containers: readonly string[], owners: ReadonlyMap<str
     async run(ctx: LogContext) {
       const file = ctx.logFile(name);
       const text = await readFile(file, 'utf8').catch(() => '');
-      const findings = scanLog(text, allow.get(owners.get(name) ?? name) ?? []);
+      const all = scanLog(text, allow.get(owners.get(name) ?? name) ?? []);
+      const explained = all.flatMap((f) => {
+        const by = explainingWindow(f, ctx.windows ?? []);
+        return by ? [{ line: f.line, text: f.text, why: by.why }] : [];
+      });
+      const findings = all.filter((f) => !explained.some((e) => e.line === f.line));
       const first = findings[0];
-      verify(first === undefined, `${findings.length} unexplained error line(s) in ${file}; first at line ${first?.line}: ${first?.text}`, { findings: findings.slice(0, 20) });
-      return { message: `${text.split('\n').length - 1} lines scanned` };
+      const said = explained.length > 0 ? `; ${explained.length} error line(s) explained by the upgrade's deliberate stops: ${explained.map((e) => `line ${e.line} (${e.text}) ${e.why}`).join('; ')}` : '';
+      verify(first === undefined, `${findings.length} unexplained error line(s) in ${file}; first at line ${first?.line}: ${first?.text}${said}`, { findings: findings.slice(0, 20), ...(explained.length > 0 ? { explained: explained.slice(0, 20) } : {}) });
+      return { message: `${text.split('\n').length - 1} lines scanned${said}`, ...(explained.length > 0 ? { details: { explained: explained.slice(0, 20) } } : {}) };
     },
   }));
 }

@@ -161,16 +161,19 @@ export const serviceSchema = z.strictObject({
    * strategies once the new release serves (a server's own upgrade step: mariadb-upgrade).
    * `offline` says, with the reason, that its database cannot move while it serves: it is then
    * upgraded in place. `stays` says, with the reason, that no supported path exists between the
-   * releases' versions: a scenario that lists it in `upgrade.services` is refused.
+   * releases' versions: a scenario that lists it in `upgrade.services` is refused. `knownAs` lists
+   * what other services' logs call it besides its name (a queue, an exchange, a host name): their
+   * error lines that name it while it is stopped for its upgrade are that stop's doing.
    */
   upgrade: z.strictObject({
+    knownAs: z.array(z.string().min(2).regex(/^[A-Za-z0-9_.:-]+$/, 'a name as logs print it: letters, digits, _ . : -')).default([]),
     jobs: z.array(jobSchema).default([]),
     expand: z.array(jobSchema).default([]),
     contract: z.array(jobSchema).default([]),
     after: z.array(jobSchema).default([]),
     offline: reason.optional(),
     stays: reason.optional(),
-  }).default({ jobs: [], expand: [], contract: [], after: [] }),
+  }).default({ knownAs: [], jobs: [], expand: [], contract: [], after: [] }),
   /**
    * A frontend (haproxy): it publishes these services' ports in their place, and routes each to a
    * backend with two server slots, `<service>` and `<service>-next` (a rolling upgrade's new release).

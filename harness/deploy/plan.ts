@@ -86,6 +86,8 @@ export interface ServiceUpgrade {
   readonly offline?: string;
   /** No supported path to this release: it must stay on the old one, with the reason. */
   readonly stays?: string;
+  /** What other services' logs call it besides its name (the recipe's `upgrade.knownAs`). */
+  readonly knownAs?: readonly string[];
 }
 
 export interface PlanInput {
@@ -183,6 +185,7 @@ export function buildPlan(input: PlanInput): DeploymentPlan {
       after: s.upgrade.after.map((job) => jobStep(job, 'upgrade.after')),
       ...(s.upgrade.offline ? { offline: s.upgrade.offline } : {}),
       ...(s.upgrade.stays ? { stays: s.upgrade.stays } : {}),
+      knownAs: s.upgrade.knownAs,
     });
     // A rolling upgrade's new release runs beside the old as `<name>-next`: its log is this recipe's too.
     owners.set(nextSlot(s.name), s.name);

@@ -67,6 +67,8 @@ export interface RunResult {
     id: string;
     startedAt: string;
     finishedAt?: string;
+    /** The run's wall time, start to end (cells ran side by side: less than the sum of their times). */
+    durationMs?: number;
     gategridVersion: string;
     commit?: string;
     status?: 'passed' | 'failed' | 'error' | 'interrupted';

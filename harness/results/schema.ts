@@ -57,6 +57,7 @@ export const runResultSchema = z.looseObject({
     id: z.string().min(1),
     startedAt: z.string(),
     finishedAt: z.string().optional(),
+    durationMs: z.number().nonnegative().optional(),
     gategridVersion: z.string(),
     commit: z.string().optional(),
     status: z.enum(['passed', 'failed', 'error', 'interrupted']).optional(),

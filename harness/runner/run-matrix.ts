@@ -96,6 +96,7 @@ export async function runMatrix(cells: readonly PlannedCell[], options: MatrixOp
   })));
 
   run.run.finishedAt = new Date().toISOString();
+  run.run.durationMs = Date.parse(run.run.finishedAt) - Date.parse(run.run.startedAt);
   run.run.status = options.signal.aborted ? 'interrupted'
     : run.cells.some((c) => c.status === 'error') ? 'error'
     : run.cells.some((c) => c.status === 'failed') ? 'failed' : 'passed';

@@ -85,7 +85,8 @@ export async function runUpgrade(input: UpgradeInput): Promise<CheckResult[]> {
     }
     try {
       let unverified: string | undefined;
-      const how = await upgradeService(input, name, async (state) => {
+      const window: { from?: number; to?: number } = {};
+      const how = await upgradeService(input, name, window, async (state) => {
         const verified = await verifyWhileDown(input, name, state, made);
         if (typeof verified === 'string') unverified = verified;
         else if (verified) checks.push(verified);
@@ -93,7 +94,7 @@ export async function runUpgrade(input: UpgradeInput): Promise<CheckResult[]> {
       live.set(name, how.container);
       const message = `${input.fromRelease} → ${input.toRelease} ${how.said} in ${((Date.now() - started) / 1000).toFixed(1)} s${unverified ? `; ${unverified}` : ''}`;
       log(`upgrade: ${name} ${message}`);
-      checks.push({ id, kind: 'upgrade', status: 'passed', durationMs: Date.now() - started, message, details: { strategy: how.strategy, container: how.container, startedAt: new Date(started).toISOString() } });
+      checks.push({ id, kind: 'upgrade', status: 'passed', durationMs: Date.now() - started, message, details: { strategy: how.strategy, container: how.container, startedAt: new Date(started).toISOString(), ...windowDetail(window) } });
     } catch (error) {
       log(`upgrade: ${name} failed: ${errorMessage(error)}`);
       checks.push({ id, kind: 'upgrade', status: 'failed', durationMs: Date.now() - started, message: errorMessage(error), details: { startedAt: new Date(started).toISOString() } });
@@ -137,22 +138,33 @@ interface Upgraded {
 /** Runs grenade's verify-while-down once the old release is stopped (in place) or drained (rolling). */
 type WhileDown = (state: 'stopped' | 'drained') => Promise<void>;
 
-async function upgradeService(input: UpgradeInput, name: string, whileDown: WhileDown): Promise<Upgraded> {
+/**
+ * When the service was deliberately out: from the old release's stop to the new release answering
+ * (in place), or the old slot's stop (rolling, the new release already serving). Recorded in the
+ * service's check as evidence for other services' log lines (harness/checks/stop-windows.ts).
+ */
+interface StopWindowTimes { from?: number; to?: number }
+
+function windowDetail(w: StopWindowTimes): { window?: { from: string; to: string } } {
+  return w.from !== undefined && w.to !== undefined ? { window: { from: new Date(w.from).toISOString(), to: new Date(w.to).toISOString() } } : {};
+}
+
+async function upgradeService(input: UpgradeInput, name: string, window: StopWindowTimes, whileDown: WhileDown): Promise<Upgraded> {
   const service = input.to.steps.find((s) => s.kind === 'service' && s.name === name);
   if (!service || service.kind !== 'service') throw new DeploymentError(`no service ${name} in the plan of ${input.toRelease}`);
   const upgrade = input.to.upgrades.get(name) ?? NO_UPGRADE;
   if (input.strategy === 'rolling') {
     const backend = input.to.frontend?.backends.get(name);
     if (backend !== undefined && upgrade.offline === undefined) {
-      await rollService(input, name, service.spec, backend, upgrade, whileDown);
+      await rollService(input, name, service.spec, backend, upgrade, window, whileDown);
       return { strategy: 'rolling', container: nextSlot(name), said: `rolling behind ${input.to.frontend!.service}` };
     }
     const why = upgrade.offline ?? `not behind the frontend ${input.to.frontend?.service ?? ''}`.trim();
     input.log(`upgrade: ${name}: in place (${why})`);
-    await inPlace(input, name, service.spec, upgrade, whileDown);
+    await inPlace(input, name, service.spec, upgrade, window, whileDown);
     return { strategy: 'in-place', container: name, said: `in place (cannot roll: ${why})` };
   }
-  await inPlace(input, name, service.spec, upgrade, whileDown);
+  await inPlace(input, name, service.spec, upgrade, window, whileDown);
   return { strategy: 'in-place', container: name, said: 'in place' };
 }
 
@@ -171,12 +183,14 @@ async function runJobs(input: UpgradeInput, name: string, jobs: readonly Step[])
  * then its `after` jobs. The other services' resources are verified while it is down, beside the
  * migration (the service stays down until both are done).
  */
-async function inPlace(input: UpgradeInput, name: string, spec: ServiceSpec, upgrade: ServiceUpgrade, whileDown: WhileDown): Promise<void> {
+async function inPlace(input: UpgradeInput, name: string, spec: ServiceSpec, upgrade: ServiceUpgrade, window: StopWindowTimes, whileDown: WhileDown): Promise<void> {
+  window.from = Date.now();
   await input.env.stopService(name, input.graceMs ?? 30_000);
   const jobs = runJobs(input, name, upgrade.jobs);
   await Promise.allSettled([whileDown('stopped'), jobs]);
   await jobs;
   await input.env.startService(newRelease(input, name, spec));
+  window.to = Date.now();
   await runJobs(input, name, upgrade.after);
 }
 
@@ -186,7 +200,7 @@ async function inPlace(input: UpgradeInput, name: string, spec: ServiceSpec, upg
  * answers (its own readiness probe, from inside); drain the old slot to 0 sessions, take it out
  * and stop it; contract while the new release serves. Every wait is bounded.
  */
-async function rollService(input: UpgradeInput, name: string, spec: ServiceSpec, backend: string, upgrade: ServiceUpgrade, whileDown: WhileDown): Promise<void> {
+async function rollService(input: UpgradeInput, name: string, spec: ServiceSpec, backend: string, upgrade: ServiceUpgrade, window: StopWindowTimes, whileDown: WhileDown): Promise<void> {
   const socket = new FrontendSocket(input.env, input.to.frontend!);
   const next = nextSlot(name);
   await runJobs(input, name, upgrade.expand);
@@ -199,7 +213,9 @@ async function rollService(input: UpgradeInput, name: string, spec: ServiceSpec,
   await waitSlot(socket, backend, name, (st) => st.sessions === 0, 'to drain to 0 sessions', 30_000);
   await socket.setState(backend, name, 'maint');
   await whileDown('drained');
+  window.from = Date.now();
   await input.env.stopService(name, input.graceMs ?? 30_000);
+  window.to = Date.now();
   await runJobs(input, name, upgrade.contract);
   await runJobs(input, name, upgrade.after);
 }

@@ -1,7 +1,10 @@
 import test from 'ava';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
-import { scanLog } from '../../harness/checks/log-scan.ts';
+import { lineTime, logChecks, scanLog } from '../../harness/checks/log-scan.ts';
+import { explainingWindow, windowsOf } from '../../harness/checks/stop-windows.ts';
+import { runCheck } from '../../harness/checks/check.ts';
 import { repoRoot } from '../../harness/config/paths.ts';
 import { loadCatalogues, loadScenario } from '../../harness/config/load-scenario.ts';
 
@@ -105,4 +108,55 @@ test('a RemoteError carrying the remote traceback as a list repr is one finding,
   t.regex(findings[0]!.text, /^oslo_messaging\.rpc\.client\.RemoteError: Remote error: DBConnectionError \(pymysql\.err\.OperationalError\) \(2003/);
   const allowed = scanLog(text, [{ pattern: "RemoteError: Remote error: DBConnectionError \\(pymysql\\.err\\.OperationalError\\) \\((2003|2013|2006),", reason: 'mariadb restarted by the scenario' }]);
   t.deepEqual(allowed, []);
+});
+
+// Issue 27: nova-compute's periodic fanout to the scheduler, logged while compute-upgrade had
+// nova-scheduler stopped. The fixture is shaped after the line that turned compute-upgrade/zed red
+// (oslo.messaging, "no exchange 'scheduler_fanout'"); the windows are the evidence, and they decide.
+const fanoutAt = Date.parse('2026-11-29T05:38:22.419Z');
+const schedulerWindow = (fromMs: number, toMs: number) => ({ service: 'nova-scheduler', fromMs, toMs, names: ['nova-scheduler', 'scheduler_fanout'] });
+
+test('a log line logged inside a stopped service\'s upgrade window, naming it, is explained with the reason; the check passes', async (t) => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'gg-logs-'));
+  await writeFile(path.join(dir, 'nova-compute.log'), await recorded('nova-compute-scheduler-fanout.log'));
+  const [check] = logChecks(['nova-compute'], new Map([['nova-compute', 'nova-compute']]), new Map());
+  const inside = await runCheck(check!, { logFile: (n: string) => path.join(dir, `${n}.log`), windows: [schedulerWindow(fanoutAt - 8_000, fanoutAt + 6_000)] });
+  t.is(inside.status, 'passed', inside.message);
+  t.regex(inside.message!, /1 error line\(s\) explained by the upgrade's deliberate stops: line 4 .*naming scheduler_fanout, while nova-scheduler was stopped for its upgrade \(05:38:14\.419–05:38:28\.419\)/);
+  t.is((inside.details?.['explained'] as unknown[]).length, 1);
+
+  // The same line outside the window (the scheduler stopped later, or died by accident): red.
+  const outside = await runCheck(check!, { logFile: (n: string) => path.join(dir, `${n}.log`), windows: [schedulerWindow(fanoutAt + 1_000, fanoutAt + 15_000)] });
+  t.is(outside.status, 'failed');
+  t.regex(outside.message!, /1 unexplained error line\(s\).*scheduler_fanout/);
+  const none = await runCheck(check!, { logFile: (n: string) => path.join(dir, `${n}.log`) });
+  t.is(none.status, 'failed', 'with no upgrade, the line is red');
+});
+
+test('a window explains only lines that name the stopped service, and only lines that carry a time', (t) => {
+  const window = schedulerWindow(fanoutAt - 8_000, fanoutAt + 6_000);
+  t.truthy(explainingWindow({ atMs: fanoutAt, context: "NOT_FOUND - no exchange 'scheduler_fanout' in vhost '/'" }, [window]));
+  t.falsy(explainingWindow({ atMs: fanoutAt, context: "NOT_FOUND - no exchange 'conductor_fanout' in vhost '/'" }, [window]), 'another service named: red');
+  t.falsy(explainingWindow({ atMs: fanoutAt, context: "no exchange 'scheduler_fanout_v2'" }, [window]), 'a longer name is another name');
+  t.falsy(explainingWindow({ context: "no exchange 'scheduler_fanout'" }, [window]), 'no time: no evidence');
+  t.truthy(explainingWindow({ atMs: fanoutAt, context: "Can't connect to MySQL server on 'mariadb'" }, [{ service: 'mariadb', fromMs: fanoutAt, toMs: fanoutAt, names: ['mariadb'] }]), 'the window\'s ends are inside it');
+});
+
+test('log lines carry their own time: oslo.log\'s prefix and ISO 8601, read as UTC', (t) => {
+  t.is(lineTime('2026-11-29 05:38:22.419 1 ERROR x'), fanoutAt);
+  t.is(lineTime('2026-11-29T05:38:22.419+01:00 x'), fanoutAt - 3_600_000);
+  t.is(lineTime('2026-11-29 05:38:22,4 x'), Date.parse('2026-11-29T05:38:22.400Z'));
+  t.is(lineTime('  File "x.py", line 1'), undefined);
+  const [finding] = scanLog(`2026-11-29 05:38:22.419 1 ERROR m [-] x\n2026-11-29 05:38:22.419 1 ERROR m Traceback (most recent call last):\n2026-11-29 05:38:22.419 1 ERROR m   File "x.py", line 1\n2026-11-29 05:38:22.419 1 ERROR m ValueError: scheduler_fanout\n`, []);
+  t.is(finding!.atMs, fanoutAt);
+  t.regex(finding!.context, /ValueError: scheduler_fanout/);
+});
+
+test('the recorded upgrade windows are read from the services\' checks, with the names the recipes give', (t) => {
+  const windows = windowsOf([
+    { id: 'upgrade.service.nova-scheduler', details: { window: { from: '2026-11-29T05:38:14.000Z', to: '2026-11-29T05:38:28.000Z' } } },
+    { id: 'upgrade.service.nova-api', details: {} },
+    { id: 'upgrade.downtime.compute', details: { window: { from: 'x', to: 'y' } } },
+  ], (s) => (s === 'nova-scheduler' ? ['scheduler_fanout'] : []));
+  t.deepEqual(windows, [{ service: 'nova-scheduler', fromMs: Date.parse('2026-11-29T05:38:14.000Z'), toMs: Date.parse('2026-11-29T05:38:28.000Z'), names: ['nova-scheduler', 'scheduler_fanout'] }]);
 });

@@ -9,11 +9,11 @@ import { buildPlan } from '../../harness/deploy/plan.ts';
 import { placeholders } from '../../harness/config/template.ts';
 import { repoRoot } from '../../harness/config/paths.ts';
 
-async function computePlan(scenario: string) {
+async function computePlan(scenario: string, releaseName = 'zed') {
   const loaded = await loadScenario(scenario, await loadCatalogues());
   const images = new Map(loaded.services.map((s) => [s.spec.image, `gategrid/${s.spec.image}:test`]));
   const hostPorts = Object.fromEntries(loaded.services.map((s, i) => [s.spec.name, Object.fromEntries(s.spec.ports.map((p) => [String(p), 42000 + i]))]));
-  const plan = buildPlan({ scenario: loaded, releaseName: 'zed', release: loaded.releases.get('zed')!, images, secrets: new SecretStore(), hostPorts, runId: 'r1', cellId: `compute/zed/docker`, backend: 'docker' });
+  const plan = buildPlan({ scenario: loaded, releaseName, release: loaded.releases.get(releaseName)!, images, secrets: new SecretStore(), hostPorts, runId: 'r1', cellId: `compute/${releaseName}/docker`, backend: 'docker' });
   return { loaded, plan };
 }
 
@@ -67,6 +67,26 @@ test('compute: mariadb never closes idle transactions (neutron\'s port-event dis
   const { plan } = await computePlan('compute');
   const mariadb = plan.steps.find((s) => s.name === 'mariadb');
   t.regex(mariadb?.kind === 'service' ? mariadb.spec.files[0]!.content : '', /^idle_transaction_timeout = 0$/m);
+});
+
+// Trixie's MariaDB 11.8 checks write/write conflicts by default, which OpenStack's services do not
+// expect (nova 2025.1 failed on error 1020): every release's server is told OFF, `loose-` so that
+// bullseye's 10.5, which has no such variable, starts.
+test('compute: mariadb runs without snapshot isolation on every release (2025.1 included)', async (t) => {
+  for (const release of ['victoria', 'zed', '2025.1']) {
+    const { plan } = await computePlan('compute', release);
+    const mariadb = plan.steps.find((s) => s.name === 'mariadb');
+    t.regex(mariadb?.kind === 'service' ? mariadb.spec.files[0]!.content : '', /^loose-innodb_snapshot_isolation = OFF$/m, release);
+  }
+});
+
+test('compute: neutron lets projects overlap their subnets, as Tempest\'s parallel workers assume', async (t) => {
+  for (const release of ['victoria', 'zed', '2025.1']) {
+    const { plan } = await computePlan('compute', release);
+    const neutron = plan.steps.find((s) => s.name === 'neutron-server');
+    const conf = neutron?.kind === 'service' ? neutron.spec.files.find((f) => f.target.endsWith('neutron.conf'))?.content ?? '' : '';
+    t.regex(conf, /\[DEFAULT\][^[]*^allow_overlapping_ips = true$/m, release);
+  }
 });
 
 // The conductor's migration job ends with nova-status upgrade check: its script, as the plan renders

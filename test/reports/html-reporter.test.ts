@@ -82,3 +82,13 @@ test('each cell has its timeline: phases, deploy steps, upgraded services and en
   t.regex(up, /<rect [^>]*fill="#cf222e"><title>identity down 8\.0 s \(ECONNREFUSED\)<\/title>/);
   t.regex(renderHtml({ ...run, cells: [upgradeCell] }), /<details open><summary>timeline[^<]*<\/summary><svg /);
 });
+
+test('an error line an upgrade\'s stop explains is shown beside its reason, not hidden', async (t) => {
+  const run = await fixture('core-zed-green.json');
+  const cell = run.cells[0]!;
+  const why = 'logged at 05:38:22.419, naming scheduler_fanout, while nova-scheduler was stopped for its upgrade (05:38:14.419–05:38:28.419)';
+  const withExplained: RunResult = { ...run, cells: [{ ...cell, checks: [...cell.checks, { id: 'logs.nova-compute', kind: 'logs', status: 'passed', durationMs: 3, message: 'x', details: { explained: [{ line: 4, text: "MessageDeliveryFailure: no exchange 'scheduler_fanout'", why }] } }] }] };
+  const html = renderHtml(withExplained);
+  t.regex(html, /<td>nova-compute<\/td><td>4<\/td><td><code>MessageDeliveryFailure: no exchange &#39;scheduler_fanout&#39;<\/code><\/td><td>logged at 05:38:22\.419, naming scheduler_fanout, while nova-scheduler was stopped/);
+  t.notRegex(renderHtml(run), /explained by an upgrade/, 'no table without such a line');
+});

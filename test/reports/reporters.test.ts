@@ -72,3 +72,12 @@ test('the summary prints the repro command of every red cell and the reason of a
   t.regex(text, /reproduce: npx gategrid run --scenario core --release zed --backend docker/);
   t.regex(text, /not packaged/);
 });
+
+test('the summary states the run\'s wall time beside the sum of the cells\' times (skipped cells take none)', (t) => {
+  const run = sampleRun();
+  t.notRegex(renderSummary(run), /wall time/, 'an unfinished run has no wall time');
+  run.run.durationMs = 1_776_000;
+  run.cells[0]!.durationMs = 95_400;
+  t.regex(renderSummary(run), /^gategrid run r1: unfinished in 29 min 36 s wall time \(1 cell\(s\) ran, 1 min 35 s of cell time in all\)$/m);
+  t.regex(renderSummary(run), /core\/zed\/docker\s+failed .* in 95\.4 s/);
+});

@@ -1,8 +1,12 @@
 import { runChecks } from '../../checks/check.ts';
 import { logChecks } from '../../checks/log-scan.ts';
+import { windowsOf } from '../../checks/stop-windows.ts';
 import { verdictOf, type CellPhase, type CellRun } from './cell-run.ts';
 
-/** Every deployed container's log scanned for errors the recipes do not explain. */
+/**
+ * Every deployed container's log scanned for errors the recipes do not explain, nor an upgrade's
+ * deliberate stop (a line inside a stopped service's window that names it).
+ */
 export function logsPhase(run: CellRun): CellPhase {
   const { cell, result } = run;
   return {
@@ -13,7 +17,9 @@ export function logsPhase(run: CellRun): CellPhase {
       const env = r.env;
       // The deployment's containers only: the harness's own (Tempest) print test tracebacks by design.
       const deployed = env.containers().filter((n) => r.plan!.owners.has(n));
-      const ctx = { logFile: (n: string) => env.logFile(n) };
+      const plan = r.plan;
+      const windows = windowsOf(result.checks, (service) => plan.upgrades.get(service)?.knownAs ?? []);
+      const ctx = { logFile: (n: string) => env.logFile(n), windows };
       r.addChecks(await runChecks(logChecks(deployed, r.plan.owners, r.plan.allow), ctx));
     },
     verdict: () => verdictOf(result.checks.filter((c) => c.kind === 'logs')),
