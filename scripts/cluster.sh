@@ -151,7 +151,7 @@ node_ready() {
 
 make_pki() {
   local pki="$STATE/pki"
-  [ -f "$pki/admin.crt" ] && return 0
+  [ -f "$pki/etcd-client.crt" ] && return 0
   mkdir -p "$pki"; chmod 0700 "$pki"
   ( cd "$pki"
     openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 3650 -subj "/CN=gategrid-local-ca" 2>/dev/null
@@ -164,6 +164,13 @@ EOF
     printf 'extendedKeyUsage=clientAuth\n' >client.ext
     openssl req -newkey rsa:2048 -nodes -keyout admin.key -out admin.csr -subj "/O=system:masters/CN=gategrid-admin" 2>/dev/null
     openssl x509 -req -in admin.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out admin.crt -days 3650 -extfile client.ext 2>/dev/null
+    # etcd serves TLS on 127.0.0.1 and takes only clients (and its one peer) with a certificate of
+    # this CA: the apiserver. No other user of the host reads or writes the cluster's state.
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n' >etcd.ext
+    openssl req -newkey rsa:2048 -nodes -keyout etcd.key -out etcd.csr -subj "/CN=gategrid-etcd" 2>/dev/null
+    openssl x509 -req -in etcd.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out etcd.crt -days 3650 -extfile etcd.ext 2>/dev/null
+    openssl req -newkey rsa:2048 -nodes -keyout etcd-client.key -out etcd-client.csr -subj "/CN=kube-apiserver-etcd-client" 2>/dev/null
+    openssl x509 -req -in etcd-client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out etcd-client.crt -days 3650 -extfile client.ext 2>/dev/null
     openssl genrsa -out sa.key 2048 2>/dev/null
     openssl rsa -in sa.key -pubout -out sa.pub 2>/dev/null
     rm -f ./*.csr ./*.ext )
@@ -211,11 +218,14 @@ kind: KubeletConfiguration
 address: $NODE_IP
 readOnlyPort: 0
 healthzBindAddress: 127.0.0.1
+# No anonymous request; certificates of the cluster's CA or tokens the apiserver vouches for, each
+# request authorised by the apiserver (SubjectAccessReview): a local user without the admin's key
+# gets 401 from kubelet, and no pod can be written into it.
 authentication:
   anonymous: { enabled: false }
-  webhook: { enabled: false }
+  webhook: { enabled: true, cacheTTL: 30s }
   x509: { clientCAFile: $STATE/pki/ca.crt }
-authorization: { mode: AlwaysAllow }
+authorization: { mode: Webhook }
 cgroupDriver: $(docker info --format '{{.CgroupDriver}}' 2>/dev/null || echo cgroupfs)
 # Pods in kubelet's own cgroups (kubepods, 2048 CPU shares on 2 cores, beside the engine's docker
 # group at 1024). Without them, pods without CPU requests ran as the engine's containers with 2
@@ -236,27 +246,65 @@ maxPods: 250
 EOF
 }
 
+# What the cluster adds to the host, and may therefore remove. `up` refuses a host that already holds
+# any of it (another kubelet, another cluster's chains or paths), records what the host had (the
+# chains of every table, the sysctls kubelet and kube-proxy set, when it started), and `down` removes
+# only what appeared since, by name, and puts the sysctls back. Nothing is eval'd.
+KUBELET_PATHS=(/var/lib/kubelet /var/lib/dockershim /var/run/dockershim.sock /var/log/pods /var/log/containers /var/lib/cni/networks/gategrid)
+# Chains kubelet and kube-proxy 1.20 make under fixed names: another cluster's would be clobbered.
+FIXED_CHAINS=(KUBE-MARK-DROP KUBE-MARK-MASQ KUBE-FIREWALL KUBE-KUBELET-CANARY KUBE-PROXY-CANARY KUBE-SERVICES KUBE-EXTERNAL-SERVICES KUBE-NODEPORTS KUBE-POSTROUTING KUBE-FORWARD CNI-GATEGRID)
+# kubelet 1.20 (protectKernelDefaults off) sets the first six; kube-proxy route_localnet; the rest
+# are recorded in case a plugin touches them. Restored by down to what they were.
+SYSCTLS=(kernel.panic kernel.panic_on_oops vm.overcommit_memory vm.panic_on_oom kernel.keys.root_maxkeys kernel.keys.root_maxbytes
+  net.ipv4.conf.all.route_localnet net.bridge.bridge-nf-call-iptables net.bridge.bridge-nf-call-ip6tables net.ipv4.ip_forward net.netfilter.nf_conntrack_max)
+OWNED="$STATE/owned"
+
+chains_of() {  # every chain of every table, as "table chain" lines
+  local t
+  for t in filter nat mangle raw; do iptables-save -t "$t" 2>/dev/null | sed -n "s/^:\([^ ]*\) .*/$t \1/p"; done
+}
+
+preflight_host() {
+  [ -d "$OWNED" ] && return 0  # an up of ours that did not finish, or is running: it is ours to resume
+  local problems=() p c pid
+  for p in "${KUBELET_PATHS[@]}"; do [ -e "$p" ] && problems+=("$p exists"); done
+  for c in "${FIXED_CHAINS[@]}"; do chains_of | grep -q " $c\$" && problems+=("iptables chain $c exists"); done
+  for pid in $(pgrep -x 'kubelet|kube-apiserver|kube-proxy|etcd' 2>/dev/null); do problems+=("$(cat "/proc/$pid/comm" 2>/dev/null) runs (pid $pid)"); done
+  [ -n "$(docker ps -aq --filter label=io.kubernetes.docker.type 2>/dev/null)" ] && problems+=("the engine holds another kubelet's containers")
+  ip link show "$BRIDGE" >/dev/null 2>&1 && problems+=("a link named $BRIDGE exists")
+  ls -d /sys/fs/cgroup/*/kubepods >/dev/null 2>&1 && problems+=("kubepods cgroups exist")
+  if [ "${#problems[@]}" -gt 0 ]; then
+    printf '[cluster] error: this host already holds what the local cluster would make; refusing to start over it:\n' >&2
+    printf '[cluster]   %s\n' "${problems[@]}" >&2
+    die "stop that other cluster or tool first (or, if it is a gategrid cluster whose state was lost, remove those by hand)"
+  fi
+  mkdir -p "$OWNED"
+  chains_of >"$OWNED/chains.before"
+  local k v
+  for k in "${SYSCTLS[@]}"; do v="$(sysctl -n "$k" 2>/dev/null)" && printf '%s=%s\n' "$k" "$v"; done >"$OWNED/sysctl.before"
+  date -u +%s >"$OWNED/started"
+}
+
 cmd_up() {
   need_root
   if running kube-apiserver && api /readyz >/dev/null 2>&1; then say "already up (kubeconfig: $STATE/kubeconfig)"; return 0; fi
+  docker info >/dev/null 2>&1 || die "no Docker engine answers: run npm run setup first"
+  mkdir -p "$STATE"; chmod 0700 "$STATE"
+  preflight_host
   cmd_build
   local bin; bin="$(cached_bin_dir)" || die "no binaries after the build"
   # docker-registry: a local registry on 127.0.0.1 for the kubeconfig provider's push path (the tests start one).
   apt_install etcd-server containernetworking-plugins conntrack iptables socat openssl curl iproute2 kmod jq docker-registry
-  docker info >/dev/null 2>&1 || die "no Docker engine answers: run npm run setup first"
   local t0=$SECONDS
-  mkdir -p "$STATE"; chmod 0700 "$STATE"
   make_pki; write_configs
-  # What we change on the host, to be put back by down.
-  [ -f "$STATE/sysctl.route_localnet" ] || sysctl -n net.ipv4.conf.all.route_localnet >"$STATE/sysctl.route_localnet"
   modprobe br_netfilter 2>/dev/null || true
   if ! ip link show "$BRIDGE" >/dev/null 2>&1; then
     ip link add "$BRIDGE" type bridge
     ip addr add "$NODE_IP/24" dev "$BRIDGE"
   fi
   ip link set "$BRIDGE" up
-  # Docker sets the FORWARD policy to DROP; pod-to-pod and pod-to-Service traffic stays on our bridge.
-  # In a chain of our own (CNI-*), removed with the others by down.
+  # Docker sets the FORWARD policy to DROP; pod-to-pod and pod-to-Service traffic stays on our bridge,
+  # in a chain of our own, removed with the others that appeared since up.
   if ! iptables -t filter -nL CNI-GATEGRID >/dev/null 2>&1; then
     iptables -t filter -N CNI-GATEGRID
     iptables -t filter -A CNI-GATEGRID -i "$BRIDGE" -o "$BRIDGE" -j ACCEPT
@@ -271,13 +319,17 @@ cmd_up() {
     rm -rf "$ctx"
   fi
   local pki="$STATE/pki" kc="$STATE/kubeconfig"
+  # etcd: TLS with client certificates on both its listeners (metrics only through the client one).
   running etcd || start_daemon etcd etcd --name gategrid --data-dir "$STATE/etcd" \
-    --listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
-    --listen-peer-urls "http://127.0.0.1:$((ETCD_PORT + 10))" --initial-advertise-peer-urls "http://127.0.0.1:$((ETCD_PORT + 10))" \
-    --initial-cluster "gategrid=http://127.0.0.1:$((ETCD_PORT + 10))" --listen-metrics-urls "http://127.0.0.1:$((ETCD_PORT + 20))"
-  wait_for "etcd" 30 curl -sf --max-time 2 "http://127.0.0.1:$ETCD_PORT/health"
+    --listen-client-urls "https://127.0.0.1:$ETCD_PORT" --advertise-client-urls "https://127.0.0.1:$ETCD_PORT" \
+    --cert-file "$pki/etcd.crt" --key-file "$pki/etcd.key" --client-cert-auth --trusted-ca-file "$pki/ca.crt" \
+    --listen-peer-urls "https://127.0.0.1:$((ETCD_PORT + 10))" --initial-advertise-peer-urls "https://127.0.0.1:$((ETCD_PORT + 10))" \
+    --peer-cert-file "$pki/etcd.crt" --peer-key-file "$pki/etcd.key" --peer-client-cert-auth --peer-trusted-ca-file "$pki/ca.crt" \
+    --initial-cluster "gategrid=https://127.0.0.1:$((ETCD_PORT + 10))"
+  wait_for "etcd" 30 curl -sf --max-time 2 --cacert "$pki/ca.crt" --cert "$pki/etcd-client.crt" --key "$pki/etcd-client.key" "https://127.0.0.1:$ETCD_PORT/health"
   running kube-apiserver || start_daemon kube-apiserver "$bin/kube-apiserver" \
-    --etcd-servers "http://127.0.0.1:$ETCD_PORT" --bind-address 127.0.0.1 --secure-port "$API_PORT" \
+    --etcd-servers "https://127.0.0.1:$ETCD_PORT" --etcd-cafile "$pki/ca.crt" --etcd-certfile "$pki/etcd-client.crt" --etcd-keyfile "$pki/etcd-client.key" \
+    --bind-address 127.0.0.1 --secure-port "$API_PORT" --anonymous-auth=false \
     --advertise-address "$NODE_IP" --service-cluster-ip-range "$SERVICE_CIDR" \
     --client-ca-file "$pki/ca.crt" --tls-cert-file "$pki/apiserver.crt" --tls-private-key-file "$pki/apiserver.key" \
     --kubelet-client-certificate "$pki/admin.crt" --kubelet-client-key "$pki/admin.key" \
@@ -287,10 +339,10 @@ cmd_up() {
     --authorization-mode Node,RBAC --allow-privileged=true --insecure-port 0 --profiling=false
   wait_for "kube-apiserver" 90 api /readyz
   running kube-controller-manager || start_daemon kube-controller-manager "$bin/kube-controller-manager" \
-    --kubeconfig "$kc" --bind-address 127.0.0.1 --port 0 --controllers '*,-nodeipam' --leader-elect=false \
+    --kubeconfig "$kc" --bind-address 127.0.0.1 --port 0 --secure-port 0 --controllers '*,-nodeipam' --leader-elect=false \
     --service-account-private-key-file "$pki/sa.key" --root-ca-file "$pki/ca.crt" --profiling=false
   running kube-scheduler || start_daemon kube-scheduler "$bin/kube-scheduler" \
-    --kubeconfig "$kc" --bind-address 127.0.0.1 --port 0 --leader-elect=false --profiling=false
+    --kubeconfig "$kc" --bind-address 127.0.0.1 --port 0 --secure-port 0 --leader-elect=false --profiling=false
   running kubelet || start_daemon kubelet "$bin/kubelet" \
     --config "$STATE/kubelet.yaml" --kubeconfig "$kc" --container-runtime docker \
     --network-plugin cni --cni-bin-dir /usr/lib/cni --cni-conf-dir "$STATE/cni/net.d" \
@@ -317,23 +369,35 @@ stop_daemon() {
   rm -f "$f"
 }
 
-# Removes only the chains Kubernetes and CNI added (KUBE-*, CNI-*), and the rules that jump to them.
+# One iptables command in restore syntax, parsed by iptables-restore itself (quoted comments
+# stay whole; nothing reaches a shell). A rule that is gone already is not an error.
+ipt() { printf '*%s\n%s\nCOMMIT\n' "$1" "$2" | iptables-restore --noflush 2>/dev/null || true; }
+
+# Removes the chains that appeared since up (kube-proxy's, kubelet's, ours), and the rules of the
+# host's other chains that jump into them; every chain the host had before stays as it was.
 clean_iptables() {
-  local t rule chain
-  for t in filter nat mangle; do
-    iptables-save -t "$t" 2>/dev/null | grep -qE '(KUBE|CNI)-' || continue
-    # Rules of other chains (INPUT, POSTROUTING, ...) that jump into ours; eval keeps their quoted comments whole.
-    while read -r rule; do
-      eval "iptables -t $t ${rule/#-A /-D }" 2>/dev/null || true
-    done < <(iptables-save -t "$t" | grep -E '^-A ' | grep -vE '^-A (KUBE|CNI)-' | grep -E -- '-j (KUBE|CNI)-')
-    for chain in $(iptables-save -t "$t" | grep -oE '^:(KUBE|CNI)-[^ ]+' | cut -c2-); do iptables -t "$t" -F "$chain" 2>/dev/null || true; done
-    for chain in $(iptables-save -t "$t" | grep -oE '^:(KUBE|CNI)-[^ ]+' | cut -c2-); do iptables -t "$t" -X "$chain" 2>/dev/null || true; done
+  local before="$OWNED/chains.before" t chain rule
+  [ -f "$before" ] || return 0
+  local ours; ours="$(chains_of | grep -E ' (KUBE|CNI)-' | grep -vxFf "$before" || true)"
+  [ -n "$ours" ] || return 0
+  for t in filter nat mangle raw; do
+    local names; names="$(printf '%s\n' "$ours" | awk -v t="$t" '$1 == t {print $2}')"
+    [ -n "$names" ] || continue
+    # Jumps into our chains from chains that stay (INPUT, FORWARD, POSTROUTING, another tool's).
+    while IFS= read -r rule; do
+      chain="$(printf '%s' "$rule" | awk '{print $2}')"
+      printf '%s\n' "$names" | grep -qxF "$chain" && continue
+      printf '%s\n' "$names" | grep -qxF "$(printf '%s' "$rule" | sed -n 's/.* -j \([^ ]*\).*/\1/p')" || continue
+      ipt "$t" "-D ${rule#-A }"
+    done < <(iptables-save -t "$t" | grep -E '^-A ' | grep -E -- ' -j (KUBE|CNI)-')
+    while IFS= read -r chain; do ipt "$t" "-F $chain"; done <<<"$names"
+    while IFS= read -r chain; do ipt "$t" "-X $chain"; done <<<"$names"
   done
 }
 
 cmd_down() {
   need_root
-  local t0=$SECONDS bin; bin="$(cached_bin_dir 2>/dev/null || true)"
+  local t0=$SECONDS
   if running kube-apiserver && running kubelet; then
     # Pods first, while kubelet can still tear down their networks.
     for ns in $(api /api/v1/namespaces 2>/dev/null | jq -r '.items[].metadata.name' 2>/dev/null | grep -vE '^(default|kube-system|kube-public|kube-node-lease)$'); do
@@ -344,19 +408,31 @@ cmd_down() {
     done
   fi
   for d in kube-proxy kubelet kube-scheduler kube-controller-manager kube-apiserver etcd; do stop_daemon "$d"; done
-  # What kubelet made on the shared engine: only its own containers (dockershim labels them).
-  local ids; ids="$(docker ps -aq --filter label=io.kubernetes.docker.type 2>/dev/null || true)"
-  [ -n "$ids" ] && docker rm -f $ids >/dev/null 2>&1 || true
-  # kubelet's QoS cgroups, empty once its pods are gone: removed deepest first, in every hierarchy.
+  if [ ! -d "$OWNED" ]; then
+    rm -rf "$STATE"
+    say "nothing of ours on this host (no record of an up); down in $((SECONDS - t0)) s"; return 0
+  fi
+  # What kubelet made on the shared engine: containers dockershim labelled since our up (up refused
+  # a host that had any).
+  local since id created; since="$(cat "$OWNED/started")"
+  for id in $(docker ps -aq --filter label=io.kubernetes.docker.type 2>/dev/null); do
+    created="$(date -u -d "$(docker inspect -f '{{.Created}}' "$id" 2>/dev/null)" +%s 2>/dev/null || echo 0)"
+    [ "$created" -ge "$since" ] && docker rm -f "$id" >/dev/null 2>&1 || true
+  done
+  # kubelet's QoS cgroups (up refused a host that had them), empty once its pods are gone: deepest first.
   for root in /sys/fs/cgroup/*/kubepods; do [ -d "$root" ] && find "$root" -depth -type d -exec rmdir {} \; 2>/dev/null; done || true
-  [ -n "$bin" ] && "$bin/kube-proxy" --cleanup >/dev/null 2>&1 || true
   clean_iptables
-  # Mounts kubelet left (its root folder bind-mounted on itself, secret tmpfs), then the paths kubelet 1.20 hard-codes.
+  # Mounts kubelet left under its root folder (up refused a host that had that folder), then the
+  # paths kubelet 1.20 hard-codes, each of which was absent before up.
   { grep -E ' /var/lib/kubelet[/ ]' /proc/mounts || true; } | awk '{print $2}' | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
-  rm -rf /var/lib/kubelet /var/log/pods /var/log/containers /var/lib/dockershim /var/run/dockershim.sock /var/lib/cni/networks/gategrid
+  local p; for p in "${KUBELET_PATHS[@]}"; do rm -rf "$p"; done
   ip link show "$BRIDGE" >/dev/null 2>&1 && ip link delete "$BRIDGE" || true
-  if [ -f "$STATE/sysctl.route_localnet" ]; then sysctl -qw net.ipv4.conf.all.route_localnet="$(cat "$STATE/sysctl.route_localnet")"; fi
-  # The whole state goes: etcd's data, volumes, certificates; the next up starts clean.
+  # Every sysctl back to what it was before up.
+  local k v
+  while IFS='=' read -r k v; do
+    [ "$(sysctl -n "$k" 2>/dev/null)" = "$v" ] || sysctl -qw "$k=$v" 2>/dev/null || say "warning: could not restore $k to $v"
+  done <"$OWNED/sysctl.before"
+  # The whole state goes: etcd's data, volumes, certificates, the records; the next up starts clean.
   rm -rf "$STATE"
   say "down in $((SECONDS - t0)) s"
 }

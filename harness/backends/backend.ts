@@ -96,7 +96,8 @@ export interface Environment {
    * file, complete by then). Each of `outputs.files` found in `outputs.dir` is copied to `outputs.to`.
    */
   runJob(spec: JobSpec): Promise<ExecResult>;
-  exec(name: string, command: readonly string[], timeoutMs: number): Promise<ExecResult>;
+  /** `env`: the process's environment (secrets travel there, never in `command`). */
+  exec(name: string, command: readonly string[], timeoutMs: number, env?: Readonly<Record<string, string>>): Promise<ExecResult>;
   /** Runs the readiness probe once more, now. */
   probe(name: string): Promise<boolean>;
   state(name: string): Promise<ContainerState>;

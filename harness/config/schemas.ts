@@ -33,7 +33,8 @@ const readySchema = z
   .strictObject({
     http: z.strictObject({ port: z.number().int(), path: z.string().startsWith('/'), status: z.number().int().default(200) }).optional(),
     tcp: z.number().int().optional(),
-    exec: command.optional(),
+    /** Not rendered (it runs on every poll): a placeholder in it is refused rather than left literal. */
+    exec: command.refine((c) => !c.some((a) => a.includes('{{')), 'a readiness command is not a template: use the container\'s environment ("$NAME") instead of {{ }}').optional(),
     timeoutSeconds: seconds.default(120),
   })
   .refine((r) => [r.http, r.tcp, r.exec].filter((x) => x !== undefined).length === 1, {
@@ -55,6 +56,12 @@ const jobSchema = z
     when: z.enum(['before-start', 'detached']).default('before-start'),
     user: z.string().optional(),
     timeoutSeconds: seconds.default(300),
+    /**
+     * The job's environment (templates allowed): the only place a secret may reach a command. A
+     * command's arguments are visible to every user of the host (ps) and, on Kubernetes, in pod specs
+     * and exec requests; a secret in `run`, `exec.command` or `command` is refused.
+     */
+    env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name'), z.string()).default({}),
   })
   .refine((j) => [j.run, j.exec, j.action].filter((x) => x !== undefined).length === 1, {
     message: 'give exactly one of run, exec or action',
@@ -137,7 +144,7 @@ export const serviceSchema = z.strictObject({
   env: z.record(z.string(), z.string()).default({}),
   command: command.optional(),
   user: z.string().optional(),
-  configs: z.array(z.strictObject({ template: z.string(), target: z.string().startsWith('/'), mode: z.number().int().default(0o644) })).default([]),
+  configs: z.array(z.strictObject({ template: z.string(), target: z.string().startsWith('/'), mode: z.number().int().min(0).max(0o777, 'a file mode of at most 0o777, written in octal as 0o600 (YAML reads 0600 as the decimal 600)').default(0o644) })).default([]),
   volumes: z.array(z.strictObject({ name, target: z.string().startsWith('/') })).default([]),
   /** Ports published on 127.0.0.1 for the harness (checks, probes, Tempest's public endpoints). */
   ports: z.array(z.number().int().positive().max(65535)).default([]),

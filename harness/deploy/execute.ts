@@ -80,7 +80,7 @@ export async function performStep(step: Step, env: Environment, plan: Deployment
       return undefined;
     }
     case 'exec': {
-      const result = await env.exec(step.target, step.command, step.timeoutMs);
+      const result = await env.exec(step.target, step.command, step.timeoutMs, step.env);
       // Its output is its log, as a job's is: what mariadb-upgrade said stays readable after a green run.
       await writeFile(env.logFile(step.name), result.output).catch(() => undefined);
       if (result.exitCode !== 0) throw new DeploymentError(`${step.name} (in ${step.target}) exited with code ${result.exitCode}: ${lastErrorIn(result.output)} (log: ${env.logFile(step.name)})`);

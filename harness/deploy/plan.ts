@@ -14,7 +14,7 @@ import { renderCommand } from './shell-safe-command.ts';
 export type Step =
   | { readonly kind: 'service'; readonly name: string; readonly deps: readonly string[]; readonly spec: BackendServiceSpec }
   | { readonly kind: 'run'; readonly name: string; readonly deps: readonly string[]; readonly owner: string; readonly spec: ContainerSpec }
-  | { readonly kind: 'exec'; readonly name: string; readonly deps: readonly string[]; readonly owner: string; readonly target: string; readonly command: readonly string[]; readonly timeoutMs: number }
+  | { readonly kind: 'exec'; readonly name: string; readonly deps: readonly string[]; readonly owner: string; readonly target: string; readonly command: readonly string[]; readonly env: Readonly<Record<string, string>>; readonly timeoutMs: number }
   | { readonly kind: 'action'; readonly name: string; readonly deps: readonly string[]; readonly owner: string; readonly action: 'catalog'; readonly catalog: CatalogSpec; readonly timeoutMs: number };
 
 export interface RenderedEndpoint {
@@ -158,19 +158,20 @@ export function buildPlan(input: PlanInput): DeploymentPlan {
       const timeoutMs = job.timeoutSeconds * 1000;
       const deps = [...job.after];
       owners.set(job.name, s.name);
+      const jobEnv = Object.fromEntries(Object.entries(job.env).map(([k, v]) => [k, renderTemplate(v, render, `${service.file} (${where}.${job.name}.env.${k})`)]));
       if (job.run) {
         const rendered = renderCommand(job.run, render, service.file, `${where}.${job.name}.run`);
         return { kind: 'run', name: job.name, deps, owner: s.name, spec: {
-          ...base, env: { ...base.env, ...rendered.env }, name: job.name, ports: [], listens: [], timeoutMs,
+          ...base, env: { ...base.env, ...rendered.env, ...jobEnv }, name: job.name, ports: [], listens: [], timeoutMs,
           command: rendered.command,
           ...(job.user ? { user: job.user } : {}),
         } };
       }
       if (job.exec) {
         const rendered = renderCommand(job.exec.command, render, service.file, `${where}.${job.name}.exec.command`);
-        // An exec has no environment of its own: `env NAME=VALUE` puts the values in argv, never in shell text.
-        const withEnv = Object.keys(rendered.env).length === 0 ? rendered.command : ['env', ...Object.entries(rendered.env).map(([k, v]) => `${k}=${v}`), ...rendered.command];
-        return { kind: 'exec', name: job.name, deps: [...new Set([...deps, job.exec.service])], owner: s.name, target: job.exec.service, timeoutMs, command: withEnv };
+        // The values travel as the exec'd process's environment (the engine's exec API; on Kubernetes
+        // its standard input), never as arguments.
+        return { kind: 'exec', name: job.name, deps: [...new Set([...deps, job.exec.service])], owner: s.name, target: job.exec.service, timeoutMs, command: rendered.command, env: { ...rendered.env, ...jobEnv } };
       }
       return { kind: 'action', name: job.name, deps, owner: s.name, action: 'catalog', timeoutMs, catalog: renderCatalog(s.catalog!, r) };
     };

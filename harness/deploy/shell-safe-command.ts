@@ -20,6 +20,7 @@ export function envName(expr: string): string {
 }
 
 export function renderCommand(args: readonly string[], resolve: Resolver, source: string, field: string): RenderedCommand {
+  refuseSecrets(args, source, field);
   const env: Record<string, string> = {};
   const command = args.map((arg, i) => {
     const isScript = i >= 2 && SHELLS.test(args[0]!) && /^-[a-z]*c[a-z]*$/.test(args[i - 1]!);
@@ -29,6 +30,19 @@ export function renderCommand(args: readonly string[], resolve: Resolver, source
     return arg.replace(/\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}/g, (_m, expr: string) => `\${${envName(expr)}}`);
   });
   return { command, env };
+}
+
+/**
+ * No secret in a command: its arguments (and a shell's expansion of them into its children's) are
+ * visible to every user of the host in `ps`, and on Kubernetes they sit in the pod spec and in the
+ * exec request an apiserver's audit log records. A job gives it in its `env:` instead.
+ */
+export function refuseSecrets(args: readonly string[], source: string, field: string): void {
+  for (const [i, arg] of args.entries()) {
+    const secret = placeholders(arg).find((expr) => expr.startsWith('secrets.'));
+    if (secret === undefined) continue;
+    throw new ConfigError(source, `${field}[${i}]`, `{{ ${secret} }} in a command would put the secret in a process's arguments (visible in ps, and in a Kubernetes pod spec or exec request): give it in the job's env (env: { NAME: "{{ ${secret} }}" }) and read $NAME`);
+  }
 }
 
 /** Every placeholder of a shell script inside double quotes (not single: it would not expand; not bare: it would split). */

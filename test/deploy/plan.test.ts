@@ -42,7 +42,22 @@ test('a var override reaches the config but not the database creation (fault inj
   const sync = plan.steps.find((s) => s.name === 'glance-db-sync');
   const db = plan.steps.find((s) => s.name === 'glance-db');
   t.true(sync?.kind === 'run' && sync.spec.files[0]!.content.includes('glance:not-the-password@mariadb/glance'));
-  t.true(db?.kind === 'exec' && db.command.includes(secrets.get('glance_db')));
+  t.true(db?.kind === 'exec' && db.env['DB_PASSWORD'] === secrets.get('glance_db'));
+});
+
+test('no secret of a cell is in any command the plan runs: they travel in environments and config files', async (t) => {
+  for (const scenario of ['core', 'compute', 'compute-upgrade', 'core-upgrade-rolling']) {
+    const loaded = await loadScenario(scenario, await loadCatalogues());
+    const hostPorts = Object.fromEntries(loaded.services.map((s, i) => [s.spec.name, Object.fromEntries(s.spec.ports.map((p) => [String(p), 42000 + i]))]));
+    const secrets = new SecretStore();
+    const plan = buildPlan({ scenario: loaded, releaseName: 'zed', release: loaded.releases.get('zed')!, images: new Map(loaded.services.map((s) => [s.spec.image, 'img'])), secrets, hostPorts, runId: 'r1', cellId: `${scenario}/zed/docker`, backend: 'docker' });
+    const values = Object.values(secrets.toJSON());
+    t.true(values.length >= 4, scenario);
+    const steps = [...plan.steps, ...[...plan.upgrades.values()].flatMap((u) => [...u.jobs, ...u.expand, ...u.contract, ...u.after])];
+    const commands = steps.flatMap((s) => (s.kind === 'exec' ? [...s.command] : s.kind === 'service' || s.kind === 'run' ? [...(s.spec.command ?? [])] : []));
+    const probes = steps.flatMap((s) => (s.kind === 'service' && s.spec.ready?.kind === 'exec' ? [...s.spec.ready.command] : []));
+    for (const text of [...commands, ...probes]) for (const v of values) t.false(text.includes(v), `${scenario}: a secret in ${text.slice(0, 60)}`);
+  }
 });
 
 test('the memory estimate adds up the recipes', async (t) => {

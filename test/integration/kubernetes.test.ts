@@ -28,10 +28,51 @@ async function namespacesOf(runId: string): Promise<string[]> {
 // pods sit in kubelet's own cgroups (scripts/cluster.sh: cgroupsPerQOS): without them each pod had 2
 // CPU shares beside a Docker container's 1024, so a Docker deployment beside starved them (a keystone
 // kill test took 22 → 92 s), and this file had to take the machine alone.
+// Another tool's chains (named like Kubernetes' and CNI's, one with a rule and a jump from a base
+// chain) and files, present before up: up and down must leave them exactly as they were.
+const FOREIGN = [
+  'iptables -t filter -N KUBE-OTHER-TOOL', "iptables -t filter -A KUBE-OTHER-TOOL -m comment --comment 'another tool; $(touch /tmp/gg-eval-ran)' -j RETURN",
+  'iptables -t filter -A INPUT -m comment --comment "another tool" -j KUBE-OTHER-TOOL', 'iptables -t nat -N CNI-OTHER-TOOL',
+  'mkdir -p /var/lib/cni/networks/other-tool', 'echo 10.88.0.2 > /var/lib/cni/networks/other-tool/last_reserved_ip.0',
+];
+const foreignState = async () => (await execa('sh', ['-c', 'iptables-save | grep -E "OTHER-TOOL" | sed "s/\\[[0-9:]*\\]//"; cat /var/lib/cni/networks/other-tool/last_reserved_ip.0'])).stdout;
+let foreignBefore = '';
+const asNobody = (url: string) => execa('runuser', ['-u', 'nobody', '--', 'curl', '-sk', '--max-time', '5', '-o', '/dev/null', '-w', '%{http_code}', url], { reject: false });
+
 test.before(async (t) => {
+  await execa('sh', ['-c', 'rm -f /tmp/gg-eval-ran; iptables -t filter -D INPUT -m comment --comment "another tool" -j KUBE-OTHER-TOOL 2>/dev/null; iptables -t filter -F KUBE-OTHER-TOOL 2>/dev/null; iptables -t filter -X KUBE-OTHER-TOOL 2>/dev/null; iptables -t nat -X CNI-OTHER-TOOL 2>/dev/null; true']);
+  for (const command of FOREIGN) await execa('sh', ['-c', command]);
+  await execa('rm', ['-f', '/tmp/gg-eval-ran']);
+  foreignBefore = await foreignState();
+  // A host already holding a chain kubelet makes under a fixed name is refused, and left as it was.
+  if ((await execa('test', ['-d', path.join(localClusterState(), 'owned')], { reject: false })).exitCode === 0) {
+    t.log('a cluster of ours is already up: the refusal is not tried');
+  } else {
+    await execa('iptables', ['-t', 'mangle', '-N', 'KUBE-KUBELET-CANARY']);
+    const refused = await cluster('up');
+    await execa('iptables', ['-t', 'mangle', '-X', 'KUBE-KUBELET-CANARY']);
+    if (refused.exitCode === 0 || !/refusing to start over it[\s\S]*iptables chain KUBE-KUBELET-CANARY exists/.test(refused.all)) {
+      throw new Error(`up started over another cluster's chain:\n${refused.all.slice(-2000)}`);
+    }
+  }
   const up = await cluster('up');
   t.log(up.all.split('\n').filter((l) => l.startsWith('[cluster]')).join('\n'));
   if (up.exitCode !== 0) throw new Error(`the local cluster did not come up:\n${up.all.slice(-3000)}`);
+});
+
+test.serial('integration: nothing of the local cluster answers an unprivileged local user with data (etcd, apiserver, kubelet)', async (t) => {
+  // etcd's client and peer listeners want a client certificate (the TLS handshake fails: 000); the
+  // apiserver and kubelet refuse an anonymous request (401).
+  const urls = ['https://127.0.0.1:23790/v2/keys', 'https://127.0.0.1:23790/version', 'https://127.0.0.1:23800/members', 'http://127.0.0.1:23790/version',
+    'https://127.0.0.1:6443/version', 'https://127.0.0.1:6443/api/v1/secrets', 'https://10.244.0.1:10250/pods', 'https://10.244.0.1:10250/runningpods/', 'http://10.244.0.1:10255/pods'];
+  for (const url of urls) {
+    const code = (await asNobody(url)).stdout.trim();
+    t.true(['000', '401', '403'].includes(code), `${url} answered ${code} to user nobody`);
+  }
+  // The same kubelet answers the cluster's admin (the test would pass on a dead kubelet otherwise).
+  const state = localClusterState();
+  const admin = await execa('curl', ['-s', '--max-time', '5', '-o', '/dev/null', '-w', '%{http_code}', '--cacert', `${state}/pki/ca.crt`, '--cert', `${state}/pki/admin.crt`, '--key', `${state}/pki/admin.key`, 'https://10.244.0.1:10250/pods'], { reject: false });
+  t.is(admin.stdout.trim(), '200');
 });
 
 test.serial('integration: core on zed deploys on Kubernetes and is green with the Docker cell\'s checks, Tempest smoke included; no namespace left', async (t) => {
@@ -147,19 +188,22 @@ test.serial('integration: the identity upgrade (zed → 2025.1) runs on Kubernet
   }
 });
 
-test.after.always('the cluster stops and leaves no iptables chain, mount, cgroup, sysctl change or kubelet container behind', async (t) => {
+test.after.always('the cluster stops and removes exactly what it made: no chain, mount, cgroup or kubelet container of its own left, every sysctl and another tool\'s chains and files as they were', async (t) => {
   // What the host had before the cluster changed it, as `up` recorded it.
-  const before = (await readFile(path.join(localClusterState(), 'sysctl.route_localnet'), 'utf8').catch(() => '0')).trim();
+  const sysctls = (await readFile(path.join(localClusterState(), 'owned', 'sysctl.before'), 'utf8')).trim().split('\n').map((l) => l.split('='));
+  t.true(sysctls.some(([k]) => k === 'kernel.panic'), 'up recorded kubelet\'s kernel sysctls');
   const down = await cluster('down');
   t.is(down.exitCode, 0, down.all.slice(-2000));
+  t.is(await foreignState(), foreignBefore, 'another tool\'s chains, rules and files are as they were');
+  t.is((await execa('test', ['-e', '/tmp/gg-eval-ran'], { reject: false })).exitCode, 1, 'a rule comment was never run as a command');
+  await execa('sh', ['-c', 'iptables -t filter -D INPUT -m comment --comment "another tool" -j KUBE-OTHER-TOOL; iptables -t filter -F KUBE-OTHER-TOOL; iptables -t filter -X KUBE-OTHER-TOOL; iptables -t nat -X CNI-OTHER-TOOL; rm -rf /var/lib/cni/networks/other-tool']);
   const chains = (await execa('sh', ['-c', 'iptables-save | grep -E "^:(KUBE|CNI)-" || true'])).stdout.trim();
   t.is(chains, '', 'iptables chains left');
+  for (const [key, value] of sysctls) t.is((await execa('sysctl', ['-n', key!])).stdout.trim(), value ?? '', `${key} is back to what it was`);
   const mounts = (await readFile('/proc/mounts', 'utf8')).split('\n').filter((l) => l.includes('/var/lib/kubelet'));
   t.deepEqual(mounts, []);
   const containers = (await execa('docker', ['ps', '-aq', '--filter', 'label=io.kubernetes.docker.type'])).stdout.trim();
   t.is(containers, '', 'kubelet-created containers left');
-  const after = (await execa('sysctl', ['-n', 'net.ipv4.conf.all.route_localnet'])).stdout.trim();
-  t.is(after, before, `route_localnet is ${after}, it was ${before} before the cluster`);
   t.is((await execa('ip', ['link', 'show', 'gg-cni0'], { reject: false })).exitCode, 1, 'the pod bridge is gone');
   const cgroups = (await execa('sh', ['-c', 'ls -d /sys/fs/cgroup/*/kubepods 2>/dev/null || true'])).stdout.trim();
   t.is(cgroups, '', 'kubelet\'s pod cgroups are gone');

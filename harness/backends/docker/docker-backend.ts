@@ -103,7 +103,7 @@ class DockerEnvironment implements Environment {
     return { exitCode: Number(waited.stdout.trim()), output: '' };
   }
 
-  async exec(name: string, command: readonly string[], timeoutMs: number): Promise<ExecResult> {
+  async exec(name: string, command: readonly string[], timeoutMs: number, env: Readonly<Record<string, string>> = {}): Promise<ExecResult> {
     const entry = this.#started.get(name);
     if (!entry) throw new DeploymentError(`cannot exec in ${name}: it is not running`);
     let timer: NodeJS.Timeout | undefined;
@@ -112,7 +112,8 @@ class DockerEnvironment implements Environment {
       timer = setTimeout(() => reject(new DeploymentError(`exec in ${name} timed out after ${timeoutMs / 1000}s: ${command[0] ?? ''} (arguments not shown)`)), timeoutMs);
     });
     try {
-      const result = await Promise.race([entry.container.exec([...command]), timeout]);
+      // The environment goes in the exec API's request body, never in a process's arguments.
+      const result = await Promise.race([entry.container.exec([...command], Object.keys(env).length > 0 ? { env: { ...env } } : {}), timeout]);
       return { exitCode: result.exitCode, output: result.output };
     } finally {
       clearTimeout(timer);

@@ -2,7 +2,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { PassThrough, Writable } from 'node:stream';
+import { PassThrough, Readable, Writable } from 'node:stream';
 import { Exec, Log, type V1Deployment, type V1Pod, type V1StatefulSet, type V1Status } from '@kubernetes/client-node';
 import { DeploymentError, InfraError, errorMessage } from '../../errors.ts';
 import { httpStatus } from '../../util/http-status.ts';
@@ -139,10 +139,13 @@ export class KubernetesEnvironment implements Environment {
     return { exitCode, output: '' };
   }
 
-  async exec(name: string, command: readonly string[], timeoutMs: number): Promise<ExecResult> {
+  async exec(name: string, command: readonly string[], timeoutMs: number, env: Readonly<Record<string, string>> = {}): Promise<ExecResult> {
     const pod = await this.#runningPodName(name);
     if (!pod) throw new DeploymentError(`cannot exec in ${name}: it is not running`);
-    const r = await this.#execIn(pod, MAIN, command, timeoutMs, false);
+    // An exec request has no environment: the values go on its standard input, read by a fixed
+    // wrapper (exactly their byte count, so no end-of-input is needed), never in its URI or argv.
+    const withEnv = envOverStdin(command, env);
+    const r = await this.#execIn(pod, MAIN, withEnv.command, timeoutMs, false, withEnv.stdin);
     return { exitCode: r.exitCode, output: r.raw.toString('utf8') };
   }
 
@@ -326,14 +329,14 @@ export class KubernetesEnvironment implements Environment {
   }
 
   /** Exec through the API server; stdout and stderr in one buffer, the exit code from the status channel. */
-  async #execIn(pod: string, container: string, command: readonly string[], timeoutMs: number, stdoutOnly: boolean): Promise<{ exitCode: number; raw: Buffer }> {
+  async #execIn(pod: string, container: string, command: readonly string[], timeoutMs: number, stdoutOnly: boolean, stdin?: Buffer): Promise<{ exitCode: number; raw: Buffer }> {
     const chunks: Buffer[] = [];
     const sink = () => new Writable({ write(chunk: Buffer, _enc, done) { chunks.push(Buffer.from(chunk)); done(); } });
     let timer: NodeJS.Timeout | undefined;
     let socket: { close(): void } | undefined;
     const status = new Promise<V1Status>((resolve, reject) => {
       timer = setTimeout(() => reject(new DeploymentError(`exec in ${pod} timed out after ${timeoutMs / 1000}s: ${command[0] ?? ''} (arguments not shown)`)), timeoutMs);
-      new Exec(this.#api.kc).exec(this.namespace, pod, container, [...command], sink(), stdoutOnly ? new PassThrough().resume() : sink(), null, false, resolve)
+      new Exec(this.#api.kc).exec(this.namespace, pod, container, [...command], sink(), stdoutOnly ? new PassThrough().resume() : sink(), stdin ? Readable.from([stdin]) : null, false, resolve)
         .then((ws) => { socket = ws; ws.on('close', () => setTimeout(() => resolve({ status: 'Failure', message: 'exec stream closed without a status' }), 2000)); })
         .catch((cause: unknown) => reject(new InfraError(`exec in ${pod} could not start: ${apiMessage(cause)}`, { cause })));
     });
@@ -391,4 +394,16 @@ function exitCodeOf(status: V1Status): number {
 function describeExit(t: { exitCode: number; reason?: string; signal?: number }): string {
   if (t.reason === 'OOMKilled') return `was OOM-killed (exit code ${t.exitCode})`;
   return `exited with code ${t.exitCode}${t.reason && t.reason !== 'Error' && t.reason !== 'Completed' ? ` (${t.reason})` : ''}`;
+}
+
+/**
+ * A command that first reads its environment from standard input: `export NAME='value'` lines,
+ * single-quoted (a value is data, never code), read by their exact byte count, then the command
+ * itself by exec (its argv as given, no shell text around it).
+ */
+export function envOverStdin(command: readonly string[], env: Readonly<Record<string, string>>): { command: readonly string[]; stdin?: Buffer } {
+  const names = Object.keys(env);
+  if (names.length === 0) return { command };
+  const stdin = Buffer.from(names.map((k) => `export ${k}='${env[k]!.replace(/'/g, `'\\''`)}'\n`).join(''), 'utf8');
+  return { command: ['/bin/sh', '-c', `eval "$(head -c ${stdin.length})"; exec "$@"`, 'sh', ...command], stdin };
 }
