@@ -7,6 +7,7 @@
  * The last section runs core on both backends (it starts the local Kubernetes cluster if needed).
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { Redactor } from '../harness/results/redactor.ts';
 import os from 'node:os';
 import path from 'node:path';
 import { loadCatalogues, loadScenario } from '../harness/config/load-scenario.ts';
@@ -184,13 +185,15 @@ async function runCells(cells: ReturnType<typeof expandCells>, concurrency: numb
   const run: RunResult = { schemaVersion: 1, run: { id: `bench-${Date.now()}`, startedAt: new Date().toISOString(), gategridVersion: 'bench' }, cells: [] };
   // A folder per run: log files are appended to, and a scan must see only this run's lines.
   const outDir = path.join(os.tmpdir(), 'gategrid-bench', run.run.id);
+  // Every secret the cells make is registered here: the results written below pass it, as a run's do.
+  const redactor = new Redactor();
   await runMatrix(cells, {
-    run, outDir, images: builder(), keep: 'always', rerunTempest: false, retries: 0, concurrency, failFast: false,
+    run, outDir, redactor, images: builder(), keep: 'always', rerunTempest: false, retries: 0, concurrency, failFast: false,
     backends: new Map<string, Backend>([['docker', new DockerBackend()], ['kubernetes', kube]]), actions: { catalog: registerCatalog },
     timeouts: { images: 45 * 60_000, deploy: 10 * 60_000, checks: 15 * 60_000 }, signal: new AbortController().signal, reporter: { name: 'bench' },
   });
   // What each red figure means is then readable: its cells' checks, messages and logs.
-  await writeFile(path.join(outDir, 'results.json'), `${JSON.stringify(run, null, 2)}\n`);
+  await writeFile(path.join(outDir, 'results.json'), `${JSON.stringify(redactor.value(run), null, 2)}\n`);
   for (const c of run.cells.filter((x) => x.status !== 'passed')) process.stdout.write(`  (${c.id} ${c.status}: ${cellReason(c)}; ${path.join(outDir, 'results.json')})\n`);
   const onKube = cells.some((c) => c.backend === 'kubernetes');
   // Kubernetes pods run as containers of this engine too (dockershim), labelled with their namespace.

@@ -107,7 +107,8 @@ export interface Environment {
   /** Names of every container started in this environment, jobs included, in start order. */
   containers(): readonly string[];
   /** A red cell: writes what the backend knows beyond container logs (Kubernetes events, kind's node logs) into `dir`. */
-  diagnose?(dir: string): Promise<void>;
+  /** `redact`: what the run's redaction point does to text; every file written here passes it. */
+  diagnose?(dir: string, redact: (text: string) => string): Promise<void>;
   /** Stops log capture and removes every container, network and volume carrying the cell's labels. */
   teardown(): Promise<void>;
   /** Stops log capture and leaves everything running (a kept cell). */

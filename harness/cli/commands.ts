@@ -111,7 +111,7 @@ export async function commandList(values: CliValues): Promise<number> {
   return 0;
 }
 
-export async function commandRun(values: CliValues): Promise<number> {
+export async function commandRun(values: CliValues, redactor = new Redactor()): Promise<number> {
   const keep = values.keep as KeepPolicy;
   if (!['never', 'failed', 'always'].includes(keep)) throw new UsageError(`--keep ${values.keep}: expected never, failed or always`);
   const { file: configFile, config } = await loadConfig(values.config);
@@ -159,7 +159,6 @@ export async function commandRun(values: CliValues): Promise<number> {
   const consoleReporter = live ? new LiveConsoleReporter() : new ConsoleReporter({ quiet: values.quiet });
   const matrixFile = path.resolve(values.matrix ?? path.join(values.out === undefined ? defaultOutDir : outDir, 'stability-matrix.xlsx'));
   // Every secret a cell generates is registered with the redactor, which stands before every reporter.
-  const redactor = new Redactor();
   const reporter = new ClassifyingReporter(known.failures, new RedactingReporter(redactor, new ReporterMultiplexer([
     new JsonReporter(outDir), new JunitReporter(outDir), new HtmlReporter(outDir, { matrix: matrixFile }), new XlsxReporter(matrixFile, dashboardOptions(config, known.failures)), consoleReporter,
   ])));

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, errorMessage, GategridError, UsageError } from '../errors.ts';
+import { Redactor } from '../results/redactor.ts';
 import { commandDown, commandList, commandPrune, commandReport, commandRun, commandStale, versionLine } from './commands.ts';
 
 export const USAGE = `gategrid — gating and scenario tests for containerised deployments
@@ -84,6 +85,9 @@ function parse(argv: string[]) {
 }
 
 export async function runCli(argv: string[]): Promise<number> {
+  // The run's one redaction point: the run registers every secret with it, and a crash line or a
+  // --debug stack printed here passes it too.
+  const redactor = new Redactor();
   try {
     let parsed;
     try {
@@ -101,7 +105,7 @@ export async function runCli(argv: string[]): Promise<number> {
       return command === undefined && !parsed.values.help ? 2 : 0;
     }
     switch (command) {
-      case 'run': return await commandRun(parsed.values);
+      case 'run': return await commandRun(parsed.values, redactor);
       case 'list': return await commandList(parsed.values);
       case 'down': {
         if (rest.length !== 1) throw new UsageError('usage: gategrid down RUN_ID (the id is printed by gategrid run, and is in results.json)');
@@ -118,9 +122,9 @@ export async function runCli(argv: string[]): Promise<number> {
       return 2;
     }
     const kind = error instanceof GategridError ? error.side : 'internal';
-    process.stderr.write(`gategrid: ${kind} error: ${errorMessage(error)}\n`);
+    process.stderr.write(redactor.text(`gategrid: ${kind} error: ${errorMessage(error)}\n`));
     // One line for people; the stack only when asked (--debug), for bug reports.
-    if (argv.includes('--debug') && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+    if (argv.includes('--debug') && error instanceof Error && error.stack) process.stderr.write(redactor.text(`${error.stack}\n`));
     else if (!(error instanceof GategridError)) process.stderr.write('gategrid: this is a bug in gategrid; run again with --debug for the stack trace and report it\n');
     return 1;
   }

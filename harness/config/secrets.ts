@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { redactText } from '../results/redactor.ts';
 
 /**
  * Secrets are generated per cell, on first use, and never written into reports: `redact` replaces
@@ -6,6 +7,7 @@ import { randomBytes } from 'node:crypto';
  */
 export class SecretStore {
   readonly #values = new Map<string, string>();
+  readonly #byValue = new Map<string, string>();
   readonly #onSecret: ((name: string, value: string) => void) | undefined;
 
   /** `onSecret`: told every secret as it is made (the run's redaction point registers them). */
@@ -19,15 +21,15 @@ export class SecretStore {
       // Hex keeps secrets safe inside URLs, ini files, SQL and shell without quoting.
       value = randomBytes(16).toString('hex');
       this.#values.set(name, value);
+      this.#byValue.set(value, name);
       this.#onSecret?.(name, value);
     }
     return value;
   }
 
+  /** The same redaction as the run's redaction point (results/redactor.ts), for this cell's secrets. */
   redact(text: string): string {
-    let out = text;
-    for (const [name, value] of this.#values) out = out.split(value).join(`<secret:${name}>`);
-    return out;
+    return redactText(text, this.#byValue);
   }
 
   toJSON(): Record<string, string> {

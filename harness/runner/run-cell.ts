@@ -1,3 +1,4 @@
+import { chmod, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { SecretStore } from '../config/secrets.ts';
 import { errorMessage, isDeploymentError } from '../errors.ts';
@@ -28,6 +29,11 @@ export async function runCell(cell: CellSpec, result: CellResult, options: CellR
   result.scenarioRevision = cell.scenario.revision;
   options.update(result);
 
+  // The deployment's own output (container logs, Tempest's, events) lives under logs/: readable by
+  // the run's user only, as the rendered configs it may quote are the deployment's secrets.
+  const logsRoot = path.join(options.outDir, 'logs');
+  await mkdir(logsRoot, { recursive: true, mode: 0o700 });
+  await chmod(logsRoot, 0o700);
   const secrets = new SecretStore((name, value) => options.redactor?.add(name, value));
   const run: CellRun = {
     cell, result, options, secrets, harnessErrors: [], images: new Map(), targetImages: new Map(), steps: [],

@@ -33,7 +33,7 @@ function leakyBackend(): Backend {
     },
     stopService: async () => undefined,
     runJob: async (spec) => { throw leak(`job ${spec.name} timed out: ${(spec.command ?? []).join(' ')} ${JSON.stringify(spec.env)}`); },
-    exec: async (name, command) => { throw leak(`exec in ${name} timed out after 60s: ${command.join(' ')}`); },
+    exec: async (name, command, _timeoutMs, env) => { throw leak(`exec in ${name} timed out after 60s: ${command.join(' ')} ${JSON.stringify(env)}`); },
     probe: async () => true,
     state: async () => ({ status: 'running', exitCode: undefined, restarts: 0 }),
     kill: async () => undefined,

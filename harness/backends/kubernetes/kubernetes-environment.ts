@@ -6,6 +6,7 @@ import { PassThrough, Readable, Writable } from 'node:stream';
 import { Exec, Log, type V1Deployment, type V1Pod, type V1StatefulSet, type V1Status } from '@kubernetes/client-node';
 import { DeploymentError, InfraError, errorMessage } from '../../errors.ts';
 import { httpStatus } from '../../util/http-status.ts';
+import { redactTree } from '../../util/redact-tree.ts';
 import { shellJoin } from '../../util/shell.ts';
 import { listeningPorts, type ContainerSpec, type ContainerState, type Environment, type EnvironmentSpec, type ExecResult, type JobSpec, type ReadyProbe, type ServiceAddress, type ServiceSpec } from '../backend.ts';
 import { apiMessage, isNotFound, statusCode, type KubeApi } from './kube-api.ts';
@@ -178,14 +179,16 @@ export class KubernetesEnvironment implements Environment {
     await this.#api.core.deleteNamespacedPod({ name: pod, namespace: this.namespace, gracePeriodSeconds: 0 });
   }
 
-  async diagnose(dir: string): Promise<void> {
+  async diagnose(dir: string, redact: (text: string) => string): Promise<void> {
     await mkdir(dir, { recursive: true });
     const events = await this.#api.core.listNamespacedEvent({ namespace: this.namespace }).catch(() => undefined);
     const lines = (events?.items ?? [])
       .sort((a, b) => String(a.lastTimestamp ?? a.eventTime ?? '').localeCompare(String(b.lastTimestamp ?? b.eventTime ?? '')))
       .map((e) => `${String(e.lastTimestamp ?? e.eventTime ?? '')} ${e.type ?? ''} ${e.involvedObject.kind ?? ''}/${e.involvedObject.name ?? ''} ${e.reason ?? ''}: ${e.message ?? ''} (x${e.count ?? 1})`);
-    await writeFile(path.join(dir, 'kubernetes-events.log'), `${lines.join('\n')}\n`);
-    await this.#provider.collect(path.join(dir, `${this.#provider.name}-logs`)).catch(() => undefined);
+    // Events quote pod specs and commands: redacted like every file gategrid writes.
+    await writeFile(path.join(dir, 'kubernetes-events.log'), redact(`${lines.join('\n')}\n`), { mode: 0o600 });
+    const collected = path.join(dir, `${this.#provider.name}-logs`);
+    if (await this.#provider.collect(collected).then(() => true, () => false)) await redactTree(collected, redact);
   }
 
   async release(): Promise<void> {
