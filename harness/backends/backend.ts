@@ -32,6 +32,15 @@ export interface ContainerSpec {
    */
   readonly listens?: readonly number[];
   readonly timeoutMs: number;
+  /** Beyond an ordinary container, as its recipe declares them (never privileged). */
+  readonly privileges?: Privileges;
+}
+
+export interface Privileges {
+  readonly capabilities: readonly string[];
+  readonly devices: readonly string[];
+  readonly seccomp: 'default' | 'unconfined';
+  readonly apparmor: 'default' | 'unconfined';
 }
 
 /** The ports other containers reach a container on by name: its `listens`, else its published ports. */

@@ -126,6 +126,11 @@ export type CloudSpec = z.infer<typeof cloudSchema>;
 export const tempestExclusion = z.strictObject({ regex: z.string().min(1), reason, releases: z.array(z.string()).optional() });
 export type TempestExclusion = z.infer<typeof tempestExclusion>;
 
+/** Linux capabilities a recipe may add (ALL is not one: name each). */
+export const CAPABILITIES = ['AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'DAC_READ_SEARCH', 'FOWNER', 'FSETID', 'IPC_LOCK', 'IPC_OWNER', 'KILL', 'LEASE',
+  'LINUX_IMMUTABLE', 'MKNOD', 'NET_ADMIN', 'NET_BIND_SERVICE', 'NET_BROADCAST', 'NET_RAW', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_ADMIN',
+  'SYS_CHROOT', 'SYS_NICE', 'SYS_PTRACE', 'SYS_RESOURCE', 'SYS_TIME', 'SYSLOG', 'BPF', 'PERFMON', 'CHECKPOINT_RESTORE'] as const;
+
 export const serviceSchema = z.strictObject({
   name,
   description: z.string().optional(),
@@ -190,6 +195,19 @@ export const serviceSchema = z.strictObject({
   runtimeSocket: z.string().startsWith('/').optional(),
   /** Releases or backends this recipe cannot serve, each with the reason (the cell is `skipped`, never silently dropped). */
   unsupported: z.record(z.string(), reason).default({}),
+  /**
+   * What the container needs beyond an ordinary one, each named, with the reason (a hypervisor's
+   * container: /dev/net/tun, NET_ADMIN for its taps). Nothing else gets more than the engine's
+   * default: never `--privileged`, which these hosts refuse anyway, and never ALL.
+   */
+  privileges: z.strictObject({
+    capabilities: z.array(z.enum(CAPABILITIES)).default([]),
+    devices: z.array(z.string().regex(/^\/dev\/[A-Za-z0-9_./-]+$/, 'a device path under /dev')).default([]),
+    /** `unconfined`: no seccomp filter (qemu's and libvirt's syscalls); the engine's default otherwise. */
+    seccomp: z.enum(['default', 'unconfined']).default('default'),
+    apparmor: z.enum(['default', 'unconfined']).default('default'),
+    reason,
+  }).optional(),
   /**
    * Tempest tests this service's package cannot pass (a security fix that removed what a test
    * asserts), each with the reason: excluded in every scenario that deploys it.

@@ -151,7 +151,8 @@ export function buildPlan(input: PlanInput): DeploymentPlan {
     // A frontend listens on the ports of the services it fronts: every internal call reaches them through it.
     const frontPorts = s.fronts.filter((f) => frontedPorts.has(f.service)).map((f) => f.port);
     const listens = [...new Set([...s.ports, ...frontPorts, ...s.expose, ...(s.ready.tcp === undefined ? [] : [s.ready.tcp])])];
-    const base = { image, env, files, volumes: s.volumes, listens, ...(s.user ? { user: s.user } : {}) };
+    const privileges = s.privileges ? { capabilities: s.privileges.capabilities, devices: s.privileges.devices, seccomp: s.privileges.seccomp, apparmor: s.privileges.apparmor } : undefined;
+    const base = { image, env, files, volumes: s.volumes, listens, ...(s.user ? { user: s.user } : {}), ...(privileges ? { privileges } : {}) };
 
     const beforeStart: string[] = [];
     const jobStep = (job: JobSpec, where: string): Step => {

@@ -4,7 +4,7 @@ import { loadCatalogues, loadScenario } from '../../harness/config/load-scenario
 import { ConfigError } from '../../harness/config/../errors.ts';
 import { repoRoot } from '../../harness/config/paths.ts';
 import { parseYamlText, validateYaml } from '../../harness/config/yaml-file.ts';
-import { scenarioSchema } from '../../harness/config/schemas.ts';
+import { scenarioSchema, serviceSchema } from '../../harness/config/schemas.ts';
 
 const fixture = (name: string) => path.join(repoRoot, 'fixtures', 'scenarios', name);
 
@@ -103,4 +103,13 @@ test('a scenario\'s log allow-list names services of the scenario, and its patte
   const regex = await t.throwsAsync(loadScenario(fixture('bad-log-regex.yaml'), await loadCatalogues()), { instanceOf: ConfigError });
   t.is(regex.field, 'logs.allow[0].pattern');
   t.regex(regex.message, /not a valid regular expression/);
+});
+
+test('a recipe\'s privileges are named one by one with a reason: ALL, an unknown capability and a device outside /dev are refused', (t) => {
+  const base = { name: 'libvirt', image: 'libvirt', memoryMiB: 100, ready: { exec: ['true'] } };
+  const ok = serviceSchema.safeParse({ ...base, privileges: { capabilities: ['NET_ADMIN', 'SYS_ADMIN'], devices: ['/dev/net/tun'], seccomp: 'unconfined', reason: 'qemu makes taps and mounts its namespaces' } });
+  t.true(ok.success);
+  for (const privileges of [{ capabilities: ['ALL'], reason: 'everything please' }, { capabilities: ['NET_ADMIN'] }, { devices: ['/etc/passwd'], reason: 'no device at all' }, { privileged: true, reason: 'the easy way' }]) {
+    t.false(serviceSchema.safeParse({ ...base, privileges }).success, JSON.stringify(privileges));
+  }
 });

@@ -6,7 +6,7 @@ import type { StartedTestContainer, WaitStrategy } from 'testcontainers';
 import { DeploymentError, InfraError, errorMessage } from '../../errors.ts';
 import { docker, removeByLabel } from '../../docker-cli.ts';
 import { LABEL_CELL, LABEL_RUN } from '../../labels.ts';
-import type { Backend, ContainerSpec, ContainerState, Environment, EnvironmentSpec, ExecResult, JobSpec, ReadyProbe, ServiceSpec } from '../backend.ts';
+import type { Backend, ContainerSpec, ContainerState, Environment, EnvironmentSpec, ExecResult, JobSpec, Privileges, ReadyProbe, ServiceSpec } from '../backend.ts';
 import { LoopbackContainer } from './loopback-container.ts';
 import { ContainerExitedError, ExitAwareWaitStrategy } from './wait-strategies/exit-aware-wait-strategy.ts';
 import { ExecWaitStrategy } from './wait-strategies/exec-wait-strategy.ts';
@@ -195,6 +195,7 @@ class DockerEnvironment implements Environment {
     if (!this.#order.includes(spec.name)) this.#order.push(spec.name);
     if (spec.command) container.withCommand([...spec.command]);
     if (spec.user) container.withUser(spec.user);
+    if (spec.privileges) applyPrivileges(container, spec.privileges);
     if (spec.ports.length > 0) container.withExposedPorts(...spec.ports.map((p) => ({ container: p.container, host: p.host })));
     if (spec.files.length > 0) container.withCopyContentToContainer(spec.files.map((f) => ({ content: f.content, target: f.target, mode: f.mode })));
     if (spec.volumes.length > 0) {
@@ -225,4 +226,12 @@ function waitStrategy(ready: ReadyProbe): WaitStrategy {
     return new LoopbackHttpWaitStrategy({ path: ready.path, port: ready.port, status: ready.status });
   }
   return new ExecWaitStrategy(shellJoin(ready.command));
+}
+
+/** Exactly what the recipe declares: named capabilities, devices and the two profiles; never privileged. */
+function applyPrivileges(container: LoopbackContainer, p: Privileges): void {
+  if (p.capabilities.length > 0) container.withAddedCapabilities(...p.capabilities);
+  if (p.devices.length > 0) container.withDevices(p.devices);
+  const opts = [...(p.seccomp === 'unconfined' ? ['seccomp=unconfined'] : []), ...(p.apparmor === 'unconfined' ? ['apparmor=unconfined'] : [])];
+  if (opts.length > 0) container.withSecurityOpt(...opts);
 }

@@ -8,6 +8,7 @@ import { GenericContainer } from 'testcontainers';
 export class LoopbackContainer extends GenericContainer {
   #network: string | undefined;
   #alias: string | undefined;
+  #devices: readonly string[] = [];
   /** Whether the engine created the container: a failure before that is the harness's, after it the deployment's. */
   created = false;
 
@@ -17,6 +18,12 @@ export class LoopbackContainer extends GenericContainer {
     return this.withNetworkMode(network);
   }
 
+  /** Host devices, each at the same path inside (read, write, mknod), as `docker run --device` gives them. */
+  withDevices(paths: readonly string[]): this {
+    this.#devices = paths;
+    return this;
+  }
+
   protected override async containerCreated(): Promise<void> {
     this.created = true;
   }
@@ -24,6 +31,9 @@ export class LoopbackContainer extends GenericContainer {
   protected override async beforeContainerCreated(): Promise<void> {
     for (const bindings of Object.values(this.hostConfig.PortBindings ?? {}) as Array<Array<{ HostIp?: string }>>) {
       for (const binding of bindings) binding.HostIp = '127.0.0.1';
+    }
+    if (this.#devices.length > 0) {
+      this.hostConfig.Devices = this.#devices.map((p) => ({ PathOnHost: p, PathInContainer: p, CgroupPermissions: 'rwm' }));
     }
     if (this.#network && this.#alias) {
       this.createOpts.NetworkingConfig = { EndpointsConfig: { [this.#network]: { Aliases: [this.#alias] } } };

@@ -124,7 +124,7 @@ function podSpec(spec: ContainerSpec, ctx: ObjectContext, restartPolicy: 'Always
     // Docker's CMD: `args` keeps the image's entrypoint, as `docker run IMAGE ARGS...` does.
     ...(spec.command ? { args: [...spec.command] } : {}),
     env, volumeMounts: mounts,
-    ...(spec.user ? { securityContext: numericUser(spec.user, spec.name) } : {}),
+    ...(spec.user || spec.privileges ? { securityContext: { ...(spec.user ? numericUser(spec.user, spec.name) : {}), ...podPrivileges(spec) } } : {}),
     ports: spec.ports.map((p) => ({ containerPort: p.container, protocol: 'TCP' })),
   };
   const containers: V1Container[] = [main];
@@ -199,6 +199,21 @@ export function jobManifest(spec: JobSpec, ctx: ObjectContext): V1Job {
 }
 
 /** Kubernetes runs as a numeric user only; a name (fine for Docker) is refused with the fix. */
+/**
+ * A recipe's declared capabilities and profiles as a container's securityContext. A host device is
+ * not given: a pod gets one only when privileged (which dockershim turns into Docker's
+ * --privileged, refused on these hosts) or through a device plugin, which no cluster here runs.
+ */
+function podPrivileges(spec: ContainerSpec): { capabilities?: { add: string[] }; seccompProfile?: { type: 'Unconfined' } } {
+  const p = spec.privileges;
+  if (!p) return {};
+  if (p.devices.length > 0) throw new TypeError(`${spec.name}: its recipe needs host devices (${p.devices.join(', ')}), which this backend gives no pod (only privileged pods or a device plugin get one): mark the recipe unsupported on kubernetes with that reason`);
+  return {
+    ...(p.capabilities.length > 0 ? { capabilities: { add: [...p.capabilities] } } : {}),
+    ...(p.seccomp === 'unconfined' ? { seccompProfile: { type: 'Unconfined' as const } } : {}),
+  };
+}
+
 function numericUser(user: string, name: string): { runAsUser: number; runAsGroup?: number } {
   const m = /^(\d+)(?::(\d+))?$/.exec(user);
   if (!m) throw new TypeError(`${name}: user "${user}" must be numeric (UID or UID:GID) on Kubernetes; set it with USER in the image instead`);

@@ -95,3 +95,11 @@ test('with claims, volumes are PersistentVolumeClaims', (t) => {
   const pod = workloadManifest(keystone, { ...ctx, volumes: { kind: 'pvc', size: '1Gi' } }).spec!.template.spec!;
   t.deepEqual(pod.volumes!.find((v) => v.name === 'vol-fernet-keys')!.persistentVolumeClaim, { claimName: 'vol-fernet-keys' });
 });
+
+test('declared capabilities and seccomp reach the pod\'s securityContext; a host device is refused with the reason and the fix', (t) => {
+  const withCaps = workloadManifest({ ...keystone, privileges: { capabilities: ['NET_ADMIN'], devices: [], seccomp: 'unconfined', apparmor: 'default' } }, ctx);
+  t.deepEqual(withCaps.spec!.template.spec!.containers[0]!.securityContext, { capabilities: { add: ['NET_ADMIN'] }, seccompProfile: { type: 'Unconfined' } });
+  t.is(workloadManifest(keystone, ctx).spec!.template.spec!.containers[0]!.securityContext, undefined, 'an ordinary recipe: nothing added');
+  t.throws(() => workloadManifest({ ...keystone, privileges: { capabilities: [], devices: ['/dev/net/tun'], seccomp: 'default', apparmor: 'default' } }, ctx),
+    { message: /needs host devices \(\/dev\/net\/tun\).*device plugin.*unsupported on kubernetes/ });
+});
