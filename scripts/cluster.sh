@@ -266,9 +266,12 @@ chains_of() {  # every chain of every table, as "table chain" lines
 
 preflight_host() {
   [ -d "$OWNED" ] && return 0  # an up of ours that did not finish, or is running: it is ours to resume
-  local problems=() p c pid
+  local problems=() p c pid chains
   for p in "${KUBELET_PATHS[@]}"; do [ -e "$p" ] && problems+=("$p exists"); done
-  for c in "${FIXED_CHAINS[@]}"; do chains_of | grep -q " $c\$" && problems+=("iptables chain $c exists"); done
+  # Read once, matched after: grep -q on the live pipe ends it early, and pipefail then reads the
+  # writer's SIGPIPE as "not found" (a chain late in the listing was missed).
+  chains="$(chains_of)"
+  for c in "${FIXED_CHAINS[@]}"; do grep -q " $c\$" <<<"$chains" && problems+=("iptables chain $c exists"); done
   for pid in $(pgrep -x 'kubelet|kube-apiserver|kube-proxy|etcd' 2>/dev/null); do problems+=("$(cat "/proc/$pid/comm" 2>/dev/null) runs (pid $pid)"); done
   [ -n "$(docker ps -aq --filter label=io.kubernetes.docker.type 2>/dev/null)" ] && problems+=("the engine holds another kubelet's containers")
   ip link show "$BRIDGE" >/dev/null 2>&1 && problems+=("a link named $BRIDGE exists")
@@ -386,8 +389,8 @@ clean_iptables() {
     # Jumps into our chains from chains that stay (INPUT, FORWARD, POSTROUTING, another tool's).
     while IFS= read -r rule; do
       chain="$(printf '%s' "$rule" | awk '{print $2}')"
-      printf '%s\n' "$names" | grep -qxF "$chain" && continue
-      printf '%s\n' "$names" | grep -qxF "$(printf '%s' "$rule" | sed -n 's/.* -j \([^ ]*\).*/\1/p')" || continue
+      grep -qxF "$chain" <<<"$names" && continue
+      grep -qxF "$(printf '%s' "$rule" | sed -n 's/.* -j \([^ ]*\).*/\1/p')" <<<"$names" || continue
       ipt "$t" "-D ${rule#-A }"
     done < <(iptables-save -t "$t" | grep -E '^-A ' | grep -E -- ' -j (KUBE|CNI)-')
     while IFS= read -r chain; do ipt "$t" "-F $chain"; done <<<"$names"

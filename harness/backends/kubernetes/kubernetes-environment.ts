@@ -2,7 +2,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { PassThrough, Readable, Writable } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import { Exec, Log, type V1Deployment, type V1Pod, type V1StatefulSet, type V1Status } from '@kubernetes/client-node';
 import { DeploymentError, InfraError, errorMessage } from '../../errors.ts';
 import { httpStatus } from '../../util/http-status.ts';
@@ -337,9 +337,14 @@ export class KubernetesEnvironment implements Environment {
     const sink = () => new Writable({ write(chunk: Buffer, _enc, done) { chunks.push(Buffer.from(chunk)); done(); } });
     let timer: NodeJS.Timeout | undefined;
     let socket: { close(): void } | undefined;
+    // Standard input is written and left open: the client closes the whole exec socket when its
+    // input ends (Kubernetes 1.20 has no half-close), which killed the command before its status
+    // came (exit -1, no output). The wrapper reads an exact byte count, so no end is needed.
+    const input = stdin ? new PassThrough() : undefined;
+    input?.write(stdin);
     const status = new Promise<V1Status>((resolve, reject) => {
       timer = setTimeout(() => reject(new DeploymentError(`exec in ${pod} timed out after ${timeoutMs / 1000}s: ${command[0] ?? ''} (arguments not shown)`)), timeoutMs);
-      new Exec(this.#api.kc).exec(this.namespace, pod, container, [...command], sink(), stdoutOnly ? new PassThrough().resume() : sink(), stdin ? Readable.from([stdin]) : null, false, resolve)
+      new Exec(this.#api.kc).exec(this.namespace, pod, container, [...command], sink(), stdoutOnly ? new PassThrough().resume() : sink(), input ?? null, false, resolve)
         .then((ws) => { socket = ws; ws.on('close', () => setTimeout(() => resolve({ status: 'Failure', message: 'exec stream closed without a status' }), 2000)); })
         .catch((cause: unknown) => reject(new InfraError(`exec in ${pod} could not start: ${apiMessage(cause)}`, { cause })));
     });
@@ -348,6 +353,7 @@ export class KubernetesEnvironment implements Environment {
       return { exitCode: exitCodeOf(st), raw: Buffer.concat(chunks) };
     } finally {
       clearTimeout(timer);
+      input?.destroy();
       socket?.close();
     }
   }
