@@ -34,6 +34,11 @@ export interface ContainerSpec {
   readonly timeoutMs: number;
   /** Beyond an ordinary container, as its recipe declares them (never privileged). */
   readonly privileges?: Privileges;
+  /**
+   * The service (logical name) whose network namespace this container joins instead of having its
+   * own; it has no name on the cell's network then, and publishes nothing.
+   */
+  readonly networkOf?: string;
 }
 
 export interface Privileges {

@@ -172,6 +172,12 @@ function checkReferences(spec: ScenarioSpec, file: string, services: readonly Lo
     s.spec.after.forEach((dep, i) => {
       if (!stepNames.has(dep)) throw new ConfigError(s.file, `after[${i}]`, `service "${dep}" is not part of scenario "${spec.name}" (${file}), nor a job of one of its services: add it to its services`);
     });
+    const joined = s.spec.namespaces?.network;
+    if (joined !== undefined) {
+      if (!serviceNames.has(joined) || joined === s.spec.name) throw new ConfigError(s.file, 'namespaces.network', `service "${joined}" is not another service of scenario "${spec.name}": name the service whose network namespace this one joins, and add it to services`);
+      if (!s.spec.after.includes(joined)) throw new ConfigError(s.file, 'namespaces.network', `the namespace of "${joined}" exists only once it runs: add "${joined}" to after`);
+      if (s.spec.ports.length > 0) throw new ConfigError(s.file, 'ports', `a service in the network namespace of "${joined}" publishes no port of its own: publish it on "${joined}"`);
+    }
     s.spec.jobs.forEach((job, j) => {
       job.after.forEach((dep, i) => {
         if (!stepNames.has(dep)) throw new ConfigError(s.file, `jobs[${j}].after[${i}]`, `"${dep}" is neither a service nor a job of scenario "${spec.name}"`);

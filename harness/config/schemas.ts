@@ -209,6 +209,13 @@ export const serviceSchema = z.strictObject({
     reason,
   }).optional(),
   /**
+   * Namespaces shared with another service of the scenario. `network`: this container joins that
+   * service's network namespace (its interfaces, addresses and ports) instead of having its own, as
+   * a compute node's switch, chassis and hypervisor share one (Kolla runs them in the host's): a tap
+   * libvirt makes must be a port the switch beside it can take. It then publishes no port of its own.
+   */
+  namespaces: z.strictObject({ network: name, reason }).optional(),
+  /**
    * Tempest tests this service's package cannot pass (a security fix that removed what a test
    * asserts), each with the reason: excluded in every scenario that deploys it.
    */

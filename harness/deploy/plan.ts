@@ -152,12 +152,14 @@ export function buildPlan(input: PlanInput): DeploymentPlan {
     const frontPorts = s.fronts.filter((f) => frontedPorts.has(f.service)).map((f) => f.port);
     const listens = [...new Set([...s.ports, ...frontPorts, ...s.expose, ...(s.ready.tcp === undefined ? [] : [s.ready.tcp])])];
     const privileges = s.privileges ? { capabilities: s.privileges.capabilities, devices: s.privileges.devices, seccomp: s.privileges.seccomp, apparmor: s.privileges.apparmor } : undefined;
-    const base = { image, env, files, volumes: s.volumes, listens, ...(s.user ? { user: s.user } : {}), ...(privileges ? { privileges } : {}) };
+    // In another's network namespace it has no name of its own: reached by that service's name.
+    const networkOf = s.namespaces?.network;
+    const base = { image, env, files, volumes: s.volumes, listens: networkOf ? [] : listens, ...(s.user ? { user: s.user } : {}), ...(privileges ? { privileges } : {}), ...(networkOf ? { networkOf } : {}) };
 
     const beforeStart: string[] = [];
     const jobStep = (job: JobSpec, where: string): Step => {
       const timeoutMs = job.timeoutSeconds * 1000;
-      const deps = [...job.after];
+      const deps = [...job.after, ...(networkOf && job.run ? [networkOf] : [])];
       owners.set(job.name, s.name);
       const jobEnv = Object.fromEntries(Object.entries(job.env).map(([k, v]) => [k, renderTemplate(v, render, `${service.file} (${where}.${job.name}.env.${k})`)]));
       if (job.run) {

@@ -178,10 +178,14 @@ class DockerEnvironment implements Environment {
   }
 
   async #prepare(spec: ContainerSpec): Promise<LoopbackContainer> {
-    const container = new LoopbackContainer(spec.image)
-      .withName(this.#containerName(spec.name))
-      .onNetwork(this.#network, spec.name)
-      .withHostname(spec.name)
+    const container = new LoopbackContainer(spec.image).withName(this.#containerName(spec.name));
+    if (spec.networkOf) {
+      if (spec.ports.length > 0) throw new InfraError(`${spec.name} joins the network namespace of ${spec.networkOf} and cannot publish ports of its own`);
+      container.inNetworkOf(this.#containerName(spec.networkOf));
+    } else {
+      container.onNetwork(this.#network, spec.name).withHostname(spec.name);
+    }
+    container
       .withLabels({ ...this.#spec.labels, 'io.gategrid.name': spec.name })
       .withEnvironment({ ...spec.env })
       .withLogConsumer((stream) => {

@@ -18,6 +18,11 @@ export class LoopbackContainer extends GenericContainer {
     return this.withNetworkMode(network);
   }
 
+  /** Joins the network namespace of a running container (`--network container:<name>`): no alias, no hostname, no ports. */
+  inNetworkOf(container: string): this {
+    return this.withNetworkMode(`container:${container}`);
+  }
+
   /** Host devices, each at the same path inside (read, write, mknod), as `docker run --device` gives them. */
   withDevices(paths: readonly string[]): this {
     this.#devices = paths;

@@ -99,6 +99,9 @@ export function hostPathOf(ctx: ObjectContext, volume: string): string | undefin
 }
 
 function podSpec(spec: ContainerSpec, ctx: ObjectContext, restartPolicy: 'Always' | 'Never', outputs?: JobSpec['outputs'], deadlineSeconds?: number): V1PodSpec {
+  // A pod's containers share its network namespace, but separate workloads' pods never do: two
+  // services in one namespace would be one pod of two containers, which this backend does not make.
+  if (spec.networkOf) throw new TypeError(`${spec.name}: its recipe joins the network namespace of ${spec.networkOf}, which this backend gives no pod of another workload: mark the recipe unsupported on kubernetes with that reason`);
   const volumes: V1Volume[] = [];
   const mounts: V1VolumeMount[] = [];
   if (spec.files.length > 0 || Object.keys(spec.env).length > 0) {

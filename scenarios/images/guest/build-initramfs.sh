@@ -1,6 +1,6 @@
 #!/bin/sh
 # Builds the guest's kernel and initramfs into $1: busybox (static), dropbear with the libraries it
-# links, the cloud kernel's modules the guest needs (virtio networking, packet sockets for DHCP), in
+# links, the cloud kernel's modules the guest needs (virtio over PCI: the transport, which virtio_net does not depend on; virtio networking, packet sockets for DHCP), in
 # load order, decompressed (busybox insmod reads plain .ko).
 set -eu
 out="$1"
@@ -17,7 +17,7 @@ for bin in /usr/sbin/dropbear /usr/bin/dropbearkey; do
 done
 # Modules in dependency order (modprobe's own resolution), decompressed.
 : > "$root/etc/modules.order"
-for m in virtio_net af_packet; do
+for m in virtio_pci virtio_net af_packet; do
   modprobe -S "$kver" --show-depends "$m" 2>/dev/null | awk '$1 == "insmod" {print $2}' | while read -r ko; do
     name="$(basename "$ko" | sed 's/\.ko.*$//').ko"
     grep -qx "$name" "$root/etc/modules.order" && continue
