@@ -7,6 +7,7 @@ import { ImageBuilder } from '../../harness/images/image-builder.ts';
 import { DockerBackend } from '../../harness/backends/docker/docker-backend.ts';
 import { runLabels } from '../../harness/labels.ts';
 import type { Environment } from '../../harness/backends/backend.ts';
+import { gategrid, leftovers, readResults, tempOut } from './helpers.ts';
 
 // Issue 21's data plane on the real engine, before neutron drives it: OVN (its databases and northd
 // in one container) programs a userspace Open vSwitch (no kernel module here) in a node container;
@@ -118,4 +119,21 @@ test.serial('integration: OVN on a userspace switch carries the guest: DHCP leas
     await env.teardown();
     await env.release();
   }
+});
+
+// The same services as recipes, deployed by the runner (fixtures/scenarios/compute-node.yaml): the
+// switch, the chassis and the hypervisor join the node's network namespace, and each is ready only
+// when it really serves (the chassis registered in OVN's southbound database, libvirt answering).
+test.serial('integration: the data plane\'s recipes deploy: OVN\'s control plane, a node whose switch, chassis and hypervisor share its namespace', async (t) => {
+  const out = await tempOut('compute-node');
+  const run = await gategrid(['run', '--scenario', 'fixtures/scenarios/compute-node.yaml', '--release', 'zed', '--out', out]);
+  t.log(run.all.split('\n').filter((l) => /service .* (passed|failed)|PASSED|FAILED/.test(l)).join('\n'));
+  t.is(run.exitCode, 0, run.all.slice(-3000));
+  const results = await readResults(out);
+  const cell = results.cells[0]!;
+  t.is(cell.status, 'passed');
+  for (const id of ['smoke.service.ovn-central', 'smoke.service.ovn-controller', 'smoke.service.libvirt', 'logs.openvswitch-vswitchd']) {
+    t.is(cell.checks.find((c) => c.id === id)?.status, 'passed', id);
+  }
+  t.deepEqual(await leftovers(results.run.id), []);
 });
