@@ -107,7 +107,15 @@ export async function loadScenario(nameOrPath: string, catalogues: Catalogues): 
     }
     hash.update(JSON.stringify(recipeYaml.data));
     for (const [k, v] of [...templates].sort()) hash.update(k).update(v);
-    services.push({ spec: recipe, file: recipeFile, dir, templates });
+    // What the scenario adds to the recipe's `after` is checked with it, as the recipe's own.
+    const override = spec.overrides[serviceName];
+    const extra = override?.after ?? [];
+    const merged = {
+      ...recipe,
+      ...(extra.length > 0 ? { after: [...new Set([...recipe.after, ...extra])] } : {}),
+      ...(override?.privileges ? { privileges: override.privileges } : {}),
+    };
+    services.push({ spec: merged, file: recipeFile, dir, templates });
   }
 
   checkReferences(spec, file, services, yaml.lineOf.bind(yaml));
@@ -166,6 +174,11 @@ function checkReferences(spec: ScenarioSpec, file: string, services: readonly Lo
       if (stepNames.has(job.name)) throw new ConfigError(s.file, `jobs.${job.name}`, `name "${job.name}" is used twice in scenario ${spec.name}: job names must be unique`);
       stepNames.add(job.name);
     }
+  }
+  for (const [service, o] of Object.entries(spec.overrides)) {
+    o.after.forEach((dep, i) => {
+      if (!stepNames.has(dep)) throw new ConfigError(file, `overrides.${service}.after[${i}]`, `"${dep}" is neither a service nor a job of scenario "${spec.name}": add it to services`, { line: lineOf(['overrides', service, 'after', i]) });
+    });
   }
   for (const s of services) {
     // A service waits for services, or for another service's job (nova's services for nova-api's db sync).

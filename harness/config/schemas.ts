@@ -131,6 +131,16 @@ export const CAPABILITIES = ['AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'DAC_READ_S
   'LINUX_IMMUTABLE', 'MKNOD', 'NET_ADMIN', 'NET_BIND_SERVICE', 'NET_BROADCAST', 'NET_RAW', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_ADMIN',
   'SYS_CHROOT', 'SYS_NICE', 'SYS_PTRACE', 'SYS_RESOURCE', 'SYS_TIME', 'SYSLOG', 'BPF', 'PERFMON', 'CHECKPOINT_RESTORE'] as const;
 
+/** What a container needs beyond an ordinary one, each named, with the reason. */
+const privilegesSchema = z.strictObject({
+  capabilities: z.array(z.enum(CAPABILITIES)).default([]),
+  devices: z.array(z.string().regex(/^\/dev\/[A-Za-z0-9_./-]+$/, 'a device path under /dev')).default([]),
+  /** `unconfined`: no seccomp filter (qemu's and libvirt's syscalls); the engine's default otherwise. */
+  seccomp: z.enum(['default', 'unconfined']).default('default'),
+  apparmor: z.enum(['default', 'unconfined']).default('default'),
+  reason,
+});
+
 export const serviceSchema = z.strictObject({
   name,
   description: z.string().optional(),
@@ -200,14 +210,7 @@ export const serviceSchema = z.strictObject({
    * container: /dev/net/tun, NET_ADMIN for its taps). Nothing else gets more than the engine's
    * default: never `--privileged`, which these hosts refuse anyway, and never ALL.
    */
-  privileges: z.strictObject({
-    capabilities: z.array(z.enum(CAPABILITIES)).default([]),
-    devices: z.array(z.string().regex(/^\/dev\/[A-Za-z0-9_./-]+$/, 'a device path under /dev')).default([]),
-    /** `unconfined`: no seccomp filter (qemu's and libvirt's syscalls); the engine's default otherwise. */
-    seccomp: z.enum(['default', 'unconfined']).default('default'),
-    apparmor: z.enum(['default', 'unconfined']).default('default'),
-    reason,
-  }).optional(),
+  privileges: privilegesSchema.optional(),
   /**
    * Namespaces shared with another service of the scenario. `network`: this container joins that
    * service's network namespace (its interfaces, addresses and ports) instead of having its own, as
@@ -227,10 +230,16 @@ export const scenarioSchema = z.strictObject({
   name,
   description: z.string().optional(),
   services: z.array(name).min(1),
-  /** Per-service overrides of recipe vars and env (fault injection, tuning). */
+  /**
+   * Per-service overrides of recipe vars and env (fault injection, tuning), and what else a service
+   * waits for in this scenario (nova-compute for libvirt when its vars choose the libvirt driver).
+   */
   overrides: z.record(name, z.strictObject({
     vars: z.record(z.string(), z.string()).default({}),
     env: z.record(z.string(), z.string()).default({}),
+    after: z.array(name).default([]),
+    /** Replaces the recipe's privileges here (nova-compute's libvirt driver starts privsep, the fake driver never does). */
+    privileges: privilegesSchema.optional(),
   })).default({}),
   checks: z.strictObject({
     smoke: z.boolean().default(true),

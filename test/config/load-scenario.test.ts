@@ -113,3 +113,18 @@ test('a recipe\'s privileges are named one by one with a reason: ALL, an unknown
     t.false(serviceSchema.safeParse({ ...base, privileges }).success, JSON.stringify(privileges));
   }
 });
+
+test('a scenario\'s override adds to what a service waits for and replaces its privileges; an unknown name is refused in the scenario file', async (t) => {
+  const catalogues = await loadCatalogues();
+  const loaded = await loadScenario(fixture('compute-ovn.yaml'), catalogues);
+  const compute = loaded.services.find((s) => s.spec.name === 'nova-compute')!.spec;
+  t.true(compute.after.includes('libvirt') && compute.after.includes('rabbitmq'), 'added to the recipe\'s own');
+  t.deepEqual(compute.privileges?.capabilities, ['CHOWN', 'DAC_OVERRIDE', 'DAC_READ_SEARCH', 'FOWNER', 'NET_ADMIN', 'SYS_ADMIN']);
+  const plain = await loadScenario('compute', catalogues);
+  t.is(plain.services.find((s) => s.spec.name === 'nova-compute')!.spec.privileges, undefined, 'the fake driver\'s compute gets none');
+  const bad = scenarioSchema.parse({ name: 'x', services: ['memcached'], overrides: { memcached: { after: ['nowhere'] } } });
+  t.deepEqual(bad.overrides['memcached']?.after, ['nowhere']);
+  const error = await t.throwsAsync(loadScenario(fixture('bad-override-after.yaml'), catalogues), { instanceOf: ConfigError });
+  t.is(error.field, 'overrides.memcached.after[0]');
+  t.regex(error.message, /"nowhere" is neither a service nor a job/);
+});
