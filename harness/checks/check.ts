@@ -9,6 +9,8 @@ import type { CheckKind, CheckResult } from '../results/model.ts';
 export interface Check<C> {
   readonly id: string;
   readonly kind: CheckKind;
+  /** How long it may take (default 2 min): a guest's boot under TCG takes longer. */
+  readonly timeoutMs?: number;
   run(ctx: C): Promise<void | { message?: string; details?: Record<string, unknown> }>;
 }
 
@@ -23,7 +25,7 @@ export function verify(condition: unknown, message: string, details?: Record<str
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
 
-export async function runCheck<C>(check: Check<C>, ctx: C, timeoutMs = 120_000): Promise<CheckResult> {
+export async function runCheck<C>(check: Check<C>, ctx: C, timeoutMs = check.timeoutMs ?? 120_000): Promise<CheckResult> {
   const started = Date.now();
   let timer: NodeJS.Timeout | undefined;
   try {

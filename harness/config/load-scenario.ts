@@ -119,8 +119,25 @@ export async function loadScenario(nameOrPath: string, catalogues: Catalogues): 
   }
 
   checkReferences(spec, file, services, yaml.lineOf.bind(yaml));
+  checkWorkload(spec, file, services, catalogues.images, yaml.lineOf.bind(yaml));
   checkUpgrade(spec, file, services, catalogues.releases, yaml.lineOf.bind(yaml));
   return { spec, file, services, images: catalogues.images, releases: catalogues.releases, revision: hash.digest('hex').slice(0, 12) };
+}
+
+/** A workload names an image recipe and a service of the scenario, and the `workload` checks need it. */
+function checkWorkload(spec: ScenarioSpec, file: string, services: readonly LoadedService[], images: ReadonlyMap<string, unknown>, lineOf: (p: PropertyKey[]) => number | undefined): void {
+  const workload = spec.workload;
+  if (!workload) {
+    const i = spec.checks.api.indexOf('workload');
+    if (i >= 0) throw new ConfigError(file, `checks.api[${i}]`, 'the workload checks boot a guest: add a workload section (guestImage, probe), or remove "workload"', { line: lineOf(['checks', 'api', i]) });
+    return;
+  }
+  if (!images.has(workload.guestImage)) {
+    throw new ConfigError(file, 'workload.guestImage', `no image recipe "${workload.guestImage}" (known: ${[...images.keys()].join(', ')})`, { line: lineOf(['workload', 'guestImage']) });
+  }
+  if (!services.some((s) => s.spec.name === workload.probe)) {
+    throw new ConfigError(file, 'workload.probe', `service "${workload.probe}" is not in services: add the service that stands on the external network`, { line: lineOf(['workload', 'probe']) });
+  }
 }
 
 /** An upgrade section names services, endpoints and releases that exist, and upgrades to another release. */

@@ -94,7 +94,7 @@ const allowSchema = z.strictObject({ pattern: z.string().min(1).refine(isRegex, 
 export type AllowEntry = z.infer<typeof allowSchema>;
 
 /** The native API check groups (harness/openstack/api-checks.ts) and upgrade resource groups. */
-export const API_GROUPS = ['identity', 'image', 'placement', 'network', 'compute'] as const;
+export const API_GROUPS = ['identity', 'image', 'placement', 'network', 'compute', 'workload'] as const;
 export const RESOURCE_GROUPS = ['identity', 'image', 'placement', 'network', 'compute'] as const;
 
 const catalogSchema = z.strictObject({
@@ -241,6 +241,21 @@ export const scenarioSchema = z.strictObject({
     /** Replaces the recipe's privileges here (nova-compute's libvirt driver starts privsep, the fake driver never does). */
     privileges: privilegesSchema.optional(),
   })).default({}),
+  /**
+   * A real workload (the `workload` API checks): the guest image recipe whose /guest/vmlinuz and
+   * /guest/initrd.img are uploaded to glance, and the service whose container stands on the
+   * external network (ping and ssh to floating IPs run there).
+   */
+  workload: z.strictObject({
+    guestImage: name,
+    probe: name,
+    /** The external (provider) network: flat on this physical network, with this subnet and gateway (the probe's side). */
+    external: z.strictObject({
+      physicalNetwork: z.string().min(1).default('physnet1'),
+      cidr: z.string().regex(/^\d+\.\d+\.\d+\.\d+\/\d+$/, 'an IPv4 CIDR such as 172.24.4.0/24').default('172.24.4.0/24'),
+      gateway: z.string().regex(/^\d+\.\d+\.\d+\.\d+$/, 'an IPv4 address').default('172.24.4.1'),
+    }).default({ physicalNetwork: 'physnet1', cidr: '172.24.4.0/24', gateway: '172.24.4.1' }),
+  }).optional(),
   checks: z.strictObject({
     smoke: z.boolean().default(true),
     api: z.array(z.enum(API_GROUPS)).default([]),

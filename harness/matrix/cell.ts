@@ -27,11 +27,12 @@ export interface PlannedCell extends CellSpec {
 }
 
 /**
- * The image recipes a cell needs: its services' and, when it runs Tempest, Tempest's. An upgrade
+ * The image recipes a cell needs: its services', its workload's guest and, when it runs Tempest, Tempest's. An upgrade
  * cell runs Tempest after the upgrade, from the release it moved to (see `upgradeImages`).
  */
 export function cellImages(cell: CellSpec): string[] {
   const names = cell.scenario.services.map((svc) => svc.spec.image);
+  if (cell.scenario.spec.workload) names.push(cell.scenario.spec.workload.guestImage);
   if (cell.tempest.kind !== 'none' && !cell.upgradeTo) names.push(TEMPEST_IMAGE);
   return names;
 }

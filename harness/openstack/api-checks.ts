@@ -4,6 +4,7 @@ import { verify, type Check } from '../checks/check.ts';
 import type { API_GROUPS } from '../config/schemas.ts';
 import { computeChecks } from './compute-checks.ts';
 import { networkChecks } from './network-checks.ts';
+import { workloadChecks, type WorkloadHooks } from './workload-checks.ts';
 import { brief, http, passwordAuth, Session, unique } from './rest-client.ts';
 
 /**
@@ -18,6 +19,8 @@ export interface ApiContext {
   session(): Promise<Session>;
   /** What one check leaves for the next of its group (they run in order): a booted server. */
   readonly shared: Map<string, unknown>;
+  /** What the workload checks need from the run (the guest's files, the probe): scenarios with a workload only. */
+  readonly workload?: WorkloadHooks;
 }
 
 export type ApiGroup = (typeof API_GROUPS)[number];
@@ -172,18 +175,19 @@ const placement: Check<ApiContext>[] = [
   },
 ];
 
-const groups: Record<ApiGroup, Check<ApiContext>[]> = { identity, image, placement, network: networkChecks, compute: computeChecks };
+const groups: Record<ApiGroup, Check<ApiContext>[]> = { identity, image, placement, network: networkChecks, compute: computeChecks, workload: workloadChecks };
 
 export function apiChecks(selected: readonly ApiGroup[]): Check<ApiContext>[] {
   return selected.flatMap((g) => groups[g]);
 }
 
-export function apiContext(cloud: CloudSpec, catalog: readonly CatalogSpec[]): ApiContext {
+export function apiContext(cloud: CloudSpec, catalog: readonly CatalogSpec[], workload?: WorkloadHooks): ApiContext {
   let pending: Promise<Session> | undefined;
   return {
     cloud,
     catalog,
     shared: new Map(),
+    ...(workload ? { workload } : {}),
     session() {
       pending ??= Session.login(cloud);
       return pending;

@@ -17,7 +17,7 @@ test('the shipped core scenario loads with its six recipes and a revision hash',
 
 test('every shipped scenario loads', async (t) => {
   const catalogues = await loadCatalogues();
-  for (const name of ['core', 'identity', 'identity-upgrade', 'core-upgrade', 'core-upgrade-rolling', 'compute', 'compute-upgrade']) await t.notThrowsAsync(loadScenario(name, catalogues));
+  for (const name of ['core', 'identity', 'identity-upgrade', 'core-upgrade', 'core-upgrade-rolling', 'compute', 'compute-upgrade', 'cloud']) await t.notThrowsAsync(loadScenario(name, catalogues));
 });
 
 test('an unknown field names the file, line, field path and the fix', async (t) => {
@@ -127,4 +127,26 @@ test('a scenario\'s override adds to what a service waits for and replaces its p
   const error = await t.throwsAsync(loadScenario(fixture('bad-override-after.yaml'), catalogues), { instanceOf: ConfigError });
   t.is(error.field, 'overrides.memcached.after[0]');
   t.regex(error.message, /"nowhere" is neither a service nor a job/);
+});
+
+test('a workload names its probe among the scenario\'s services, with the line', async (t) => {
+  const error = await t.throwsAsync(loadScenario(fixture('bad-workload-probe.yaml'), await loadCatalogues()), { instanceOf: ConfigError });
+  t.is(error.field, 'workload.probe');
+  t.is(error.line, 6);
+  t.regex(error.message, /service "prober" is not in services/);
+});
+
+test('the workload checks without a workload section are refused with the fix', async (t) => {
+  const error = await t.throwsAsync(loadScenario(fixture('bad-workload-missing.yaml'), await loadCatalogues()), { instanceOf: ConfigError });
+  t.is(error.field, 'checks.api[1]');
+  t.regex(error.message, /add a workload section \(guestImage, probe\)/);
+});
+
+test('the cloud scenario needs its guest image besides its services\' images', async (t) => {
+  const { cellImages } = await import('../../harness/matrix/cell.ts');
+  const scenario = await loadScenario('cloud', await loadCatalogues());
+  const images = cellImages({ id: 'x', scenario, releaseName: 'zed', release: scenario.releases.get('zed')!, backend: 'docker', tempest: { kind: 'none' } } as never);
+  t.true(images.includes('guest'));
+  t.true(images.includes('probe'));
+  t.deepEqual(scenario.spec.workload?.external, { physicalNetwork: 'physnet1', cidr: '172.24.4.0/24', gateway: '172.24.4.1' });
 });
