@@ -7,7 +7,8 @@
 export interface GuestConsole {
   /** Seconds since power on at each step, when the step was reached. */
   readonly bootedAt?: number;
-  readonly lease?: { readonly address: string; readonly router: string; readonly at: number };
+  /** `routes`: the classless static routes (destination, gateway, ...), OVN's route to the metadata address among them. */
+  readonly lease?: { readonly address: string; readonly router: string; readonly routes: readonly string[]; readonly at: number };
   readonly noLease: boolean;
   readonly metadata?: { readonly hostname: string; readonly key: string };
   readonly noMetadata: boolean;
@@ -19,12 +20,12 @@ const num = (text: string | undefined): number | undefined => (text === undefine
 
 export function parseGuestConsole(output: string): GuestConsole {
   const booted = /gategrid-guest: booted, kernel \S+, ([\d.]+) s since power on/.exec(output);
-  const lease = /gategrid-guest: dhcp lease ([\d.]+)\/\d+ on \S+ via (\S+), ([\d.]+) s since power on/.exec(output);
+  const lease = /gategrid-guest: dhcp lease ([\d.]+)\/\d+ on \S+ via (\S+)(?: routes (\S+))?, ([\d.]+) s since power on/.exec(output);
   const metadata = /gategrid-guest: metadata hostname=(\S+) key=(\S+)/.exec(output);
   const ssh = /gategrid-guest: ssh serving, ([\d.]+) s since power on/.exec(output);
   return {
     ...(booted ? { bootedAt: num(booted[1]) } : {}),
-    ...(lease ? { lease: { address: lease[1]!, router: lease[2]!, at: Number(lease[3]) } } : {}),
+    ...(lease ? { lease: { address: lease[1]!, router: lease[2]!, routes: lease[3]?.split(',') ?? [], at: Number(lease[4]) } } : {}),
     noLease: /gategrid-guest: no dhcp lease/.test(output) || /gategrid-guest: no network interface/.test(output),
     ...(metadata ? { metadata: { hostname: metadata[1]!, key: metadata[2]! } } : {}),
     noMetadata: /gategrid-guest: no metadata/.test(output),

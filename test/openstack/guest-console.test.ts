@@ -9,7 +9,7 @@ const recorded = (name: string) => readFileSync(path.join(repoRoot, 'fixtures', 
 test('a recorded console without metadata: booted, leased, ready, and the diagnosis names metadata', (t) => {
   const c = parseGuestConsole(recorded('guest-no-metadata.txt'));
   t.is(c.bootedAt, 1.71);
-  t.deepEqual(c.lease, { address: '10.113.37.138', router: '10.113.37.1', at: 2.49 });
+  t.deepEqual(c.lease, { address: '10.113.37.138', router: '10.113.37.1', routes: [], at: 2.49 });
   t.true(c.noMetadata);
   t.is(c.metadata, undefined);
   t.is(c.sshAt, 7.62);
@@ -32,4 +32,9 @@ test('a console with metadata gives the host name and the key\'s comment', (t) =
   t.deepEqual(c.metadata, { hostname: 'gategrid-guest-1a2b3c4d', key: 'gategrid-key-5e6f7a8b' });
   t.false(c.noMetadata);
   t.false(c.ready);
+});
+
+test('a lease with classless static routes (OVN\'s route to the metadata address) is read with them', (t) => {
+  const c = parseGuestConsole('gategrid-guest: dhcp lease 10.0.0.5/24 on eth0 via 10.0.0.1 routes 169.254.169.254/32,10.0.0.2,0.0.0.0/0,10.0.0.1, 2.61 s since power on\n');
+  t.deepEqual(c.lease, { address: '10.0.0.5', router: '10.0.0.1', routes: ['169.254.169.254/32', '10.0.0.2', '0.0.0.0/0', '10.0.0.1'], at: 2.61 });
 });
