@@ -12,6 +12,8 @@ export interface GuestConsole {
   readonly noLease: boolean;
   readonly metadata?: { readonly hostname: string; readonly key: string };
   readonly noMetadata: boolean;
+  /** The first metadata request went unanswered (the guest keeps asking for a while). */
+  readonly metadataRetrying: boolean;
   readonly sshAt?: number;
   readonly ready: boolean;
 }
@@ -29,6 +31,7 @@ export function parseGuestConsole(output: string): GuestConsole {
     noLease: /gategrid-guest: no dhcp lease/.test(output) || /gategrid-guest: no network interface/.test(output),
     ...(metadata ? { metadata: { hostname: metadata[1]!, key: metadata[2]! } } : {}),
     noMetadata: /gategrid-guest: no metadata/.test(output),
+    metadataRetrying: /gategrid-guest: metadata not answering yet/.test(output),
     ...(ssh ? { sshAt: num(ssh[1]) } : {}),
     ready: /gategrid-guest: ready/.test(output),
   };
@@ -41,6 +44,7 @@ export function diagnose(c: GuestConsole, fixedIp: string, pinged: boolean): str
   if (!c.lease) return 'it booted and is still waiting for a DHCP lease';
   if (c.lease.address !== fixedIp) return `its DHCP lease is ${c.lease.address}, but neutron gave its port ${fixedIp}`;
   if (!pinged) return `it holds its address ${fixedIp} but its floating IP does not answer ping: the router's NAT, its external gateway, or the security group's ICMP rule`;
+  if (!c.metadata && !c.noMetadata && c.metadataRetrying) return 'its metadata service does not answer (the guest is still asking): the metadata agent or nova\'s metadata API';
   if (c.noMetadata) return 'it answers ping but read no metadata, so it has no key (the metadata agent or nova\'s metadata API)';
   if (!c.ready) return 'it answers ping but its first boot has not finished (SSH not serving yet)';
   return 'it answers ping and serves SSH, yet the login failed: the security group\'s SSH rule, or the key';

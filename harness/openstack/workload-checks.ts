@@ -39,6 +39,8 @@ interface WorkloadState {
   readonly made: WorkloadResources;
   key?: SshKey;
   first?: Guest;
+  /** The first guest exists (cleanup deletes it) but its boot check failed: the checks that act on it fail at once, naming it. */
+  bootFailed?: boolean;
 }
 
 const STATE = 'workload';
@@ -50,6 +52,11 @@ const state = (ctx: ApiContext): WorkloadState => {
 const hooks = (ctx: ApiContext): WorkloadHooks => {
   if (!ctx.workload) throw new CheckFailed('the scenario has no workload section (guestImage, probe)');
   return ctx.workload;
+};
+/** The first guest, booted and judged well by api.workload.server-boot. */
+const firstGuest = (st: WorkloadState): Guest => {
+  if (st.bootFailed) throw new CheckFailed('nothing to act on: api.workload.server-boot failed (see its message)');
+  return need(st.first, 'api.workload.server-boot');
 };
 const need = <T>(value: T | undefined, what: string): T => {
   if (value === undefined) throw new CheckFailed(`nothing to act on: ${what} failed (see its message)`);
@@ -162,11 +169,13 @@ export const workloadChecks: Check<ApiContext>[] = [
       need(st.made.keyName, 'api.workload.network');
       const { guest, activeMs } = await boot(s, st.made, 'guest');
       st.first = guest;
+      st.bootFailed = true;
       const c = await firstBoot(s, guest);
       verify(c.lease?.address === guest.fixedIp, `guest ${guest.name}: ${diagnose(c, guest.fixedIp, true)}`);
       verify(c.metadata, `guest ${guest.name} read no metadata: no host name, no key (the metadata agent or nova's metadata API)`);
       verify(c.metadata.hostname === guest.name, `guest ${guest.name} read the host name "${c.metadata.hostname}" from metadata`);
       verify(st.key && st.key.publicKey.endsWith(` ${c.metadata.key}`), `guest ${guest.name} read the key "${c.metadata.key}" from metadata, not the run's`);
+      st.bootFailed = false;
       return {
         message: `ACTIVE in ${seconds(activeMs)}; on its console: booted at ${c.bootedAt} s, lease ${c.lease.address} at ${c.lease.at} s, host name and key from metadata, SSH serving at ${c.sshAt} s`,
         details: { activeMs, bootedAt: c.bootedAt, leaseAt: c.lease.at, sshServingAt: c.sshAt },
@@ -178,7 +187,7 @@ export const workloadChecks: Check<ApiContext>[] = [
     async run(ctx) {
       const s = await ctx.session();
       const st = state(ctx);
-      const guest = need(st.first, 'api.workload.server-boot');
+      const guest = firstGuest(st);
       const fip = await s.request('POST', `${networkApi(s)}/floatingips`, { data: { floatingip: { floating_network_id: st.made.externalNetworkId, port_id: guest.portId } } });
       verify(fip.status === 201, `create floating IP answered ${fip.status}: ${brief(fip.data)}`);
       guest.floatingIp = { id: fip.data.floatingip.id, address: fip.data.floatingip.floating_ip_address };
@@ -195,7 +204,7 @@ export const workloadChecks: Check<ApiContext>[] = [
     async run(ctx) {
       const s = await ctx.session();
       const st = state(ctx);
-      const first = need(st.first, 'api.workload.server-boot');
+      const first = firstGuest(st);
       need(first.floatingIp, 'api.workload.floating-ip');
       const { guest: second } = await boot(s, st.made, 'guest');
       try {
@@ -219,7 +228,7 @@ export const workloadChecks: Check<ApiContext>[] = [
     async run(ctx) {
       const s = await ctx.session();
       const st = state(ctx);
-      const guest = need(st.first, 'api.workload.server-boot');
+      const guest = firstGuest(st);
       need(guest.floatingIp, 'api.workload.floating-ip');
       const key = st.key!;
       const times: string[] = [];

@@ -38,3 +38,13 @@ test('a lease with classless static routes (OVN\'s route to the metadata address
   const c = parseGuestConsole('gategrid-guest: dhcp lease 10.0.0.5/24 on eth0 via 10.0.0.1 routes 169.254.169.254/32,10.0.0.2,0.0.0.0/0,10.0.0.1, 2.61 s since power on\n');
   t.deepEqual(c.lease, { address: '10.0.0.5', router: '10.0.0.1', routes: ['169.254.169.254/32', '10.0.0.2', '0.0.0.0/0', '10.0.0.1'], at: 2.61 });
 });
+
+test('a guest still asking an unanswering metadata service is named so before it gives up', (t) => {
+  const c = parseGuestConsole([
+    'gategrid-guest: booted, kernel 6.1.0-57-cloud-amd64, 1.9 s since power on',
+    'gategrid-guest: dhcp lease 10.0.0.5/24 on eth0 via 10.0.0.1 routes 169.254.169.254/32,10.0.0.2,0.0.0.0/0,10.0.0.1, 2.69 s since power on',
+    'gategrid-guest: metadata not answering yet, asking again',
+  ].join('\n'));
+  t.true(c.metadataRetrying);
+  t.regex(diagnose(c, '10.0.0.5', true), /metadata service does not answer/);
+});
