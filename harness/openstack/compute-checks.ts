@@ -1,9 +1,9 @@
 import { verify, CheckFailed, type Check } from '../checks/check.ts';
 import type { ApiContext } from './api-checks.ts';
-import { bootOnOwnPort, deleteBooted, makeFlavor, verifyPortBound, waitForServer, waitForServerGone, type BootedServer } from './compute-fixtures.ts';
+import { bootOnOwnPort, deleteBooted, makeFlavor, serverAction, verifyPortBound, waitForServer, waitForServerGone, type BootedServer } from './compute-fixtures.ts';
 import { networkApi } from './network-checks.ts';
 import { pollUntil } from '../checks/poll.ts';
-import { brief, unique, type Session } from './rest-client.ts';
+import { brief, unique } from './rest-client.ts';
 
 /**
  * Nova's API: its services, a flavor, and a server booted from a glance image on a neutron port,
@@ -16,11 +16,6 @@ const booted = (ctx: ApiContext): Required<BootedServer> => {
   if (!b) throw new CheckFailed('no server to act on: api.compute.server-boot failed (see its message)');
   return b;
 };
-
-async function serverAction(s: Session, serverId: string, body: unknown, what: string): Promise<void> {
-  const res = await s.request('POST', `${s.endpoint('compute')}/servers/${serverId}/action`, { data: body });
-  verify(res.status === 202, `${what} answered ${res.status}: ${brief(res.data)}`);
-}
 
 export const computeChecks: Check<ApiContext>[] = [
   {

@@ -9,16 +9,29 @@ import { deleteNetwork, makeNetwork, networkApi, type MadeNetwork } from './netw
  * its states. Shared by the compute API checks, the upgrade resources and Tempest's preparation.
  * The fake driver never reads the image, so 1 KiB of random bytes is a valid one.
  */
-export async function makeBootImage(s: Session, name = unique('boot-image')): Promise<string> {
+/** A glance image of `data`, public, polled until active: a boot image, or a guest's kernel, ramdisk and disk. */
+export async function uploadImage(s: Session, name: string, diskFormat: string, data: Buffer, properties: Record<string, string> = {},
+  { uploadMs = 30_000, activeMs = 30_000 }: { uploadMs?: number; activeMs?: number } = {}): Promise<string> {
   const base = `${s.endpoint('image')}/v2`;
-  const created = await s.request('POST', `${base}/images`, { data: { name, disk_format: 'raw', container_format: 'bare', visibility: 'public' } });
+  const container = diskFormat === 'aki' || diskFormat === 'ari' || diskFormat === 'ami' ? diskFormat : 'bare';
+  const created = await s.request('POST', `${base}/images`, { data: { name, disk_format: diskFormat, container_format: container, visibility: 'public', ...properties } });
   verify(created.status === 201, `create image ${name} answered ${created.status}: ${brief(created.data)}`);
   const id = created.data.id as string;
-  const put = await s.request('PUT', `${base}/images/${id}/file`, { data: randomBytes(1024), headers: { 'Content-Type': 'application/octet-stream' } });
-  verify(put.status === 204, `upload of image ${name} answered ${put.status}: ${brief(put.data)}`);
+  const put = await s.request('PUT', `${base}/images/${id}/file`, { data, headers: { 'Content-Type': 'application/octet-stream' }, timeoutMs: uploadMs });
+  verify(put.status === 204, `upload of image ${name} (${data.length} bytes) answered ${put.status}: ${brief(put.data)}`);
   await pollUntil(`image ${name} to become active`, async () => (await s.request('GET', `${base}/images/${id}`)).data?.status as string,
-    (status) => status === 'active', { timeoutMs: 30_000, failed: (st) => (st === 'killed' || st === 'deleted' ? `status ${st}` : undefined) });
+    (status) => status === 'active', { timeoutMs: activeMs, failed: (st) => (st === 'killed' || st === 'deleted' ? `status ${st}` : undefined) });
   return id;
+}
+
+export function makeBootImage(s: Session, name = unique('boot-image')): Promise<string> {
+  return uploadImage(s, name, 'raw', randomBytes(1024));
+}
+
+/** A server action (stop, start, reboot...), which nova accepts with 202. */
+export async function serverAction(s: Session, serverId: string, body: unknown, what: string): Promise<void> {
+  const res = await s.request('POST', `${s.endpoint('compute')}/servers/${serverId}/action`, { data: body });
+  verify(res.status === 202, `${what} answered ${res.status}: ${brief(res.data)}`);
 }
 
 export async function makeFlavor(s: Session, name = unique('flavor'), ramMiB = 128): Promise<string> {

@@ -1,6 +1,5 @@
 import { verify } from '../checks/check.ts';
-import { pollUntil } from '../checks/poll.ts';
-import { makeFlavor } from './compute-fixtures.ts';
+import { makeFlavor, uploadImage } from './compute-fixtures.ts';
 import { networkApi, randomCidr } from './network-checks.ts';
 import { brief, unique, type Session } from './rest-client.ts';
 import type { SshKey } from './ssh-key.ts';
@@ -35,25 +34,16 @@ export interface ExternalNetwork {
 /** The guest's kernel command line: its console on the first serial port, where nova's console log reads it. */
 export const GUEST_COMMAND_LINE = 'console=ttyS0 quiet';
 
-async function uploadImage(s: Session, name: string, diskFormat: string, data: Buffer, properties: Record<string, string> = {}): Promise<string> {
-  const base = `${s.endpoint('image')}/v2`;
-  const created = await s.request('POST', `${base}/images`, { data: { name, disk_format: diskFormat, container_format: diskFormat === 'raw' ? 'bare' : diskFormat, visibility: 'public', ...properties } });
-  verify(created.status === 201, `create image ${name} answered ${created.status}: ${brief(created.data)}`);
-  const id = created.data.id as string;
-  const put = await s.request('PUT', `${base}/images/${id}/file`, { data: data, headers: { 'Content-Type': 'application/octet-stream' }, timeoutMs: 120_000 });
-  verify(put.status === 204, `upload of image ${name} (${data.length} bytes) answered ${put.status}: ${brief(put.data)}`);
-  await pollUntil(`image ${name} to become active`, async () => (await s.request('GET', `${base}/images/${id}`)).data?.status as string,
-    (status) => status === 'active', { timeoutMs: 60_000, failed: (st) => (st === 'killed' || st === 'deleted' ? `status ${st}` : undefined) });
-  return id;
-}
+/** Megabytes each: two minutes to upload, one to become active. */
+const GUEST_UPLOAD = { uploadMs: 120_000, activeMs: 60_000 };
 
 /** The kernel (aki), the ramdisk (ari), and a small raw disk whose properties make nova boot them directly. */
 export async function uploadGuest(s: Session, made: WorkloadResources, files: { kernel: Buffer; ramdisk: Buffer }): Promise<void> {
-  made.kernelId = await uploadImage(s, unique('guest-kernel'), 'aki', files.kernel);
-  made.ramdiskId = await uploadImage(s, unique('guest-ramdisk'), 'ari', files.ramdisk);
+  made.kernelId = await uploadImage(s, unique('guest-kernel'), 'aki', files.kernel, {}, GUEST_UPLOAD);
+  made.ramdiskId = await uploadImage(s, unique('guest-ramdisk'), 'ari', files.ramdisk, {}, GUEST_UPLOAD);
   made.imageId = await uploadImage(s, unique('guest'), 'raw', Buffer.alloc(1024 * 1024), {
     kernel_id: made.kernelId, ramdisk_id: made.ramdiskId, os_command_line: GUEST_COMMAND_LINE,
-  });
+  }, GUEST_UPLOAD);
 }
 
 /** Addresses .10 to .(last-5) of an IPv4 CIDR: the external network's floating IPs. */
