@@ -160,3 +160,14 @@ test('the recorded upgrade windows are read from the services\' checks, with the
   ], (s) => (s === 'nova-scheduler' ? ['scheduler_fanout'] : []));
   t.deepEqual(windows, [{ service: 'nova-scheduler', fromMs: Date.parse('2026-11-29T05:38:14.000Z'), toMs: Date.parse('2026-11-29T05:38:28.000Z'), names: ['nova-scheduler', 'scheduler_fanout'] }]);
 });
+
+test("cloud's neutron-server allow-list explains OVN's port-deletion race (update_port_postcommit's RowNotFound), and not the same error in another operation", async (t) => {
+  // In neutron 21's log format (managers.py logs the driver failure, then its traceback); the second
+  // traceback, a port creation failing on a missing switch, is a real error and stays a finding.
+  const scenario = await loadScenario('cloud', await loadCatalogues());
+  const allow = scenario.spec.logs.allow.filter((a) => a.services?.includes('neutron-server'));
+  const findings = scanLog(await recorded('neutron-server-ovn-port-delete-race.log'), allow);
+  t.is(findings.length, 1);
+  t.regex(findings[0]!.context, /create_port_postcommit/);
+  t.is(scanLog(await recorded('neutron-server-ovn-port-delete-race.log'), []).length, 2, 'without the allow-list both count');
+});
