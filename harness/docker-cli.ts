@@ -1,6 +1,7 @@
 import type { getContainerRuntimeClient } from 'testcontainers';
 import { execa, type Options } from 'execa';
 import { InfraError } from './errors.ts';
+import { sweepEgressRules } from './backends/docker/egress-firewall.ts';
 
 /**
  * The docker CLI, wrapped: image builds, imports, labelled networks and volumes, and prune by label.
@@ -105,6 +106,8 @@ export async function removeByLabel(labels: readonly string[]): Promise<Record<R
     }
     if (ids.length > 0) problems.push(`${kind}(s) ${ids.join(', ')}: ${last || 'still present'}`);
   }
+  // The host firewall rules that closed the removed networks' way out go with them.
+  if (removed.network > 0) await sweepEgressRules(networkExists);
   if (problems.length > 0) throw new InfraError(`could not remove what carries ${labels.join(', ')}: ${problems.join('; ')}`);
   return removed;
 }
@@ -116,4 +119,9 @@ export async function labelValues(kind: ResourceKind, filterLabel: string, label
   const r = await docker([...args, '--filter', `label=${filterLabel}`, '--format', format], { allowFailure: true });
   if (r.exitCode !== 0) throw new InfraError(`docker ${args.join(' ')} could not read label ${label}: ${r.stderr.trim()}`);
   return [...new Set(ownLines(kind, r.stdout))];
+}
+
+/** Whether a Docker network of that name (or id) exists. */
+export async function networkExists(name: string): Promise<boolean> {
+  return (await docker(['network', 'inspect', '--format', '{{.Id}}', name], { allowFailure: true })).exitCode === 0;
 }

@@ -31,11 +31,11 @@ export async function makeKubernetesBackend(k: KubernetesConfig): Promise<Kubern
  * client is ~0.4 s of CPU to load, testcontainers ~0.3 s), so a Docker run never loads the
  * Kubernetes client, and a command that deploys nothing loads neither.
  */
-export async function makeBackends(k: KubernetesConfig, names: Iterable<string>): Promise<Map<string, Backend>> {
+export async function makeBackends(k: KubernetesConfig, names: Iterable<string>, docker: { egress?: 'closed' | 'open' } = {}): Promise<Map<string, Backend>> {
   const backends = new Map<string, Backend>();
   for (const name of new Set(names)) {
     switch (name) {
-      case 'docker': backends.set(name, new (await import('./docker/docker-backend.ts')).DockerBackend()); break;
+      case 'docker': backends.set(name, new (await import('./docker/docker-backend.ts')).DockerBackend(docker)); break;
       case 'kubernetes': backends.set(name, await makeKubernetesBackend(k)); break;
       default: throw new UsageError(`backend "${name}" is unknown: available are ${BACKEND_NAMES.join(', ')}`);
     }

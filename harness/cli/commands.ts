@@ -9,7 +9,8 @@ import { loadConfig } from '../config/load-config.ts';
 import { KUBE_PROVIDERS, type GategridConfig } from '../config/schemas.ts';
 import { defaultOutDir, repoRoot } from '../config/paths.ts';
 import { errorMessage, UsageError } from '../errors.ts';
-import { docker, labelValues, removeByLabel, type ResourceKind } from '../docker-cli.ts';
+import { docker, labelValues, networkExists, removeByLabel, type ResourceKind } from '../docker-cli.ts';
+import { sweepEgressRules } from '../backends/docker/egress-firewall.ts';
 import { LABEL_HOST, LABEL_OWNER, LABEL_PID, LABEL_RUN } from '../labels.ts';
 import { expandCells, parseShard } from '../matrix/cells.ts';
 import { preflight } from '../deploy/preflight.ts';
@@ -135,7 +136,7 @@ export async function commandRun(values: CliValues, redactor = new Redactor()): 
     const upgraded = cell.scenario.spec.upgrade?.services ?? [];
     if (!('kill' in fault) && !upgraded.includes(service)) throw new UsageError(`${what}: ${cell.scenario.spec.name} does not upgrade ${service} (its upgrade.services: ${upgraded.join(', ') || 'none'})`);
   }
-  const backends = await makeBackends(kubernetesSettings(values, config), cells.filter((c) => !c.skipReason).map((c) => c.backend));
+  const backends = await makeBackends(kubernetesSettings(values, config), cells.filter((c) => !c.skipReason).map((c) => c.backend), { egress: config.network.egress });
   for (const cell of cells) {
     if (values.revision !== undefined && cell.scenario.revision !== values.revision) {
       process.stderr.write(`gategrid: warning: scenario ${cell.scenario.spec.name} is at revision ${cell.scenario.revision}, not ${values.revision}: its recipes changed since that run, so images and results may differ\n`);
@@ -188,6 +189,7 @@ export async function commandRun(values: CliValues, redactor = new Redactor()): 
   const images = new ImageBuilder(cells[0]!.scenario.images, {
     logDir: path.join(outDir, 'images'),
     refresh: values['refresh-images'],
+    pullBase: config.network.pullBaseImages,
     parallel: config.buildParallelism,
     events: {
       log: (line) => reporter.onLog(undefined, line),
@@ -346,6 +348,9 @@ export async function commandPrune(values: CliValues): Promise<number> {
     }
   }
   process.stdout.write(`removed ${total.container} container(s), ${total.network} network(s), ${total.volume} volume(s) left by gategrid runs\n`);
+  // Firewall rules of networks already gone (a crash between the two removals).
+  const swept = await sweepEgressRules(networkExists);
+  if (swept > 0) process.stdout.write(`removed the egress rules of ${swept} network(s) that no longer exist\n`);
   for (const line of failed) process.stderr.write(`gategrid: could not remove everything of ${line}\n`);
   if (live.length > 0) process.stdout.write(`left alone: ${live.sort().join(', ')} (its process is alive on this host; gategrid prune --all removes it too)\n`);
   await removeNamespaces(values, { [LABEL_OWNER]: 'gategrid' }, 'left by gategrid runs',

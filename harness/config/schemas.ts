@@ -358,6 +358,13 @@ export const gategridConfigSchema = z.strictObject({
   concurrency: z.union([z.literal('auto'), z.number().int().min(1).max(16)]).default('auto'),
   /** Image builds at once. */
   buildParallelism: z.number().int().min(1).max(8).default(2),
+  /** The network rule, enforced: where a cell's traffic may go, and whether a registry is asked. */
+  network: z.strictObject({
+    /** closed: a Docker cell's network refuses every new connection leaving it (root's iptables); open: Docker's NAT'd way out stays. */
+    egress: z.enum(['closed', 'open']).default('closed'),
+    /** Ask Docker's configured registry for debian:<suite> before making a base image with debootstrap (off: no registry lookup at all). */
+    pullBaseImages: z.boolean().default(false),
+  }).default({ egress: 'closed', pullBaseImages: false }),
   /** The `kubernetes` backend: which cluster its cells run on. */
   kubernetes: kubernetesSchema.default(kubernetesDefaults),
   /** The stability matrix, its dashboard and the release managers' view. */

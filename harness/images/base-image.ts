@@ -21,10 +21,11 @@ export const baseImageTag = (suite: string): string => `gategrid-base:${suite}`;
 const DEBIAN_MIRROR = 'http://deb.debian.org/debian';
 
 /**
- * The Debian root a release's images start from: an image already here, else `docker pull
- * debian:<suite>`, else `debootstrap --variant=minbase` + `docker import`. The second call does nothing.
+ * The Debian root a release's images start from: an image already here, else (when `pull` is set:
+ * a host with a registry) `docker pull debian:<suite>`, else `debootstrap --variant=minbase` +
+ * `docker import`. Without `pull` no registry's name is ever looked up. The second call does nothing.
  */
-export async function ensureBaseImage(suite: string, log: (line: string) => void = () => {}): Promise<BaseImage> {
+export async function ensureBaseImage(suite: string, log: (line: string) => void = () => {}, options: { pull?: boolean } = {}): Promise<BaseImage> {
   const tag = baseImageTag(suite);
   const started = Date.now();
   const existing = await imageId(tag);
@@ -34,14 +35,16 @@ export async function ensureBaseImage(suite: string, log: (line: string) => void
     const again = await imageId(tag);
     if (again) return { tag, id: again, source: 'local' as const, durationMs: Date.now() - started };
 
-    log(`base image ${tag}: trying docker pull debian:${suite}`);
-    const pulled = await docker(['pull', `debian:${suite}`], { allowFailure: true, timeout: 60_000 });
-    if (pulled.exitCode === 0) {
-      await docker(['tag', `debian:${suite}`, tag]);
-      return { tag, id: (await imageId(tag))!, source: 'pull' as const, durationMs: Date.now() - started };
+    if (options.pull) {
+      log(`base image ${tag}: trying docker pull debian:${suite}`);
+      const pulled = await docker(['pull', `debian:${suite}`], { allowFailure: true, timeout: 60_000 });
+      if (pulled.exitCode === 0) {
+        await docker(['tag', `debian:${suite}`, tag]);
+        return { tag, id: (await imageId(tag))!, source: 'pull' as const, durationMs: Date.now() - started };
+      }
+      log(`base image ${tag}: no registry (${pulled.stderr.trim().split('\n').at(-1) ?? 'pull failed'})`);
     }
-
-    log(`base image ${tag}: no registry (${pulled.stderr.trim().split('\n').at(-1) ?? 'pull failed'}); debootstrap --variant=minbase ${suite}`);
+    log(`base image ${tag}: debootstrap --variant=minbase ${suite} from ${DEBIAN_MIRROR}`);
     await debootstrapImport(suite, tag);
     return { tag, id: (await imageId(tag))!, source: 'debootstrap' as const, durationMs: Date.now() - started };
   });

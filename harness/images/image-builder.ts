@@ -44,11 +44,16 @@ export class ImageBuilder {
   readonly #descendants: ReadonlyMap<string, number>;
 
   readonly #refresh: boolean;
+  readonly #pullBase: boolean;
 
-  /** `refresh`: rebuild every image once in this builder's life, without the layer cache, so its packages are Debian's current ones. */
-  constructor(images: ReadonlyMap<string, LoadedImage>, options: { logDir: string; parallel?: number; events?: ImageEvents; refresh?: boolean }) {
+  /**
+   * `refresh`: rebuild every image once in this builder's life, without the layer cache, so its packages are Debian's current ones.
+   * `pullBase`: ask Docker's registry for a missing base image before debootstrap (off: no registry lookup).
+   */
+  constructor(images: ReadonlyMap<string, LoadedImage>, options: { logDir: string; parallel?: number; events?: ImageEvents; refresh?: boolean; pullBase?: boolean }) {
     this.#images = images;
     this.#refresh = options.refresh ?? false;
+    this.#pullBase = options.pullBase ?? false;
     this.#logDir = options.logDir;
     this.#limiter = new Limiter(options.parallel ?? 2);
     this.#events = options.events ?? {};
@@ -108,7 +113,7 @@ export class ImageBuilder {
   #base(suite: string): Promise<BaseImage> {
     let pending = this.#bases.get(suite);
     if (!pending) {
-      pending = ensureBaseImage(suite, this.#events.log).then((b) => (this.#events.onBase?.(b), b));
+      pending = ensureBaseImage(suite, this.#events.log, { pull: this.#pullBase }).then((b) => (this.#events.onBase?.(b), b));
       this.#bases.set(suite, pending);
     }
     return pending;

@@ -8,6 +8,7 @@ import { docker, removeByLabel } from '../../docker-cli.ts';
 import { LABEL_CELL, LABEL_RUN } from '../../labels.ts';
 import type { Backend, ContainerSpec, ContainerState, Environment, EnvironmentSpec, ExecResult, JobSpec, Privileges, ReadyProbe, ServiceSpec } from '../backend.ts';
 import { LoopbackContainer } from './loopback-container.ts';
+import { closeEgress } from './egress-firewall.ts';
 import { ContainerExitedError, ExitAwareWaitStrategy } from './wait-strategies/exit-aware-wait-strategy.ts';
 import { ExecWaitStrategy } from './wait-strategies/exec-wait-strategy.ts';
 import { LoopbackHttpWaitStrategy } from './wait-strategies/loopback-http-wait-strategy.ts';
@@ -21,13 +22,23 @@ process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
 // testcontainers running inside a container (/.dockerenv) takes the bridge gateway for the host.
 process.env.TESTCONTAINERS_HOST_OVERRIDE = '127.0.0.1';
 
+export interface DockerBackendOptions {
+  /** `closed` (the default): a cell's network has no way out (egress-firewall.ts); `open` leaves Docker's NAT'd default route. */
+  readonly egress?: 'closed' | 'open';
+}
+
 export class DockerBackend implements Backend {
   readonly name = 'docker';
+  readonly #egress: 'closed' | 'open';
+
+  constructor(options: DockerBackendOptions = {}) {
+    this.#egress = options.egress ?? 'closed';
+  }
 
   async provision(spec: EnvironmentSpec): Promise<Environment> {
     await mkdir(spec.logDir, { recursive: true });
     const env = new DockerEnvironment(spec);
-    await env.createNetwork();
+    await env.createNetwork(this.#egress);
     return env;
   }
 }
@@ -53,8 +64,18 @@ class DockerEnvironment implements Environment {
     this.#network = objectName(spec, 'net');
   }
 
-  async createNetwork(): Promise<void> {
-    await docker(['network', 'create', ...labelArgs(this.#spec.labels), this.#network]);
+  /** The cell's network; closed, its bridge refuses every new connection that would leave it (before any container starts). */
+  async createNetwork(egress: 'closed' | 'open'): Promise<void> {
+    const created = await docker(['network', 'create', ...labelArgs(this.#spec.labels), this.#network]);
+    if (egress === 'open') return;
+    // Docker names a network's bridge after its id (br-<12 hex digits>).
+    try {
+      await closeEgress(this.#network, `br-${created.stdout.trim().slice(0, 12)}`);
+    } catch (error) {
+      // No environment exists for the runner to tear down yet: the network goes here.
+      await docker(['network', 'rm', this.#network], { allowFailure: true });
+      throw error;
+    }
   }
 
   logFile(name: string): string {
