@@ -106,6 +106,39 @@ export interface LogContext {
   readonly logFile: (container: string) => string;
   /** An upgrade cell's deliberate stops: a finding inside one that names the stopped service is explained by it. */
   readonly windows?: readonly StopWindow[];
+  /** The cell's secrets (name → value): one in a service's own log is a finding, whatever the allow-list says. */
+  readonly secrets?: ReadonlyMap<string, string>;
+  /** Redacts a text for the report (the line that held a secret is shown without it). */
+  readonly redact?: (text: string) => string;
+}
+
+export interface SecretFinding {
+  readonly line: number;
+  /** The secret's name, never its value. */
+  readonly secret: string;
+  readonly text: string;
+}
+
+/**
+ * The deployment's own hygiene, judged with what only the harness knows (as Kolla's CI greps its
+ * journal for its passwords): every line of a log holding one of the cell's secrets, whole. A
+ * service that logs its database password is red, no allow-list entry excusing it.
+ */
+export function scanSecrets(text: string, secrets: ReadonlyMap<string, string>, redact: (text: string) => string = (t) => t): SecretFinding[] {
+  const found: SecretFinding[] = [];
+  const values = [...secrets].filter(([, value]) => value.length >= 8);
+  if (values.length === 0) return found;
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    for (const [name, value] of values) {
+      if (line.includes(value)) {
+        found.push({ line: i + 1, secret: name, text: redact(line.trim()).slice(0, 300) });
+        break;
+      }
+    }
+  }
+  return found;
 }
 
 export function logChecks(containers: readonly string[], owners: ReadonlyMap<string, string>, allow: ReadonlyMap<string, readonly AllowEntry[]>): Check<LogContext>[] {
@@ -120,6 +153,8 @@ export function logChecks(containers: readonly string[], owners: ReadonlyMap<str
         return by ? [{ line: f.line, text: f.text, why: by.why }] : [];
       });
       const findings = all.filter((f) => !explained.some((e) => e.line === f.line));
+      const leaked = scanSecrets(text, ctx.secrets ?? new Map(), ctx.redact);
+      verify(leaked.length === 0, `${name} logged a secret of the cell: ${leaked.length} line(s) of ${file} hold one; first at line ${leaked[0]?.line} (${leaked[0]?.secret}): ${leaked[0]?.text}`, { secrets: leaked.slice(0, 20) });
       const first = findings[0];
       const said = explained.length > 0 ? `; ${explained.length} error line(s) explained by the upgrade's deliberate stops: ${explained.map((e) => `line ${e.line} (${e.text}) ${e.why}`).join('; ')}` : '';
       verify(first === undefined, `${findings.length} unexplained error line(s) in ${file}; first at line ${first?.line}: ${first?.text}${said}`, { findings: findings.slice(0, 20), ...(explained.length > 0 ? { explained: explained.slice(0, 20) } : {}) });

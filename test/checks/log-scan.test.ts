@@ -171,3 +171,24 @@ test("cloud's neutron-server allow-list explains OVN's port-deletion race (updat
   t.regex(findings[0]!.context, /create_port_postcommit/);
   t.is(scanLog(await recorded('neutron-server-ovn-port-delete-race.log'), []).length, 2, 'without the allow-list both count');
 });
+
+test("a service that logs one of the cell's secrets is red naming the line and the secret's name, never its value, whatever the allow-list says", async (t) => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'gategrid-secret-log-'));
+  const password = 'f3c1a9d2b7e84c0a9d1e2f3a4b5c6d7e';
+  await writeFile(path.join(dir, 'keystone.log'), [
+    '2026-12-06 10:00:00.000 7 INFO keystone.server.flask.core [-] Starting keystone',
+    `2026-12-06 10:00:01.000 7 DEBUG oslo_db.sqlalchemy.engines [-] connection: mysql+pymysql://keystone:${password}@mariadb/keystone`,
+    '2026-12-06 10:00:02.000 7 INFO keystone [-] ready',
+  ].join('\n'));
+  const secrets = new Map([['keystone_db_password', password], ['short', 'abc']]);
+  const redact = (text: string) => text.replaceAll(password, '<secret:keystone_db_password>');
+  const allowEverything = new Map([['keystone', [{ pattern: '.*', reason: 'allows every error line' }]]]);
+  const [check] = logChecks(['keystone'], new Map([['keystone', 'keystone']]), allowEverything);
+  const result = await runCheck(check!, { logFile: (n: string) => path.join(dir, `${n}.log`), secrets, redact });
+  t.is(result.status, 'failed');
+  t.regex(result.message, /keystone logged a secret of the cell: 1 line\(s\) .* at line 2 \(keystone_db_password\): .*mysql\+pymysql:\/\/keystone:<secret:keystone_db_password>@mariadb/);
+  t.false(JSON.stringify(result).includes(password), 'the value is in no part of the result');
+  // The same log without the secret among the cell's: no finding.
+  const clean = await runCheck(check!, { logFile: (n: string) => path.join(dir, `${n}.log`), secrets: new Map([['other', '0123456789abcdef0123456789abcdef']]) });
+  t.is(clean.status, 'passed');
+});

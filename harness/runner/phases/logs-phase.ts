@@ -5,7 +5,8 @@ import { verdictOf, type CellPhase, type CellRun } from './cell-run.ts';
 
 /**
  * Every deployed container's log scanned for errors the recipes do not explain, nor an upgrade's
- * deliberate stop (a line inside a stopped service's window that names it).
+ * deliberate stop (a line inside a stopped service's window that names it), and for the cell's
+ * own secrets (a service that logs one is red).
  */
 export function logsPhase(run: CellRun): CellPhase {
   const { cell, result } = run;
@@ -19,7 +20,8 @@ export function logsPhase(run: CellRun): CellPhase {
       const deployed = env.containers().filter((n) => r.plan!.owners.has(n));
       const plan = r.plan;
       const windows = windowsOf(result.checks, (service) => plan.upgrades.get(service)?.knownAs ?? []);
-      const ctx = { logFile: (n: string) => env.logFile(n), windows };
+      const secrets = new Map(Object.entries(r.secrets.toJSON()));
+      const ctx = { logFile: (n: string) => env.logFile(n), windows, secrets, redact: (text: string) => r.secrets.redact(text) };
       r.addChecks(await runChecks(logChecks(deployed, r.plan.owners, r.plan.allow), ctx));
     },
     verdict: () => verdictOf(result.checks.filter((c) => c.kind === 'logs')),
