@@ -417,8 +417,9 @@ async function autoConcurrency(cells: readonly PlannedCell[], backends: Readonly
   return Math.max(1, Math.min(...limits));
 }
 
+/** A flag's whole number, written in decimal digits only (Number() would take '', '0x4' and '1e1'). */
 function integer(flag: string, text: string, min: number, max: number): number {
-  const n = Number(text);
+  const n = /^\d{1,6}$/.test(text.trim()) ? Number(text) : NaN;
   if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag} ${text}: expected a whole number from ${min} to ${max}`);
   return n;
 }

@@ -14,6 +14,8 @@ const cases: Array<[string, string[], RegExp]> = [
   ['a misspelt secret in a scenario override', ['list', '--scenario', 'fixtures/scenarios/bad-misspelt-secret.yaml', '--release', 'zed'], /bad-misspelt-secret\.yaml.*secrets\.keystone_dbb: secret "keystone_dbb" is not declared/],
   ['a known failure that would explain everything', ['run', '--config', 'fixtures/config/bad-known-failures.yaml', '--cell', 'identity/zed/docker'], /bad-known-failures\.signatures\.yaml.*failures\[0\]\.message.*give a check or a message regex/],
   ['a silent-upgrade fault on a service the cell does not upgrade', ['run', '--cell', 'core-upgrade/zed/docker', '--inject-fault', 'core-upgrade/zed/docker:silent-upgrade=memcached'], /core-upgrade does not upgrade memcached \(its upgrade\.services: mariadb, keystone, glance-api, placement-api\)/],
+  ['a concurrency in hexadecimal', ['run', '--cell', 'identity/zed/docker', '--tempest', 'none', '--concurrency', '0x4'], /--concurrency 0x4: expected a whole number from 1 to 16/],
+  ['an empty retry count', ['run', '--cell', 'identity/zed/docker', '--tempest', 'none', '--retries', ''], /--retries : expected a whole number from 0 to 5/],
   ['the kubeconfig provider without a registry', ['run', '--cell', 'identity/zed/kubernetes', '--kube-provider', 'kubeconfig'], /needs a registry the cluster pulls gategrid's images from: --registry/],
 ];
 
