@@ -9,7 +9,7 @@ import type { CheckResult, PhaseResult } from '../harness/results/model.ts';
 import { encodeSubunitV2, parseSubunitV2 } from './subunit-v2.ts';
 import { foldTempestResults, isClassFixture, type TempestSummary, type TempestTest } from './tempest-results.ts';
 import { renderTempestConf } from './tempest-conf.ts';
-import { prepareTempestResources } from './tempest-resources.ts';
+import { prepareTempestResources, type TempestWorkload } from './tempest-resources.ts';
 import { exactTestRegex, formatTempestSelection, type TempestSelection } from './selection.ts';
 
 export interface TempestRun {
@@ -28,6 +28,8 @@ export interface TempestRun {
   readonly artifactDir: string;
   readonly secrets: SecretStore;
   readonly log: (line: string) => void;
+  /** A real workload: Tempest's validation is on, and Tempest runs in this container's network namespace (the probe's). */
+  readonly workload?: TempestWorkload & { readonly networkOf: string };
 }
 
 export interface TempestOutcome {
@@ -50,7 +52,7 @@ export async function runTempest(run: TempestRun): Promise<TempestOutcome> {
   const t = run.scenario.tempest;
   await mkdir(run.artifactDir, { recursive: true });
   // The scenario's settings win over what was prepared (a user may pin an image or a flavor).
-  const prepared = await prepareTempestResources(run.cloud, run.serviceTypes);
+  const prepared = await prepareTempestResources(run.cloud, run.serviceTypes, run.workload);
   const conf = renderTempestConf({ cloud: run.cloud, internalAuthUrl: run.cloud.internalAuthUrl, serviceTypes: run.serviceTypes, extra: { ...prepared, ...t.settings } });
   await writeFile(path.join(run.artifactDir, 'tempest.conf'), run.secrets.redact(conf));
   const excluded = run.exclude.filter((e) => !e.releases || e.releases.includes(run.release));
@@ -87,6 +89,7 @@ async function tempestJob(run: TempestRun, name: string, conf: string, exclude: 
   ];
   const result = await run.env.runJob({
     name, image: run.image, env, files, volumes: [], ports: [], timeoutMs: run.scenario.tempest.timeoutSeconds * 1000,
+    ...(run.workload ? { networkOf: run.workload.networkOf } : {}),
     outputs: { dir: '/ws/out', files: ['results.subunit', 'tempest.log'], to: run.artifactDir },
   });
   // The job's outputs are named after the job (tempest.subunit, tempest-rerun.log).

@@ -1,4 +1,5 @@
 import { makeBootImage, makeFlavor } from '../harness/openstack/compute-fixtures.ts';
+import { makeExternalNetwork, uploadGuest, type ExternalNetwork, type WorkloadResources } from '../harness/openstack/workload-resources.ts';
 import { brief, Session } from '../harness/openstack/rest-client.ts';
 import type { CloudSpec } from '../harness/config/schemas.ts';
 import { DeploymentError } from '../harness/errors.ts';
@@ -9,11 +10,13 @@ import { DeploymentError } from '../harness/errors.ts';
  * ones are what rebuild and resize move to); for network, the extensions neutron really loaded
  * (`all` would make Tempest run tests of extensions that are absent).
  */
-export async function prepareTempestResources(cloud: CloudSpec, serviceTypes: readonly string[]): Promise<Record<string, string>> {
+export async function prepareTempestResources(cloud: CloudSpec, serviceTypes: readonly string[], workload?: TempestWorkload): Promise<Record<string, string>> {
   const settings: Record<string, string> = {};
   if (!serviceTypes.includes('compute') && !serviceTypes.includes('network')) return settings;
   const s = await Session.login(cloud);
-  if (serviceTypes.includes('compute')) {
+  if (workload && serviceTypes.includes('compute') && serviceTypes.includes('network') && serviceTypes.includes('image')) {
+    Object.assign(settings, await prepareValidation(s, workload));
+  } else if (serviceTypes.includes('compute')) {
     settings['compute.flavor_ref'] = await makeFlavor(s, 'gategrid.tempest', 128);
     settings['compute.flavor_ref_alt'] = await makeFlavor(s, 'gategrid.tempest-alt', 192);
     if (serviceTypes.includes('image')) {
@@ -28,4 +31,42 @@ export async function prepareTempestResources(cloud: CloudSpec, serviceTypes: re
     settings['network-feature-enabled.api_extensions'] = aliases.join(',');
   }
   return settings;
+}
+
+/** A scenario's real workload, as Tempest's validation needs it: the guest to boot, the external network to make. */
+export interface TempestWorkload {
+  readonly external: ExternalNetwork;
+  guestFiles(): Promise<{ kernel: Buffer; ramdisk: Buffer }>;
+}
+
+/**
+ * Tempest's validation (its scenario tests log into a guest over its floating IP, as Kolla's and
+ * devstack's gates run them): the project's guest as both images (it boots in seconds under TCG,
+ * serves SSH as root with the key from metadata and answers `curl` on the metadata service), flavors
+ * it fits in, and an external network Tempest's routers get their gateway and floating IPs from.
+ * Tempest runs where the probe stands (the external network's end), so floating IPs are reached.
+ */
+async function prepareValidation(s: Session, workload: TempestWorkload): Promise<Record<string, string>> {
+  const made: WorkloadResources = {};
+  await uploadGuest(s, made, await workload.guestFiles());
+  const external = await makeExternalNetwork(s, made, workload.external);
+  return {
+    'compute.image_ref': made.imageId!,
+    'compute.image_ref_alt': made.imageId!,
+    'compute.flavor_ref': await makeFlavor(s, 'gategrid.tempest', 256),
+    'compute.flavor_ref_alt': await makeFlavor(s, 'gategrid.tempest-alt', 320),
+    'network.public_network_id': made.externalNetworkId!,
+    'network.floating_network_name': external,
+    'validation.run_validation': 'true',
+    'validation.connect_method': 'floating',
+    'validation.auth_method': 'keypair',
+    'validation.image_ssh_user': 'root',
+    'validation.ip_version_for_ssh': '4',
+    'validation.ping_timeout': '120',
+    'validation.connect_timeout': '60',
+    'validation.ssh_timeout': '180',
+    // The guest has no config drive reader; its metadata comes from the metadata service.
+    'compute-feature-enabled.config_drive': 'false',
+    'compute-feature-enabled.metadata_service': 'true',
+  };
 }

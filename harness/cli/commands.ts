@@ -85,6 +85,7 @@ export async function planCells(values: CliValues, config: GategridConfig): Prom
     releases: axis(values.release, 1, config.matrix.releases),
     include: values.scenario || values.release || values.backend || values.cell ? [] : config.matrix.include,
     exclude: config.matrix.exclude,
+    configured: config.matrix,
     cells: values.cell ?? [],
     shard: values.shard === undefined ? undefined : parseShard(values.shard),
     tempest: values.tempest,

@@ -20,8 +20,10 @@ export interface MatrixInput {
   readonly backends: readonly string[];
   /** Extra cells outside the axes (scenarios among `scenarios`). */
   readonly include?: readonly (Required<CellRule>)[];
-  /** Cells kept as `skipped` with a reason. */
+  /** Cells kept as `skipped` with a reason, unless named by `cells` (an explicit request runs). */
   readonly exclude?: readonly (CellRule & { reason: string })[];
+  /** The matrix the excludes are written against (the config's axes): a rule matching none of it is a typo. Default: the axes above. */
+  readonly configured?: { readonly scenarios: readonly string[]; readonly releases: readonly string[]; readonly backends: readonly string[] };
   /** Explicit `scenario/release/backend` ids; empty = all. */
   readonly cells: readonly string[];
   readonly shard?: { index: number; total: number } | undefined;
@@ -41,8 +43,10 @@ export function expandCells(input: MatrixInput): PlannedCell[] {
     if (!scenario) throw new UsageError(`matrix.include names scenario "${inc.scenario}", which is not among the scenarios (${input.scenarios.map((x) => x.spec.name).join(', ')}): add it to matrix.scenarios or fix the name`);
     if (!combos.some(([s, r, b]) => s === scenario && r === inc.release && b === inc.backend)) combos.push([scenario, inc.release, inc.backend]);
   }
+  const configured = input.configured ?? { scenarios: input.scenarios.map((x) => x.spec.name), releases: input.releases, backends: input.backends };
+  const configuredCombos = configured.scenarios.flatMap((sc) => configured.releases.flatMap((r) => configured.backends.map((b) => [sc, r, b] as const)));
   (input.exclude ?? []).forEach((rule, i) => {
-    if (!combos.some(([sc, r, b]) => matches(rule, sc.spec.name, r, b))) {
+    if (!configuredCombos.some(([sc, r, b]) => matches(rule, sc, r, b)) && !combos.some(([sc, r, b]) => matches(rule, sc.spec.name, r, b))) {
       throw new UsageError(`matrix.exclude[${i}] (${ruleText(rule)}) matches no cell of the matrix: fix its scenario, release or backend, or remove it`);
     }
   });
@@ -52,7 +56,7 @@ export function expandCells(input: MatrixInput): PlannedCell[] {
     if (!release) throw new UsageError(`unknown release "${releaseName}": known are ${[...scenario.releases.keys()].join(', ')} (scenarios/releases.yaml)`);
     const id = `${scenario.spec.name}/${releaseName}/${backend}`;
     if (input.cells.length > 0 && !input.cells.includes(id)) continue;
-    const excluded = (input.exclude ?? []).find((rule) => matches(rule, scenario.spec.name, releaseName, backend));
+    const excluded = input.cells.includes(id) ? undefined : (input.exclude ?? []).find((rule) => matches(rule, scenario.spec.name, releaseName, backend));
     const upgradeTo = scenario.spec.upgrade?.paths[releaseName];
     const skipReason = excluded ? `excluded by the config: ${excluded.reason}` : unsupportedReason(scenario, releaseName, backend)
       ?? (scenario.spec.upgrade && upgradeTo === undefined ? `no upgrade path from ${releaseName} (upgrade.paths in ${path.relative(repoRoot, scenario.file)})` : undefined)

@@ -64,12 +64,20 @@ async function post(s: Session, url: string, body: unknown, what: string, status
   return res.data;
 }
 
+/** The external network (flat, on the provider network, no DHCP) and its subnet of floating IPs; returns its name. */
+export async function makeExternalNetwork(s: Session, made: WorkloadResources, external: ExternalNetwork): Promise<string> {
+  const net = networkApi(s);
+  const name = unique('external');
+  const ext = await post(s, `${net}/networks`, { network: { name, 'router:external': true, 'provider:network_type': 'flat', 'provider:physical_network': external.physicalNetwork } }, 'create external network');
+  made.externalNetworkId = ext.network.id;
+  await post(s, `${net}/subnets`, { subnet: { network_id: made.externalNetworkId, cidr: external.cidr, gateway_ip: external.gateway, enable_dhcp: false, ip_version: 4, allocation_pools: [allocationPool(external.cidr)] } }, `create external subnet ${external.cidr}`);
+  return name;
+}
+
 /** The external network, the tenant network and its router, the security group, the key pair and the flavor. */
 export async function makeTopology(s: Session, made: WorkloadResources, external: ExternalNetwork, key: SshKey): Promise<void> {
   const net = networkApi(s);
-  const ext = await post(s, `${net}/networks`, { network: { name: unique('external'), 'router:external': true, 'provider:network_type': 'flat', 'provider:physical_network': external.physicalNetwork } }, 'create external network');
-  made.externalNetworkId = ext.network.id;
-  await post(s, `${net}/subnets`, { subnet: { network_id: made.externalNetworkId, cidr: external.cidr, gateway_ip: external.gateway, enable_dhcp: false, ip_version: 4, allocation_pools: [allocationPool(external.cidr)] } }, `create external subnet ${external.cidr}`);
+  await makeExternalNetwork(s, made, external);
   const tenant = await post(s, `${net}/networks`, { network: { name: unique('tenant') } }, 'create tenant network');
   made.networkId = tenant.network.id;
   made.cidr = randomCidr();

@@ -186,7 +186,7 @@ test("a service that logs one of the cell's secrets is red naming the line and t
   const [check] = logChecks(['keystone'], new Map([['keystone', 'keystone']]), allowEverything);
   const result = await runCheck(check!, { logFile: (n: string) => path.join(dir, `${n}.log`), secrets, redact });
   t.is(result.status, 'failed');
-  t.regex(result.message, /keystone logged a secret of the cell: 1 line\(s\) .* at line 2 \(keystone_db_password\): .*mysql\+pymysql:\/\/keystone:<secret:keystone_db_password>@mariadb/);
+  t.regex(result.message ?? "", /keystone logged a secret of the cell: 1 line\(s\) .* at line 2 \(keystone_db_password\): .*mysql\+pymysql:\/\/keystone:<secret:keystone_db_password>@mariadb/);
   t.false(JSON.stringify(result).includes(password), 'the value is in no part of the result');
   // The same log without the secret among the cell's: no finding.
   const clean = await runCheck(check!, { logFile: (n: string) => path.join(dir, `${n}.log`), secrets: new Map([['other', '0123456789abcdef0123456789abcdef']]) });

@@ -131,3 +131,22 @@ test('a recipe unsupported on a backend skips the cell there with its reason', a
   t.is(cells.find((c) => c.backend === 'docker')?.skipReason, undefined);
   t.is(cells.find((c) => c.backend === 'kubernetes')?.skipReason, 'haproxy on kubernetes: no frontend there');
 });
+
+test('excludes are checked against the configured matrix, not a narrowed one, and a cell named with --cell runs', async (t) => {
+  const catalogues = await loadCatalogues();
+  const [identity, core] = await Promise.all(['identity', 'core'].map((n) => loadScenario(n, catalogues)));
+  const exclude = [{ scenario: 'core', release: '2025.1', reason: 'red there, issue 99' }];
+  const configured = { scenarios: ['identity', 'core'], releases: ['zed', '2025.1'], backends: ['docker'] };
+  // --scenario identity --release zed: the rule matches nothing run, and is no typo.
+  const narrowed = expandCells({ scenarios: [identity!], releases: ['zed'], backends: ['docker'], cells: [], exclude, configured });
+  t.deepEqual(narrowed.map((c) => c.id), ['identity/zed/docker']);
+  // --scenario core: the excluded cell stays skipped with its reason.
+  const filtered = expandCells({ scenarios: [core!], releases: ['zed', '2025.1'], backends: ['docker'], cells: [], exclude, configured });
+  t.is(filtered.find((c) => c.id === 'core/2025.1/docker')?.skipReason, 'excluded by the config: red there, issue 99');
+  // --cell core/2025.1/docker: asked for by name, it runs.
+  const named = expandCells({ scenarios: [core!], releases: ['2025.1'], backends: ['docker'], cells: ['core/2025.1/docker'], exclude, configured });
+  t.is(named[0]?.skipReason, undefined);
+  // A typo against the configured matrix is still refused.
+  t.throws(() => expandCells({ scenarios: [core!], releases: ['zed'], backends: ['docker'], cells: [], exclude: [{ scenario: 'core', release: 'bullseye', reason: 'typo' }], configured }),
+    { message: /matrix\.exclude\[0\] \(scenario: core, release: bullseye\) matches no cell/ });
+});

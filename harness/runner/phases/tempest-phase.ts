@@ -4,6 +4,7 @@ import { TEMPEST_IMAGE, tempestRelease } from '../../matrix/cell.ts';
 import type { PhaseResult } from '../../results/model.ts';
 import { runTempest, tempestExclusions } from '../../../tempest-bridge/run-tempest.ts';
 import type { CellPhase, CellRun } from './cell-run.ts';
+import { probeNamespace, workloadHooks } from './workload-hooks.ts';
 
 /** Real Tempest against the deployed cell, against what came up only. */
 export function tempestPhase(run: CellRun): CellPhase {
@@ -25,12 +26,15 @@ export function tempestPhase(run: CellRun): CellPhase {
       const registered = r.plan.steps.flatMap((st) => (st.kind === 'action' && passed.has(st.name) ? [st.catalog.service.type] : []));
       const missing = r.plan.catalog.map((c) => c.service.type).filter((type) => !registered.includes(type));
       if (missing.length > 0) r.log(`tempest: against what deployed only; not available: ${missing.join(', ')}`);
+      const hooks = workloadHooks(r);
+      const networkOf = probeNamespace(r);
       const done = await runTempest({
         // After an upgrade, the new release's Tempest (its tests and its expectations) judges the result.
         env: r.env!, image: (r.targetImages.get(TEMPEST_IMAGE) ?? r.images.get(TEMPEST_IMAGE))!, cloud: r.plan.cloud, scenario: cell.scenario.spec, release: tempestRelease(cell),
         exclude: tempestExclusions(cell.scenario),
         serviceTypes: ['identity', ...registered], selection: cell.tempest, rerunFailed: options.rerunTempest,
         artifactDir: path.join(options.outDir, result.artifacts.logs, 'tempest'), secrets: r.secrets, log: r.log,
+        ...(hooks && networkOf ? { workload: { external: hooks.external, guestFiles: () => hooks.guestFiles(), networkOf } } : {}),
       });
       result.artifacts.tempest = path.join(result.artifacts.logs, 'tempest/');
       r.addChecks(done.checks);

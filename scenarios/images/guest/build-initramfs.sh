@@ -33,6 +33,8 @@ printf 'root:x:0:0:root:/root:/bin/sh\n' > "$root/etc/passwd"
 printf 'root:x:0:\n' > "$root/etc/group"
 printf '/bin/sh\n' > "$root/etc/shells"
 cp "$here/init" "$root/init"
+# Tempest's scenario tests ask the guest's metadata with curl (busybox has none).
+cp "$here/curl" "$root/bin/curl" && chmod 0755 "$root/bin/curl"
 cp "$here/udhcpc.script" "$root/usr/share/udhcpc/default.script"
 chmod 0755 "$root/init" "$root/usr/share/udhcpc/default.script"
 chmod 0700 "$root/root" "$root/root/.ssh"
