@@ -23,6 +23,8 @@ export interface WorkloadResources {
   securityGroupName?: string;
   keyName?: string;
   flavorId?: string;
+  /** A larger flavor the guest is resized to and back. */
+  flavorAltId?: string;
 }
 
 export interface ExternalNetwork {
@@ -96,6 +98,7 @@ export async function makeTopology(s: Session, made: WorkloadResources, external
   made.keyName = unique('key');
   await post(s, `${s.endpoint('compute')}/os-keypairs`, { keypair: { name: made.keyName, public_key: key.publicKey } }, 'import the key pair', 200);
   made.flavorId = await makeFlavor(s, unique('guest-flavor'), 256);
+  made.flavorAltId = await makeFlavor(s, unique('guest-flavor-alt'), 320);
 }
 
 /** Deletes everything `made` holds, best effort (servers are gone first): router, networks, group, key, flavor, images. */
@@ -123,7 +126,7 @@ export async function deleteTopology(s: Session, made: WorkloadResources): Promi
   if (made.externalNetworkId) await del(`${net}/networks/${made.externalNetworkId}`, 'external network');
   if (made.securityGroupId) await del(`${net}/security-groups/${made.securityGroupId}`, 'security group');
   if (made.keyName) await del(`${s.endpoint('compute')}/os-keypairs/${made.keyName}`, 'key pair');
-  if (made.flavorId) await del(`${s.endpoint('compute')}/flavors/${made.flavorId}`, 'flavor');
+  for (const id of [made.flavorId, made.flavorAltId]) if (id) await del(`${s.endpoint('compute')}/flavors/${id}`, `flavor ${id}`);
   for (const id of [made.imageId, made.kernelId, made.ramdiskId]) if (id) await del(`${s.endpoint('image')}/v2/images/${id}`, `image ${id}`);
   return problems;
 }
