@@ -162,7 +162,7 @@ test('the recorded upgrade windows are read from the services\' checks, with the
 });
 
 test("cloud's neutron-server allow-list explains OVN's port-deletion race (update_port_postcommit's RowNotFound), and not the same error in another operation", async (t) => {
-  // In neutron 21's log format (managers.py logs the driver failure, then its traceback); the second
+  // Recorded from cloud/zed (neutron 21, 2026-12-06: managers.py logs the driver failure, then its traceback); the second
   // traceback, a port creation failing on a missing switch, is a real error and stays a finding.
   const scenario = await loadScenario('cloud', await loadCatalogues());
   const allow = scenario.spec.logs.allow.filter((a) => a.services?.includes('neutron-server'));
