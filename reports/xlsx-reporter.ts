@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { manifestCacheDir } from '../harness/results/package-manifests.ts';
@@ -50,8 +49,9 @@ export function mergeRunIntoWorkbook(file: string, ...runs: RunResult[]): Promis
 /** Adds the runs' finished cells to the workbook at `file` (made if missing) and rewrites the dashboard beside it. */
 export async function mergeIntoWorkbook(file: string, runs: readonly RunResult[], options: DashboardOptions): Promise<void> {
   const rows = runs.flatMap(historyRows);
-  const lock = `xlsx-${createHash('sha256').update(path.resolve(file)).digest('hex').slice(0, 16)}`;
-  await withFileLock(lock, 60_000, async () => {
+  // The lock sits beside the workbook: two machines (or containers) writing one shared workbook exclude each other.
+  await mkdir(path.dirname(path.resolve(file)), { recursive: true });
+  await withFileLock(`.${path.basename(file)}.lock`, 60_000, async () => {
     const read = await readWorkbook(file);
     for (const r of read.rejected.filter((x) => x.fresh)) process.stderr.write(`gategrid: ${r.problem}; the row was moved to sheet ${REJECTED_SHEET} (nothing is lost)\n`);
     const history = mergeHistory(read.rows, rows);
@@ -66,7 +66,7 @@ export async function mergeIntoWorkbook(file: string, runs: readonly RunResult[]
     }
     const page = dashboardFile(file);
     writeAtomic(page, renderDashboard(history, { ...options, file: page, manifests }));
-  });
+  }, path.dirname(path.resolve(file)));
 }
 
 /** The Results sheet of an existing workbook; none when the file does not exist yet. Rows that are not valid are left out (see readWorkbook). */

@@ -37,3 +37,23 @@ test('a live lock is waited for, and the timeout names the lock\'s path', async 
   await t.throwsAsync(withFileLock('y', 400, async () => undefined, r), { message: new RegExp(`waiting for lock ${path.join(r, 'y').replace(/[/.]/g, '\\$&')} \\(held by pid ${process.pid}\\)`) });
   await held;
 });
+
+test('a stale lock taken over by two waiters at once is taken by one: they never hold it together', async (t) => {
+  const r = await root();
+  await staleLock(path.join(r, 'z'), '999999 1 gone-host-is-this-one');
+  // The owner names this host (so its dead pid counts): rewrite it with the real host name.
+  await writeFile(path.join(r, 'z', 'owner'), `999999 1 ${os.hostname()}`);
+  let inside = 0;
+  let overlap = false;
+  const task = async () => { inside++; if (inside > 1) overlap = true; await new Promise((res) => setTimeout(res, 100)); inside--; };
+  await Promise.all([withFileLock('z', 5000, task, r), withFileLock('z', 5000, task, r), withFileLock('z', 5000, task, r)]);
+  t.false(overlap);
+});
+
+test("another host's lock is waited for while young, and taken over once old", async (t) => {
+  const r = await root();
+  await staleLock(path.join(r, 'shared'), '4242 777 another-machine', new Date());
+  await t.throwsAsync(withFileLock('shared', 500, async () => undefined, r), { message: /held by pid 4242/ });
+  await staleLock(path.join(r, 'shared'), '4242 777 another-machine', new Date(Date.now() - 11 * 60_000));
+  t.is(await withFileLock('shared', 2000, async () => 'ran', r), 'ran');
+});
