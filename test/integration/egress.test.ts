@@ -15,7 +15,8 @@ import type { Environment } from '../../harness/backends/backend.ts';
 // answers. "Outside" is made by the test itself: a network namespace behind a veth pair routed by
 // the host (198.18.77.0/30, the benchmarking range), and a listener of the host bound to the cell
 // network's gateway. The same container on a network with egress left open reaches both, so the
-// test fails if the closing does nothing. Root only (a namespace, a veth, the host's iptables).
+// test fails if the closing does nothing. A name the cell does not know fails at once either way
+// (closed: the name stub on the gateway answers NXDOMAIN). Root only (a namespace, a veth, iptables).
 const NS = `gg-egress-${process.pid}`;
 const HOST_END = `gge${process.pid % 100000}h`;
 const NS_END = `gge${process.pid % 100000}n`;
@@ -72,10 +73,15 @@ test.serial('integration: a cell container reaches no address outside its networ
       const name = `probe-${egress}`;
       const r = await env.runJob({
         name, image: base.tag, env: { GW: gw }, files: [], volumes: [], ports: [], timeoutMs: 60_000,
-        command: ['sh', '-c', `nc -z -w 3 ${OUTSIDE} ${PORT}; echo outside=$?; nc -z -w 3 "$GW" ${PORT}; echo host=$?`],
+        command: ['sh', '-c', `nc -z -w 3 ${OUTSIDE} ${PORT}; echo outside=$?; nc -z -w 3 "$GW" ${PORT}; echo host=$?; s=$(date +%s%N); getent hosts no-such-service; echo dns=$? ms=$(( ($(date +%s%N) - s) / 1000000 ))`],
       });
       t.is(r.exitCode, 0);
       const out = await readFile(env.logFile(name), 'utf8');
+      // A name the cell does not know fails at once (NXDOMAIN from the stub when closed), not after libc's 20 s of retries.
+      const dns = /dns=(\d+) ms=(\d+)/.exec(out);
+      t.truthy(dns, out);
+      t.is(dns![1], '2', `an unknown name does not resolve (${egress})`);
+      t.true(Number(dns![2]) < 3000, `an unknown name fails within 3 s (${egress}: ${dns![2]} ms)`);
       return { outside: /outside=0/.test(out), host: /host=0/.test(out), runId };
     };
 

@@ -9,6 +9,7 @@ import { LABEL_CELL, LABEL_RUN } from '../../labels.ts';
 import type { Backend, ContainerSpec, ContainerState, Environment, EnvironmentSpec, ExecResult, JobSpec, Privileges, ReadyProbe, ServiceSpec } from '../backend.ts';
 import { LoopbackContainer } from './loopback-container.ts';
 import { closeEgress } from './egress-firewall.ts';
+import { startNameStub, type NameStub } from './name-stub.ts';
 import { ContainerExitedError, ExitAwareWaitStrategy } from './wait-strategies/exit-aware-wait-strategy.ts';
 import { ExecWaitStrategy } from './wait-strategies/exec-wait-strategy.ts';
 import { LoopbackHttpWaitStrategy } from './wait-strategies/loopback-http-wait-strategy.ts';
@@ -58,21 +59,29 @@ class DockerEnvironment implements Environment {
   readonly #volumes = new Map<string, Promise<string>>();
   readonly #logs: WriteStream[] = [];
   readonly #streams: Readable[] = [];
+  #nameStub: NameStub | undefined;
 
   constructor(spec: EnvironmentSpec) {
     this.#spec = spec;
     this.#network = objectName(spec, 'net');
   }
 
-  /** The cell's network; closed, its bridge refuses every new connection that would leave it (before any container starts). */
+  /**
+   * The cell's network; closed, its bridge refuses every new connection that would leave it, and
+   * names the cell does not know end at a stub on its gateway (before any container starts).
+   */
   async createNetwork(egress: 'closed' | 'open'): Promise<void> {
     const created = await docker(['network', 'create', ...labelArgs(this.#spec.labels), this.#network]);
     if (egress === 'open') return;
-    // Docker names a network's bridge after its id (br-<12 hex digits>).
     try {
-      await closeEgress(this.#network, `br-${created.stdout.trim().slice(0, 12)}`);
+      const gateway = (await docker(['network', 'inspect', '--format', '{{(index .IPAM.Config 0).Gateway}}', this.#network])).stdout.trim();
+      this.#nameStub = await startNameStub(gateway);
+      // Docker names a network's bridge after its id (br-<12 hex digits>).
+      await closeEgress(this.#network, `br-${created.stdout.trim().slice(0, 12)}`, gateway);
     } catch (error) {
-      // No environment exists for the runner to tear down yet: the network goes here.
+      // No environment exists for the runner to tear down yet: the network (and the stub) go here.
+      await this.#nameStub?.close();
+      this.#nameStub = undefined;
       await docker(['network', 'rm', this.#network], { allowFailure: true });
       throw error;
     }
@@ -172,6 +181,13 @@ class DockerEnvironment implements Environment {
     // A followed log stream keeps the process alive as long as its container runs.
     for (const stream of this.#streams) stream.destroy();
     await this.#closeLogs();
+    await this.#closeNameStub();
+  }
+
+  async #closeNameStub(): Promise<void> {
+    const stub = this.#nameStub;
+    this.#nameStub = undefined;
+    await stub?.close();
   }
 
   async #closeLogs(): Promise<void> {
@@ -182,6 +198,7 @@ class DockerEnvironment implements Environment {
     // Removing the containers ends their log streams; wait for the files to be complete.
     await removeByLabel([`${LABEL_RUN}=${this.#spec.runId}`, `${LABEL_CELL}=${this.#spec.cellId}`]);
     await this.#closeLogs();
+    await this.#closeNameStub();
   }
 
   #containerName(name: string): string {
@@ -205,6 +222,7 @@ class DockerEnvironment implements Environment {
       container.inNetworkOf(this.#containerName(spec.networkOf));
     } else {
       container.onNetwork(this.#network, spec.name).withHostname(spec.name);
+      if (this.#nameStub) container.withDns([this.#nameStub.address]);
     }
     container
       .withLabels({ ...this.#spec.labels, 'io.gategrid.name': spec.name })

@@ -14,18 +14,35 @@ import { InfraError, errorMessage } from '../../errors.ts';
 export interface FirewallRule {
   readonly chain: 'DOCKER-USER' | 'INPUT';
   readonly spec: readonly string[];
+  /** The rule as `iptables -S` prints it (measured: its own option order, the comment quoted). */
+  readonly printed: string;
 }
 
 const COMMENT = 'gategrid-egress';
 /** gategrid's Docker network names (`gg-<run>-<cell>-net`) and Linux bridge names: no spaces or quotes. */
 const SAFE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+const IPV4 = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
 
-export function egressRules(network: string, bridge: string): FirewallRule[] {
-  if (!SAFE.test(network) || !SAFE.test(bridge) || bridge.length > 15) throw new InfraError(`cannot close the egress of network "${network}" (bridge "${bridge}"): unexpected name`);
+/**
+ * The rules of a closed network. With `gateway` (where the cell's name stub answers: name-stub.ts),
+ * DNS queries to it are let in first: Docker's embedded DNS forwards a name it does not know there.
+ */
+export function egressRules(network: string, bridge: string, gateway?: string): FirewallRule[] {
+  if (!SAFE.test(network) || !SAFE.test(bridge) || bridge.length > 15 || (gateway !== undefined && !IPV4.test(gateway))) {
+    throw new InfraError(`cannot close the egress of network "${network}" (bridge "${bridge}", gateway "${gateway ?? ''}"): unexpected name`);
+  }
+  const comment = `--comment "${COMMENT} ${network}"`;
   const tail = ['-m', 'conntrack', '--ctstate', 'NEW,INVALID', '-m', 'comment', '--comment', `${COMMENT} ${network}`, '-j', 'REJECT'];
+  const printedTail = `-m conntrack --ctstate INVALID,NEW -m comment ${comment} -j REJECT --reject-with icmp-port-unreachable`;
+  // Inserted in this order, each first in its chain: the DNS exception ends up before the REJECT.
   return [
-    { chain: 'DOCKER-USER', spec: ['-i', bridge, '!', '-o', bridge, ...tail] },
-    { chain: 'INPUT', spec: ['-i', bridge, ...tail] },
+    { chain: 'DOCKER-USER', spec: ['-i', bridge, '!', '-o', bridge, ...tail], printed: `-A DOCKER-USER -i ${bridge} ! -o ${bridge} ${printedTail}` },
+    { chain: 'INPUT', spec: ['-i', bridge, ...tail], printed: `-A INPUT -i ${bridge} ${printedTail}` },
+    ...(gateway ? [{
+      chain: 'INPUT' as const,
+      spec: ['-d', `${gateway}/32`, '-i', bridge, '-p', 'udp', '--dport', '53', '-m', 'comment', '--comment', `${COMMENT} ${network}`, '-j', 'ACCEPT'],
+      printed: `-A INPUT -d ${gateway}/32 -i ${bridge} -p udp -m udp --dport 53 -m comment ${comment} -j ACCEPT`,
+    }] : []),
   ];
 }
 
@@ -44,11 +61,11 @@ export const hostIptables: Iptables = async (args) => {
 };
 
 /** Closes a network's way out: its rules go first in their chains. A failure names the fix. */
-export async function closeEgress(network: string, bridge: string, iptables: Iptables = hostIptables): Promise<void> {
-  for (const rule of egressRules(network, bridge)) {
+export async function closeEgress(network: string, bridge: string, gateway?: string, iptables: Iptables = hostIptables): Promise<void> {
+  for (const rule of egressRules(network, bridge, gateway)) {
     const r = await iptables(['-I', rule.chain, '1', ...rule.spec]);
     if (r.exitCode !== 0) {
-      await openEgress(network, bridge, iptables).catch(() => undefined);
+      await openEgress(network, bridge, gateway, iptables).catch(() => undefined);
       throw new InfraError(
         `could not close the way out of cell network ${network} (iptables -I ${rule.chain}: ${r.stderr.trim() || `exit ${r.exitCode}`}): ` +
         'run gategrid as root on a host whose Docker engine manages iptables, or set network.egress: open in gategrid.config.yaml (the cells may then reach any address)',
@@ -58,8 +75,8 @@ export async function closeEgress(network: string, bridge: string, iptables: Ipt
 }
 
 /** Removes a network's rules (each as often as it is there, at most 5 times); absent rules are fine. */
-export async function openEgress(network: string, bridge: string, iptables: Iptables = hostIptables): Promise<void> {
-  for (const rule of egressRules(network, bridge)) {
+export async function openEgress(network: string, bridge: string, gateway?: string, iptables: Iptables = hostIptables): Promise<void> {
+  for (const rule of egressRules(network, bridge, gateway)) {
     for (let i = 0; i < 5; i++) {
       const r = await iptables(['-D', rule.chain, ...rule.spec]);
       if (r.exitCode !== 0) break;
@@ -67,41 +84,47 @@ export async function openEgress(network: string, bridge: string, iptables: Ipta
   }
 }
 
-/** The networks (with their bridges) that hold gategrid egress rules on the host, read from both chains. */
-export async function egressRuleNetworks(iptables: Iptables = hostIptables): Promise<Array<{ network: string; bridge: string }>> {
-  const found = new Map<string, { network: string; bridge: string }>();
+/** The networks (with their bridges and gateways) that hold gategrid egress rules on the host, read from both chains. */
+export async function egressRuleNetworks(iptables: Iptables = hostIptables): Promise<EgressRuleOwner[]> {
+  const found = new Map<string, EgressRuleOwner>();
   for (const chain of ['DOCKER-USER', 'INPUT'] as const) {
     const r = await iptables(['-S', chain]);
     if (r.exitCode !== 0) continue;
     for (const line of r.stdout.split('\n')) {
       const parsed = parseEgressRule(line);
-      if (parsed) found.set(`${parsed.network} ${parsed.bridge}`, parsed);
+      if (!parsed) continue;
+      const key = `${parsed.network} ${parsed.bridge}`;
+      const seen = found.get(key);
+      found.set(key, { ...seen, ...parsed, ...(seen?.gateway && !parsed.gateway ? { gateway: seen.gateway } : {}) });
     }
   }
   return [...found.values()];
 }
 
+export interface EgressRuleOwner {
+  readonly network: string;
+  readonly bridge: string;
+  readonly gateway?: string;
+}
+
 /**
  * A line of `iptables -S` that is exactly one of gategrid's egress rules (regenerated from its
- * network and bridge and compared token by token), or undefined: a rule of anyone else is never
- * taken for one, whatever its comment says.
+ * network, bridge and gateway and compared as printed), or undefined: a rule of anyone else is
+ * never taken for one, whatever its comment says.
  */
-export function parseEgressRule(line: string): { network: string; bridge: string } | undefined {
-  const m = new RegExp(`^-A (DOCKER-USER|INPUT) -i (\\S+) .*--comment "?${COMMENT} (\\S+?)"? `).exec(line.trim() + ' ');
+export function parseEgressRule(line: string): EgressRuleOwner | undefined {
+  const text = line.trim();
+  const m = new RegExp(`^-A (?:DOCKER-USER|INPUT) (?:-d (\\S+)/32 )?-i (\\S+) .*--comment "?${COMMENT} (\\S+?)"? `).exec(`${text} `);
   if (!m) return undefined;
-  const [, chain, bridge, network] = m;
+  const [, gateway, bridge, network] = m;
   let rules: FirewallRule[];
   try {
-    rules = egressRules(network!, bridge!);
+    rules = egressRules(network!, bridge!, gateway);
   } catch {
     return undefined;
   }
-  const rule = rules.find((r) => r.chain === chain)!;
-  // iptables -S prints a match's options in its own order and quotes a comment with a space.
-  const printed = rule.chain === 'DOCKER-USER'
-    ? `-A DOCKER-USER -i ${bridge} ! -o ${bridge} -m conntrack --ctstate INVALID,NEW -m comment --comment "${COMMENT} ${network}" -j REJECT --reject-with icmp-port-unreachable`
-    : `-A INPUT -i ${bridge} -m conntrack --ctstate INVALID,NEW -m comment --comment "${COMMENT} ${network}" -j REJECT --reject-with icmp-port-unreachable`;
-  return line.trim() === printed ? { network: network!, bridge: bridge! } : undefined;
+  if (!rules.some((r) => r.printed === text)) return undefined;
+  return { network: network!, bridge: bridge!, ...(gateway ? { gateway } : {}) };
 }
 
 /**
@@ -112,9 +135,9 @@ export function parseEgressRule(line: string): { network: string; bridge: string
  */
 export async function sweepEgressRules(networkExists: (name: string) => Promise<boolean>, iptables: Iptables = hostIptables): Promise<number> {
   let removed = 0;
-  for (const { network, bridge } of await egressRuleNetworks(iptables)) {
+  for (const { network, bridge, gateway } of await egressRuleNetworks(iptables)) {
     if (await networkExists(network)) continue;
-    await openEgress(network, bridge, iptables);
+    await openEgress(network, bridge, gateway, iptables);
     removed++;
   }
   return removed;

@@ -9,6 +9,7 @@ export class LoopbackContainer extends GenericContainer {
   #network: string | undefined;
   #alias: string | undefined;
   #devices: readonly string[] = [];
+  #dns: readonly string[] = [];
   /** Whether the engine created the container: a failure before that is the harness's, after it the deployment's. */
   created = false;
 
@@ -29,6 +30,12 @@ export class LoopbackContainer extends GenericContainer {
     return this;
   }
 
+  /** The servers Docker's embedded DNS forwards names it does not know to (`docker run --dns`). */
+  withDns(servers: readonly string[]): this {
+    this.#dns = servers;
+    return this;
+  }
+
   protected override async containerCreated(): Promise<void> {
     this.created = true;
   }
@@ -40,6 +47,7 @@ export class LoopbackContainer extends GenericContainer {
     if (this.#devices.length > 0) {
       this.hostConfig.Devices = this.#devices.map((p) => ({ PathOnHost: p, PathInContainer: p, CgroupPermissions: 'rwm' }));
     }
+    if (this.#dns.length > 0) this.hostConfig.Dns = [...this.#dns];
     if (this.#network && this.#alias) {
       this.createOpts.NetworkingConfig = { EndpointsConfig: { [this.#network]: { Aliases: [this.#alias] } } };
     }
