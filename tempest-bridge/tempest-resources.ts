@@ -49,7 +49,7 @@ export interface TempestWorkload {
 async function prepareValidation(s: Session, workload: TempestWorkload): Promise<Record<string, string>> {
   const made: WorkloadResources = {};
   await uploadGuest(s, made, await workload.guestFiles());
-  const external = await makeExternalNetwork(s, made, workload.external);
+  const external = await externalNetworkFor(s, made, workload.external);
   return {
     'compute.image_ref': made.imageId!,
     'compute.image_ref_alt': made.imageId!,
@@ -69,4 +69,19 @@ async function prepareValidation(s: Session, workload: TempestWorkload): Promise
     'compute-feature-enabled.config_drive': 'false',
     'compute-feature-enabled.metadata_service': 'true',
   };
+}
+
+/**
+ * The external network Tempest's routers use: made here, or, when one is already on the physical
+ * network (a flat network per physical network: neutron refuses a second), that one.
+ */
+async function externalNetworkFor(s: Session, made: WorkloadResources, external: ExternalNetwork): Promise<string> {
+  const url = `${s.endpoint('network')}/v2.0/networks?router:external=true&provider:physical_network=${encodeURIComponent(external.physicalNetwork)}`;
+  const existing = await s.request('GET', url);
+  const found = existing.status === 200 ? (existing.data.networks as Array<{ id: string; name: string }>)[0] : undefined;
+  if (found) {
+    made.externalNetworkId = found.id;
+    return found.name;
+  }
+  return makeExternalNetwork(s, made, external);
 }
