@@ -199,7 +199,11 @@ export const workloadChecks: Check<ApiContext>[] = [
       st.first = guest;
       st.bootFailed = true;
       const c = await firstBoot(s, guest);
-      verify(c.lease?.address === guest.fixedIp, `guest ${guest.name}: ${diagnose(c, guest.fixedIp, true)}`);
+      if (c.lease?.address !== guest.fixedIp) {
+        // The evidence for whoever reads the red check: the console's last lines (the guest prints no secret).
+        const tail = (await consoleOf(s, guest.id).catch(() => '')).split('\n').slice(-40);
+        verify(false, `guest ${guest.name}: ${diagnose(c, guest.fixedIp, true)}`, { port: guest.portId, fixedIp: guest.fixedIp, console: tail });
+      }
       verify(c.metadata, `guest ${guest.name} read no metadata: no host name, no key (the metadata agent or nova's metadata API)`);
       verify(c.metadata.hostname === guest.name, `guest ${guest.name} read the host name "${c.metadata.hostname}" from metadata`);
       verify(st.key && st.key.publicKey.endsWith(` ${c.metadata.key}`), `guest ${guest.name} read the key "${c.metadata.key}" from metadata, not the run's`);
