@@ -48,8 +48,9 @@ export function cellReason(cell: Pick<CellResult, 'status' | 'reason' | 'checks'
 }
 
 /** The check that says most about a red cell: the first that errored, else the first that failed. */
-export function firstRedCheck<C extends { status: CheckStatus }>(checks: readonly C[]): C | undefined {
-  return checks.find((c) => c.status === 'error') ?? checks.find((c) => c.status === 'failed');
+export function firstRedCheck<C extends { status: CheckStatus; kind?: string }>(checks: readonly C[]): C | undefined {
+  // A service that died during the cell is the first cause of the red checks it left behind.
+  return checks.find((c) => c.status === 'error') ?? checks.find((c) => c.status === 'failed' && c.kind === 'health') ?? checks.find((c) => c.status === 'failed');
 }
 
 /** The verdict as people read it: `failed (known: <bug>)` for a red cell that known failures explain. */

@@ -13,6 +13,7 @@ import { deployPhase } from './phases/deploy-phase.ts';
 import { checksPhase } from './phases/checks-phase.ts';
 import { upgradePhase } from './phases/upgrade-phase.ts';
 import { tempestPhase } from './phases/tempest-phase.ts';
+import { healthPhase } from './phases/health-phase.ts';
 import { logsPhase } from './phases/logs-phase.ts';
 
 export type { CellRunOptions, KeepPolicy } from './phases/cell-run.ts';
@@ -52,6 +53,7 @@ export async function runCell(cell: CellSpec, result: CellResult, options: CellR
     checksPhase(run),
     ...[upgradePhase(run)].filter((p): p is CellPhase => p !== undefined),
     tempestPhase(run),
+    healthPhase(run),
     logsPhase(run),
   ];
   const runner = new TaskRunner<CellRun>({
