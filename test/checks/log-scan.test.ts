@@ -202,3 +202,11 @@ test("cloud's allow-list explains eventlet's ignored _after_fork assertion under
   t.is(left.length, 1);
   t.regex(left[0]!.context, /Error updating resources/);
 });
+
+test("the same race logged by ovsdbapp's transaction as RuntimeError (recorded on cloud/zed) is explained too", async (t) => {
+  const scenario = await loadScenario('cloud', await loadCatalogues());
+  const allow = scenario.spec.logs.allow.filter((a) => a.services?.includes('neutron-server'));
+  const text = await recorded('neutron-server-ovn-port-delete-race-runtime.log');
+  t.is(scanLog(text, []).length, 2, 'the transaction\'s traceback and the driver\'s');
+  t.deepEqual(scanLog(text, allow), []);
+});
