@@ -137,7 +137,12 @@ export async function commandRun(values: CliValues, redactor = new Redactor()): 
     const upgraded = cell.scenario.spec.upgrade?.services ?? [];
     if (!('kill' in fault) && !upgraded.includes(service)) throw new UsageError(`${what}: ${cell.scenario.spec.name} does not upgrade ${service} (its upgrade.services: ${upgraded.join(', ') || 'none'})`);
   }
-  const backends = await makeBackends(kubernetesSettings(values, config), cells.filter((c) => !c.skipReason).map((c) => c.backend), { egress: config.network.egress });
+  // A closed cell's unknown names are answered by a stub in this process (name-stub.ts): a cell kept
+  // after the run would outlive it and stall 20 s on each such name (measured: a kept keystone whose
+  // memcached was gone timed every login out). A run that may keep cells leaves their way out open.
+  const egress = config.network.egress === 'closed' && keep !== 'never' ? 'open' : config.network.egress;
+  if (egress !== config.network.egress && !values.quiet) process.stderr.write(`gategrid: --keep ${keep}: the cells' way out stays open (a kept cell outlives the run's DNS stub); network.egress: closed applies to runs that keep nothing\n`);
+  const backends = await makeBackends(kubernetesSettings(values, config), cells.filter((c) => !c.skipReason).map((c) => c.backend), { egress });
   for (const cell of cells) {
     if (values.revision !== undefined && cell.scenario.revision !== values.revision) {
       process.stderr.write(`gategrid: warning: scenario ${cell.scenario.spec.name} is at revision ${cell.scenario.revision}, not ${values.revision}: its recipes changed since that run, so images and results may differ\n`);
