@@ -124,16 +124,18 @@ export interface SecretFinding {
  * journal for its passwords): every line of a log holding one of the cell's secrets, whole. A
  * service that logs its database password is red, no allow-list entry excusing it.
  */
-export function scanSecrets(text: string, secrets: ReadonlyMap<string, string>, redact: (text: string) => string = (t) => t): SecretFinding[] {
+export function scanSecrets(text: string, secrets: ReadonlyMap<string, string>, redact?: (text: string) => string): SecretFinding[] {
   const found: SecretFinding[] = [];
   const values = [...secrets].filter(([, value]) => value.length >= 8);
+  // Without the cell's redaction, the finding masks the secrets it knows: a value never lands in a finding.
+  const mask = redact ?? ((line: string) => values.reduce((t, [name, value]) => t.replaceAll(value, `<secret:${name}>`), line));
   if (values.length === 0) return found;
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     for (const [name, value] of values) {
       if (line.includes(value)) {
-        found.push({ line: i + 1, secret: name, text: redact(line.trim()).slice(0, 300) });
+        found.push({ line: i + 1, secret: name, text: mask(line.trim()).slice(0, 300) });
         break;
       }
     }

@@ -28,10 +28,10 @@ export function makeBootImage(s: Session, name = unique('boot-image')): Promise<
   return uploadImage(s, name, 'raw', randomBytes(1024));
 }
 
-/** A server action (stop, start, reboot...), which nova accepts with 202. */
-export async function serverAction(s: Session, serverId: string, body: unknown, what: string): Promise<void> {
+/** A server action (stop, start, reboot...), which nova accepts with 202 (a resize's confirm with 204). */
+export async function serverAction(s: Session, serverId: string, body: unknown, what: string, expected = 202): Promise<void> {
   const res = await s.request('POST', `${s.endpoint('compute')}/servers/${serverId}/action`, { data: body });
-  verify(res.status === 202, `${what} answered ${res.status}: ${brief(res.data)}`);
+  verify(res.status === expected, `${what} answered ${res.status}: ${brief(res.data)}`);
 }
 
 export async function makeFlavor(s: Session, name = unique('flavor'), ramMiB = 128): Promise<string> {

@@ -107,14 +107,14 @@ async function resize(s: Session, id: string, flavorId: string, finish: 'confirm
   await serverAction(s, id, { resize: { flavorRef: flavorId } }, `resize to flavor ${flavorId}`);
   await waitForServer(s, id, 'VERIFY_RESIZE', 300_000);
   // Nova answers a confirm 204 and a revert 202.
-  const res0 = await s.request('POST', `${s.endpoint('compute')}/servers/${id}/action`, { data: { [finish]: null } });
-  verify(res0.status === (finish === 'confirmResize' ? 204 : 202), `${finish === 'confirmResize' ? 'confirm the resize' : 'revert the resize'} answered ${res0.status}: ${brief(res0.data)}`);
+  const confirm = finish === 'confirmResize';
+  await serverAction(s, id, { [finish]: null }, confirm ? 'confirm the resize' : 'revert the resize', confirm ? 204 : 202);
   await waitForServer(s, id, 'ACTIVE', 180_000);
   const res = await s.request('GET', `${s.endpoint('compute')}/servers/${id}`);
-  const expected = finish === 'confirmResize' ? flavorId : previous!;
+  const expected = confirm ? flavorId : previous!;
   // Microversion 2.1: the flavor is named by id.
   const flavor = res.data?.server?.flavor?.id as string | undefined;
-  verify(flavor === expected, `after ${finish === 'confirmResize' ? 'confirming' : 'reverting'} the resize the server has flavor ${flavor ?? 'none'}, expected ${expected}`);
+  verify(flavor === expected, `after ${confirm ? 'confirming' : 'reverting'} the resize the server has flavor ${flavor ?? 'none'}, expected ${expected}`);
 }
 
 /** Boots a guest on the tenant network with the key and the security group; resolves once nova says ACTIVE. */
@@ -202,7 +202,7 @@ export const workloadChecks: Check<ApiContext>[] = [
       if (c.lease?.address !== guest.fixedIp) {
         // The evidence for whoever reads the red check: the console's last lines (the guest prints no secret).
         const tail = (await consoleOf(s, guest.id).catch(() => '')).split('\n').slice(-40);
-        verify(false, `guest ${guest.name}: ${diagnose(c, guest.fixedIp, true)}`, { port: guest.portId, fixedIp: guest.fixedIp, console: tail });
+        throw new CheckFailed(`guest ${guest.name}: ${diagnose(c, guest.fixedIp, true)}`, { details: { port: guest.portId, fixedIp: guest.fixedIp, console: tail } });
       }
       verify(c.metadata, `guest ${guest.name} read no metadata: no host name, no key (the metadata agent or nova's metadata API)`);
       verify(c.metadata.hostname === guest.name, `guest ${guest.name} read the host name "${c.metadata.hostname}" from metadata`);

@@ -2,7 +2,7 @@ import test from 'ava';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { lineTime, logChecks, scanLog } from '../../harness/checks/log-scan.ts';
+import { lineTime, logChecks, scanLog, scanSecrets } from '../../harness/checks/log-scan.ts';
 import { explainingWindow, windowsOf } from '../../harness/checks/stop-windows.ts';
 import { runCheck } from '../../harness/checks/check.ts';
 import { repoRoot } from '../../harness/config/paths.ts';
@@ -209,4 +209,10 @@ test("the same race logged by ovsdbapp's transaction as RuntimeError (recorded o
   const text = await recorded('neutron-server-ovn-port-delete-race-runtime.log');
   t.is(scanLog(text, []).length, 2, 'the transaction\'s traceback and the driver\'s');
   t.deepEqual(scanLog(text, allow), []);
+});
+
+test('a secret finding made without the cell\'s redaction still masks the value', (t) => {
+  const value = '0123456789abcdef0123456789abcdef';
+  const [finding] = scanSecrets(`connect mysql://nova:${value}@mariadb/nova`, new Map([['nova_db', value]]));
+  t.is(finding?.text, 'connect mysql://nova:<secret:nova_db>@mariadb/nova');
 });

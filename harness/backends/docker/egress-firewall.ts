@@ -65,7 +65,7 @@ export async function closeEgress(network: string, bridge: string, gateway?: str
   for (const rule of egressRules(network, bridge, gateway)) {
     const r = await iptables(['-I', rule.chain, '1', ...rule.spec]);
     if (r.exitCode !== 0) {
-      await openEgress(network, bridge, gateway, iptables).catch(() => undefined);
+      await openEgress(network, bridge, gateway, iptables);
       throw new InfraError(
         `could not close the way out of cell network ${network} (iptables -I ${rule.chain}: ${r.stderr.trim() || `exit ${r.exitCode}`}): ` +
         'run gategrid as root on a host whose Docker engine manages iptables, or set network.egress: open in gategrid.config.yaml (the cells may then reach any address)',
@@ -93,9 +93,10 @@ export async function egressRuleNetworks(iptables: Iptables = hostIptables): Pro
     for (const line of r.stdout.split('\n')) {
       const parsed = parseEgressRule(line);
       if (!parsed) continue;
+      // The DNS exception names the gateway; the REJECT rules of the same network do not.
       const key = `${parsed.network} ${parsed.bridge}`;
-      const seen = found.get(key);
-      found.set(key, { ...seen, ...parsed, ...(seen?.gateway && !parsed.gateway ? { gateway: seen.gateway } : {}) });
+      const gateway = parsed.gateway ?? found.get(key)?.gateway;
+      found.set(key, { ...parsed, ...(gateway ? { gateway } : {}) });
     }
   }
   return [...found.values()];
