@@ -34,7 +34,7 @@ test.serial('integration: core on zed deploys for real and is green: every check
   t.deepEqual(cell.checks.filter((c) => c.kind !== 'tempest' && c.status !== 'passed'), []);
   t.true(cell.phases.some((p) => p.name === 'deploy/keystone-bootstrap' && p.status === 'passed'));
   t.deepEqual(cell.phases.filter((p) => !p.name.includes('/')).map((p) => [p.name, p.status]), [
-    ['images', 'passed'], ['environment', 'passed'], ['deploy', 'passed'], ['checks', 'passed'], ['tempest', 'passed'], ['logs', 'passed'], ['teardown', 'passed'],
+    ['images', 'passed'], ['environment', 'passed'], ['deploy', 'passed'], ['checks', 'passed'], ['tempest', 'passed'], ['health', 'passed'], ['logs', 'passed'], ['teardown', 'passed'],
   ]);
   // Tempest smoke is the scenario's default selection, so the repro command does not repeat it.
   t.regex(cell.repro, /^npx gategrid run --scenario core --release zed --backend docker --revision [0-9a-f]{12}$/);
