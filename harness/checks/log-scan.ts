@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { AllowEntry } from '../config/schemas.ts';
+import { linearRegex } from '../util/linear-regex.ts';
 import { verify, type Check } from './check.ts';
 import { explainingWindow, type StopWindow } from './stop-windows.ts';
 
@@ -33,7 +34,7 @@ const CRASH = /Segmentation [Ff]ault|\bsegfault\b|Fatal Python error|core dumped
 const MAX_TRACEBACK_LINES = 200;
 
 export function scanLog(text: string, allow: readonly AllowEntry[]): LogFinding[] {
-  const patterns = allow.map((a) => new RegExp(a.pattern));
+  const patterns = allow.map((a) => linearRegex(a.pattern));
   const lines = text.split('\n');
   const findings: LogFinding[] = [];
   for (let i = 0; i < lines.length; i++) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { linearRegexProblem } from '../util/linear-regex.ts';
 
 /**
  * Schemas of everything a user writes: releases, image recipes, service recipes, scenarios and the
@@ -68,8 +69,11 @@ const jobSchema = z
   });
 export type JobSpec = z.infer<typeof jobSchema>;
 
-const isRegex = (p: string): boolean => { try { new RegExp(p); return true; } catch { return false; } };
-const regex = z.string().min(1).refine((p) => isRegex(p), 'not a valid regular expression (JavaScript syntax): escape ( ) [ ] . * + ? with a backslash');
+/** A user's regex: valid, and runnable by the engine without backtracking that gategrid runs it with. */
+const regex = z.string().min(1).superRefine((p, ctx) => {
+  const problem = linearRegexProblem(p);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 /** known-failures.yaml: signatures of known failures, each with its bug, reason and expiry. */
 export const knownFailuresSchema = z.strictObject({
@@ -90,7 +94,7 @@ export const knownFailuresSchema = z.strictObject({
 });
 export type KnownFailuresFile = z.infer<typeof knownFailuresSchema>;
 
-const allowSchema = z.strictObject({ pattern: z.string().min(1).refine(isRegex, 'not a valid regular expression (JavaScript syntax): escape ( ) [ ] . * + ? with a backslash'), reason });
+const allowSchema = z.strictObject({ pattern: regex, reason });
 export type AllowEntry = z.infer<typeof allowSchema>;
 
 /** The native API check groups (harness/openstack/api-checks.ts) and upgrade resource groups. */

@@ -1,5 +1,6 @@
 import type { CellResult, CheckResult } from './model.ts';
 import { isRed, isRedCheck } from './verdicts.ts';
+import { linearRegex } from '../util/linear-regex.ts';
 
 /**
  * Known failures, elastic-recheck style: signatures (regexes over a red check's id and message,
@@ -32,7 +33,7 @@ export function isExpired(k: KnownFailure, now: Date): boolean {
 }
 
 function globToRegex(glob: string): RegExp {
-  return new RegExp(`^${glob.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  return linearRegex(`^${glob.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
 }
 
 export function appliesTo(k: KnownFailure, cellId: string): boolean {
@@ -40,8 +41,8 @@ export function appliesTo(k: KnownFailure, cellId: string): boolean {
 }
 
 export function matchesCheck(k: KnownFailure, check: Pick<CheckResult, 'id' | 'message'>): boolean {
-  if (k.check !== undefined && !new RegExp(k.check).test(check.id)) return false;
-  if (k.message !== undefined && !new RegExp(k.message).test(check.message ?? '')) return false;
+  if (k.check !== undefined && !linearRegex(k.check).test(check.id)) return false;
+  if (k.message !== undefined && !linearRegex(k.message).test(check.message ?? '')) return false;
   return true;
 }
 

@@ -103,6 +103,10 @@ test('a scenario\'s log allow-list names services of the scenario, and its patte
   const regex = await t.throwsAsync(loadScenario(fixture('bad-log-regex.yaml'), await loadCatalogues()), { instanceOf: ConfigError });
   t.is(regex.field, 'logs.allow[0].pattern');
   t.regex(regex.message, /not a valid regular expression/);
+  // Issue 22: a pattern the engine without backtracking cannot run is refused when read, naming the fix.
+  const slow = await t.throwsAsync(loadScenario(fixture('bad-log-regex-backtracking.yaml'), await loadCatalogues()), { instanceOf: ConfigError });
+  t.is(slow.field, 'logs.allow[0].pattern');
+  t.regex(slow.message, /cannot run in linear time .*drop lookahead/);
 });
 
 test('a recipe\'s privileges are named one by one with a reason: ALL, an unknown capability and a device outside /dev are refused', (t) => {
