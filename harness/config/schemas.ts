@@ -99,7 +99,7 @@ export type AllowEntry = z.infer<typeof allowSchema>;
 
 /** The native API check groups (harness/openstack/api-checks.ts) and upgrade resource groups. */
 export const API_GROUPS = ['identity', 'image', 'placement', 'network', 'compute', 'workload'] as const;
-export const RESOURCE_GROUPS = ['identity', 'image', 'placement', 'network', 'compute'] as const;
+export const RESOURCE_GROUPS = ['identity', 'image', 'placement', 'network', 'compute', 'workload'] as const;
 
 const catalogSchema = z.strictObject({
   service: z.strictObject({ name, type: z.string().min(1), description: z.string().optional() }),
@@ -298,6 +298,11 @@ export const scenarioSchema = z.strictObject({
     resources: z.array(z.enum(RESOURCE_GROUPS)).default([]),
     /** When given, a longer outage of any probed endpoint fails the cell; otherwise it is only measured. */
     maxDowntimeSeconds: z.number().nonnegative().optional(),
+    /**
+     * With the `workload` resources: a longer time the kept guest did not answer its pings (every
+     * 200 ms from the probe) fails the cell; otherwise it is only measured.
+     */
+    maxGuestDowntimeSeconds: z.number().nonnegative().optional(),
     /**
      * in-place: each service's container replaced (Kolla's way: its API is down meanwhile). rolling:
      * the new release started beside the old behind the scenario's frontend, enabled once it

@@ -4,7 +4,8 @@ import { verify, type Check } from '../checks/check.ts';
 import type { API_GROUPS } from '../config/schemas.ts';
 import { computeChecks } from './compute-checks.ts';
 import { networkChecks } from './network-checks.ts';
-import { workloadChecks, type WorkloadHooks } from './workload-checks.ts';
+import { workloadChecks } from './workload-checks.ts';
+import type { WorkloadHooks } from './guest-ops.ts';
 import { brief, http, passwordAuth, Session, unique } from './rest-client.ts';
 
 /**

@@ -5,6 +5,9 @@ import type { RESOURCE_GROUPS } from '../config/schemas.ts';
 import { bootOnOwnPort, deleteBooted, getServer, verifyPortBound, type BootedServer } from './compute-fixtures.ts';
 import { deleteNetwork, makeNetwork, networkApi, randomCidr } from './network-checks.ts';
 import { brief, http, passwordAuth, Session } from './rest-client.ts';
+import type { DowntimeReport } from '../results/downtime.ts';
+import type { WorkloadHooks } from './guest-ops.ts';
+import { makeWorkload } from './upgrade-workload.ts';
 
 /**
  * What an upgrade must not lose, made through the API before the upgrade and checked after it.
@@ -26,6 +29,8 @@ export interface MadeResources {
   verify(session: Session): Promise<Outcome>;
   /** Deletes what was made (only once verified: a failed check leaves it for a kept environment). */
   cleanup(session: Session): Promise<void>;
+  /** What was watched for the whole upgrade (a guest's pings), read back when it ends as a downtime. */
+  readonly watch?: { readonly name: string; stop(): Promise<DowntimeReport> };
 }
 
 /** The check after the upgrade: verify, then clean up. */
@@ -41,8 +46,9 @@ export function afterUpgradeCheck(m: MadeResources, cloud: CloudSpec): Check<voi
   };
 }
 
-export async function makeResources(group: ResourceGroup, cloud: CloudSpec): Promise<MadeResources> {
+export async function makeResources(group: ResourceGroup, cloud: CloudSpec, workload?: WorkloadHooks): Promise<MadeResources> {
   switch (group) {
+    case 'workload': return makeWorkload(cloud, workload);
     case 'identity': return makeIdentity(cloud);
     case 'image': return makeImage(cloud);
     case 'placement': return makePlacement(cloud);

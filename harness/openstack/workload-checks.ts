@@ -1,13 +1,13 @@
 import { verify, CheckFailed, type Check } from '../checks/check.ts';
-import { pollUntil } from '../checks/poll.ts';
-import type { ExecResult } from '../backends/backend.ts';
 import type { ApiContext } from './api-checks.ts';
-import { serverAction, waitForServer, waitForServerGone } from './compute-fixtures.ts';
-import { diagnose, parseGuestConsole, type GuestConsole } from './guest-console.ts';
+import { serverAction, waitForServer } from './compute-fixtures.ts';
+import { diagnose } from './guest-console.ts';
+import { boot, consoleOf, deleteServerAndPort, firstBoot, reach, ssh, type Guest, type WorkloadHooks } from './guest-ops.ts';
 import { networkApi } from './network-checks.ts';
 import { brief, unique, type Session } from './rest-client.ts';
 import { makeSshKey, type SshKey } from './ssh-key.ts';
-import { deleteTopology, makeTopology, uploadGuest, type ExternalNetwork, type WorkloadResources } from './workload-resources.ts';
+import { deleteTopology, makeTopology, uploadGuest, type WorkloadResources } from './workload-resources.ts';
+
 
 /**
  * A real workload, judged as a cloud's own gates judge it (issue 21): the project's guest uploaded
@@ -17,24 +17,6 @@ import { deleteTopology, makeTopology, uploadGuest, type ExternalNetwork, type W
  * fixed address, reboot and stop/start survived, and everything deleted again. The checks run in
  * order and share what they made; a later one fails naming the earlier one when it has nothing to act on.
  */
-export interface WorkloadHooks {
-  readonly external: ExternalNetwork;
-  /** The guest image's kernel and initramfs, read out of the built image. */
-  guestFiles(): Promise<{ kernel: Buffer; ramdisk: Buffer }>;
-  /** Runs a command in the probe's container (on the external network); `env` carries secrets. */
-  probe(command: readonly string[], timeoutMs: number, env?: Readonly<Record<string, string>>): Promise<ExecResult>;
-  /** Tells the run's redaction point a secret the cell made here (the run's private key). */
-  secret(name: string, value: string): void;
-}
-
-interface Guest {
-  readonly id: string;
-  readonly name: string;
-  readonly fixedIp: string;
-  readonly portId: string;
-  floatingIp?: { readonly id: string; readonly address: string };
-}
-
 interface WorkloadState {
   readonly made: WorkloadResources;
   key?: SshKey;
@@ -69,36 +51,6 @@ const need = <T>(value: T | undefined, what: string): T => {
   return value;
 };
 
-/** SSH from the probe with the run's key, handed over in the environment and written to a 0600 file there. */
-const SSH_SCRIPT = [
-  'umask 077; k=$(mktemp); trap \'rm -f "$k"\' EXIT',
-  'printf "%s\\n" "$GATEGRID_SSH_KEY" > "$k"',
-  'ssh -i "$k" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes -o ConnectTimeout=5 -o LogLevel=ERROR "root@$1" "$2"',
-].join('; ');
-
-async function ssh(ctx: ApiContext, key: SshKey, address: string, command: string, timeoutMs = 20_000): Promise<ExecResult> {
-  return hooks(ctx).probe(['sh', '-c', SSH_SCRIPT, 'ssh', address, command], timeoutMs, { GATEGRID_SSH_KEY: key.privateKeyPem });
-}
-
-async function pings(ctx: ApiContext, address: string): Promise<boolean> {
-  return (await hooks(ctx).probe(['ping', '-c', '1', '-W', '1', address], 5_000)).exitCode === 0;
-}
-
-async function consoleOf(s: Session, serverId: string): Promise<string> {
-  const res = await s.request('POST', `${s.endpoint('compute')}/servers/${serverId}/action`, { data: { 'os-getConsoleOutput': {} } });
-  verify(res.status === 200, `the server's console log answered ${res.status}: ${brief(res.data)}`);
-  return String(res.data?.output ?? '');
-}
-
-/** Deletes a server nova made the port of, and waits until both are gone: the address is free again. */
-async function deleteServerAndPort(s: Session, guest: Guest, timeoutMs = 60_000): Promise<void> {
-  const del = await s.request('DELETE', `${s.endpoint('compute')}/servers/${guest.id}`);
-  verify(del.status === 204, `delete server answered ${del.status}: ${brief(del.data)}`);
-  await waitForServerGone(s, guest.id, timeoutMs);
-  await pollUntil(`port ${guest.portId} of the deleted server to be deleted`, async () => (await s.request('GET', `${networkApi(s)}/ports/${guest.portId}`)).status,
-    (status) => status === 404, { timeoutMs: 30_000 });
-}
-
 /**
  * Resizes a server to a flavor, waits for VERIFY_RESIZE, then confirms or reverts, and checks the
  * flavor it ends on (the new one when confirmed, `previous` when reverted).
@@ -117,51 +69,7 @@ async function resize(s: Session, id: string, flavorId: string, finish: 'confirm
   verify(flavor === expected, `after ${confirm ? 'confirming' : 'reverting'} the resize the server has flavor ${flavor ?? 'none'}, expected ${expected}`);
 }
 
-/** Boots a guest on the tenant network with the key and the security group; resolves once nova says ACTIVE. */
-async function boot(s: Session, made: WorkloadResources, what: string): Promise<{ guest: Guest; activeMs: number }> {
-  const name = unique(what);
-  const started = Date.now();
-  const res = await s.request('POST', `${s.endpoint('compute')}/servers`, {
-    data: { server: { name, imageRef: made.imageId, flavorRef: made.flavorId, key_name: made.keyName, networks: [{ uuid: made.networkId }], security_groups: [{ name: made.securityGroupName }] } },
-  });
-  verify(res.status === 202, `boot server ${name} answered ${res.status}: ${brief(res.data)}`);
-  const id = res.data.server.id as string;
-  await waitForServer(s, id, 'ACTIVE', 240_000);
-  const activeMs = Date.now() - started;
-  const ports = await s.request('GET', `${networkApi(s)}/ports?device_id=${id}`);
-  const port = ports.data?.ports?.[0];
-  verify(port, `server ${name} is ACTIVE with no port on its network`);
-  verify(port.status === 'ACTIVE', `server ${name}'s port ${port.id} is ${port.status}: OVN never saw its tap come up`);
-  return { guest: { id, name, fixedIp: port.fixed_ips[0].ip_address, portId: port.id }, activeMs };
-}
-
-/** Waits for the guest's first boot to finish on its console (or to stop at a step that cannot go on). */
-async function firstBoot(s: Session, guest: Guest, timeoutMs = 180_000): Promise<GuestConsole> {
-  return pollUntil(`guest ${guest.name}'s first boot on its console`, async () => parseGuestConsole(await consoleOf(s, guest.id)), (c) => c.ready,
-    { timeoutMs, intervalMs: 2_000, describe: (c) => diagnose(c, guest.fixedIp, true) });
-}
-
-/** Pings then logs into a guest from the probe, both bounded; a guest that never answers fails naming why. */
-async function reach(ctx: ApiContext, s: Session, guest: Guest, key: SshKey, timeoutMs: number): Promise<{ pingMs: number; sshMs: number; hostname: string }> {
-  const address = need(guest.floatingIp, 'api.workload.floating-ip').address;
-  const started = Date.now();
-  const deadline = started + timeoutMs;
-  let pingMs: number | undefined;
-  let last: ExecResult | undefined;
-  for (let i = 0; i < 200 && Date.now() < deadline; i++) {
-    if (pingMs === undefined && (await pings(ctx, address))) pingMs = Date.now() - started;
-    if (pingMs !== undefined) {
-      last = await ssh(ctx, key, address, 'hostname');
-      if (last.exitCode === 0) return { pingMs, sshMs: Date.now() - started, hostname: last.output.trim() };
-    }
-    await new Promise((r) => setTimeout(r, 1_000));
-  }
-  const c = parseGuestConsole(await consoleOf(s, guest.id).catch(() => ''));
-  const why = diagnose(c, guest.fixedIp, pingMs !== undefined);
-  throw new CheckFailed(`guest ${guest.name} (${guest.fixedIp}, floating ${address}) did not answer ${pingMs === undefined ? 'ping' : 'SSH'} within ${timeoutMs / 1000} s: ${why}${last ? ` (ssh: ${last.output.trim().split('\n').slice(-1)[0]})` : ''}`);
-}
-
-const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+export const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
 export const workloadChecks: Check<ApiContext>[] = [
   {
@@ -223,7 +131,7 @@ export const workloadChecks: Check<ApiContext>[] = [
       const fip = await s.request('POST', `${networkApi(s)}/floatingips`, { data: { floatingip: { floating_network_id: st.made.externalNetworkId, port_id: guest.portId } } });
       verify(fip.status === 201, `create floating IP answered ${fip.status}: ${brief(fip.data)}`);
       guest.floatingIp = { id: fip.data.floatingip.id, address: fip.data.floatingip.floating_ip_address };
-      const { pingMs, sshMs, hostname } = await reach(ctx, s, guest, need(st.key, 'api.workload.network'), 120_000);
+      const { pingMs, sshMs, hostname } = await reach(hooks(ctx), s, guest, need(st.key, 'api.workload.network'), 120_000);
       verify(hostname === guest.name, `SSH into ${guest.floatingIp.address} reached "${hostname}", not ${guest.name}`);
       return {
         message: `floating IP ${guest.floatingIp.address}: ping after ${seconds(pingMs)}, SSH with the run's key after ${seconds(sshMs)} (host name ${hostname})`,
@@ -241,7 +149,7 @@ export const workloadChecks: Check<ApiContext>[] = [
       try {
         const c = await firstBoot(s, second);
         verify(c.lease?.address === second.fixedIp, `second guest ${second.name}: ${diagnose(c, second.fixedIp, true)}`);
-        const out = await ssh(ctx, st.key!, first.floatingIp.address, `ping -c 3 -W 2 ${second.fixedIp}`, 30_000);
+        const out = await ssh(hooks(ctx), st.key!, first.floatingIp.address, `ping -c 3 -W 2 ${second.fixedIp}`, 30_000);
         verify(out.exitCode === 0, `guest ${first.name} cannot ping ${second.name} on its fixed address ${second.fixedIp} (same network): ${out.output.trim().split('\n').slice(-2).join(' | ')}`);
       } catch (error) {
         await s.request('DELETE', `${s.endpoint('compute')}/servers/${second.id}`).catch(() => undefined);
@@ -274,7 +182,7 @@ export const workloadChecks: Check<ApiContext>[] = [
       ] as const) {
         const started = Date.now();
         await steps();
-        const { sshMs } = await reach(ctx, s, guest, key, 150_000);
+        const { sshMs } = await reach(hooks(ctx), s, guest, key, 150_000);
         times.push(`${what}: answering SSH again ${seconds(Date.now() - started)} after the request (${seconds(sshMs)} after ACTIVE)`);
       }
       return { message: times.join('; ') };

@@ -1,24 +1,5 @@
 import { fetchFailure, httpStatus } from '../util/http-status.ts';
-
-/** One answer (or its absence) of a polled endpoint. */
-export interface ProbeSample {
-  /** Milliseconds since the probe started. */
-  readonly at: number;
-  readonly ok: boolean;
-  readonly detail: string;
-}
-
-/** What a probe saw: how long the endpoint did not answer as expected, in how many outages. */
-export interface DowntimeReport {
-  readonly url: string;
-  readonly requests: number;
-  readonly failed: number;
-  readonly downtimeMs: number;
-  readonly outages: readonly { readonly fromMs: number; readonly toMs: number; readonly first: string }[];
-  readonly observedMs: number;
-  /** When polling started (ISO): outages are offsets from it. */
-  readonly startedAt?: string;
-}
+import { summarize, type DowntimeReport, type ProbeSample } from '../results/downtime.ts';
 
 /**
  * Polls one URL every `intervalMs` (each request bounded by `requestTimeoutMs`) from start() until
@@ -75,22 +56,4 @@ export class DowntimeProbe {
       await new Promise((resolve) => setTimeout(resolve, this.#intervalMs));
     }
   }
-}
-
-/** Outages from a series of samples in time order. */
-export function summarize(url: string, samples: readonly ProbeSample[], observedMs: number): DowntimeReport {
-  const outages: { fromMs: number; toMs: number; first: string }[] = [];
-  let open: { fromMs: number; first: string } | undefined;
-  for (const s of samples) {
-    if (!s.ok && !open) open = { fromMs: s.at, first: s.detail };
-    if (s.ok && open) {
-      outages.push({ ...open, toMs: s.at });
-      open = undefined;
-    }
-  }
-  if (open) outages.push({ ...open, toMs: observedMs });
-  return {
-    url, requests: samples.length, failed: samples.filter((s) => !s.ok).length,
-    downtimeMs: outages.reduce((sum, o) => sum + (o.toMs - o.fromMs), 0), outages, observedMs,
-  };
 }

@@ -10,9 +10,10 @@ import type { ServiceSpec } from '../backends/backend.ts';
 import { FrontendSocket, type SlotStat } from './frontend-socket.ts';
 import { afterUpgradeCheck, makeResources, type MadeResources, type ResourceGroup } from '../openstack/upgrade-resources.ts';
 import { Session } from '../openstack/rest-client.ts';
+import type { WorkloadHooks } from '../openstack/guest-ops.ts';
 import type { CheckResult } from '../results/model.ts';
-import { DowntimeProbe, type DowntimeReport } from './downtime-probe.ts';
-import { downtimeCheckId, downtimeOf } from '../results/downtime.ts';
+import { DowntimeProbe } from './downtime-probe.ts';
+import { downtimeCheckId, downtimeOf, type DowntimeReport } from '../results/downtime.ts';
 
 export interface UpgradeInput {
   readonly env: Environment;
@@ -28,6 +29,9 @@ export interface UpgradeInput {
   readonly strategy?: 'in-place' | 'rolling';
   readonly resources: readonly ResourceGroup[];
   readonly maxDowntimeSeconds?: number | undefined;
+  readonly maxGuestDowntimeSeconds?: number | undefined;
+  /** The scenario's workload (guest files, the probe), for the `workload` resources. */
+  readonly workload?: WorkloadHooks | undefined;
   readonly cloud: CloudSpec | undefined;
   readonly actions: ActionHandlers;
   readonly log: (line: string) => void;
@@ -60,7 +64,7 @@ export async function runUpgrade(input: UpgradeInput): Promise<CheckResult[]> {
     const started = Date.now();
     try {
       if (!input.cloud) throw new DeploymentError('resources need the cloud credentials of an identity service');
-      made.push(await makeResources(group, input.cloud));
+      made.push(await makeResources(group, input.cloud, input.workload));
       log(`upgrade: ${group} resources made on ${input.fromRelease}`);
     } catch (error) {
       checks.push({ id: `upgrade.resources.${group}`, kind: 'upgrade', status: 'failed', durationMs: Date.now() - started, message: `could not be made before the upgrade: ${errorMessage(error)}` });
@@ -106,6 +110,14 @@ export async function runUpgrade(input: UpgradeInput): Promise<CheckResult[]> {
   }
 
   for (const { name, probe } of probes) checks.push(downtimeCheck(name, await probe.stop(), input.maxDowntimeSeconds));
+  for (const { watch } of made) {
+    if (!watch) continue;
+    try {
+      checks.push(downtimeCheck(watch.name, await watch.stop(), input.maxGuestDowntimeSeconds));
+    } catch (error) {
+      checks.push({ id: downtimeCheckId(watch.name), kind: 'upgrade', status: 'failed', durationMs: 0, message: errorMessage(error) });
+    }
+  }
   for (const m of made) checks.push(await runCheck(afterUpgradeCheck(m, input.cloud!), undefined));
   // A new release that answered its readiness probe and died after it (nova-compute refusing the
   // old computes' service records) is red here, not only through whichever API call notices.

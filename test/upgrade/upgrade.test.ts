@@ -1,7 +1,8 @@
 import test from 'ava';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DowntimeProbe, summarize } from '../../harness/upgrade/downtime-probe.ts';
+import { DowntimeProbe } from '../../harness/upgrade/downtime-probe.ts';
+import { summarize } from '../../harness/results/downtime.ts';
 import { apisDownWith, downtimeCheck, summarizeUpgrade } from '../../harness/upgrade/run-upgrade.ts';
 import { downtimeLine, downtimeOf } from '../../harness/results/downtime.ts';
 

@@ -3,6 +3,7 @@ import type { PhaseResult } from '../../results/model.ts';
 import { runUpgrade, summarizeUpgrade } from '../../upgrade/run-upgrade.ts';
 import { verdictOf, type CellPhase, type CellRun } from './cell-run.ts';
 import { runApiChecks } from './checks-phase.ts';
+import { workloadHooks } from './workload-hooks.ts';
 
 /** An upgrade cell: its services moved one by one to the next release, resources and downtime checked. */
 export function upgradePhase(run: CellRun): CellPhase | undefined {
@@ -24,7 +25,8 @@ export function upgradePhase(run: CellRun): CellPhase | undefined {
       r.log(`upgrade ${spec.services.join(', ')} (${spec.strategy}): ${cell.releaseName} → ${to.releaseName}`);
       const checks = await runUpgrade({
         env: r.env!, from, to: target, fromRelease: cell.releaseName, toRelease: to.releaseName, services: spec.services,
-        probe: spec.probe, strategy: spec.strategy, resources: spec.resources, maxDowntimeSeconds: spec.maxDowntimeSeconds, cloud: from.cloud, actions: options.actions, log: r.log, signal,
+        probe: spec.probe, strategy: spec.strategy, resources: spec.resources, maxDowntimeSeconds: spec.maxDowntimeSeconds,
+        maxGuestDowntimeSeconds: spec.maxGuestDowntimeSeconds, workload: workloadHooks(r), cloud: from.cloud, actions: options.actions, log: r.log, signal,
         ...(options.upgradeFault ? { silence: options.upgradeFault } : {}),
       });
       r.addChecks(checks);

@@ -1,0 +1,71 @@
+import type { CloudSpec } from '../config/schemas.ts';
+import { CheckFailed, verify } from '../checks/check.ts';
+import { getServer } from './compute-fixtures.ts';
+import { diagnose } from './guest-console.ts';
+import { boot, deleteServerAndPort, firstBoot, reach, ssh, type Guest, type WorkloadHooks } from './guest-ops.ts';
+import { watchPings } from './guest-pings.ts';
+import { networkApi } from './network-checks.ts';
+import { brief, unique, Session } from './rest-client.ts';
+import { makeSshKey } from './ssh-key.ts';
+import type { MadeResources } from './upgrade-resources.ts';
+import { deleteTopology, makeTopology, uploadGuest, type WorkloadResources } from './workload-resources.ts';
+
+/**
+ * The upgrade's kept guest (issue 21), as Kolla's upgrade job keeps one: before the upgrade a
+ * guest boots from glance, gets its lease and key, and answers SSH on its floating IP; the probe
+ * then pings it every 200 ms for the whole upgrade. While a service is down it must still answer
+ * SSH (its API state read when the APIs serve); after the upgrade it is ACTIVE on the same host,
+ * answers SSH with the same key and host name, and the pings say how long it did not answer.
+ */
+export async function makeWorkload(cloud: CloudSpec, h: WorkloadHooks | undefined): Promise<MadeResources> {
+  if (!h) throw new CheckFailed('the workload resources need the scenario\'s workload section (guestImage, probe)');
+  const s = await Session.login(cloud);
+  const made: WorkloadResources = {};
+  const key = makeSshKey(unique('upgrade-key'));
+  h.secret('upgrade_ssh_key', key.privateKeyPem.split('\n').filter((l) => l && !l.startsWith('-----')).join(''));
+  await uploadGuest(s, made, await h.guestFiles());
+  await makeTopology(s, made, h.external, key);
+  const { guest } = await boot(s, made, 'upgrade-guest');
+  const c = await firstBoot(s, guest);
+  verify(c.lease?.address === guest.fixedIp, `guest ${guest.name} before the upgrade: ${diagnose(c, guest.fixedIp, true)}`);
+  const fip = await s.request('POST', `${networkApi(s)}/floatingips`, { data: { floatingip: { floating_network_id: made.externalNetworkId, port_id: guest.portId } } });
+  verify(fip.status === 201, `create floating IP answered ${fip.status}: ${brief(fip.data)}`);
+  guest.floatingIp = { id: fip.data.floatingip.id, address: fip.data.floatingip.floating_ip_address };
+  const reached = await reach(h, s, guest, key, 120_000);
+  verify(reached.hostname === guest.name, `SSH into ${guest.floatingIp.address} reached "${reached.hostname}", not ${guest.name}`);
+  const host = (await getServer(s, guest.id))?.host ?? '';
+  const address = guest.floatingIp.address;
+  const pings = await watchPings(h, address, guest.id.slice(0, 8));
+
+  /** Answers SSH on its floating IP with the run's key and its own host name. */
+  const answers = async (): Promise<void> => {
+    const out = await ssh(h, key, address, 'hostname', 30_000);
+    verify(out.exitCode === 0, `guest ${guest.name} made before the upgrade does not answer SSH on ${address}: ${out.output.trim().split('\n').slice(-1)[0]}`);
+    verify(out.output.trim() === guest.name, `SSH into ${address} reached "${out.output.trim()}", not ${guest.name}`);
+  };
+
+  return {
+    group: 'workload',
+    made: { serverId: guest.id, name: guest.name, floatingIp: address, fixedIp: guest.fixedIp, host },
+    needs: ['identity', 'compute'],
+    watch: { name: 'guest', stop: () => pings.stop() },
+    async verify(now) {
+      await answers();
+      const after = await getServer(now, guest.id);
+      verify(after, `server ${guest.name} made before the upgrade is gone (404)`);
+      verify(after.status === 'ACTIVE', `server ${guest.name} made before the upgrade is ${after.status}${after.fault ? `: ${after.fault}` : ''}, expected ACTIVE`);
+      verify(after.host === host, `server ${guest.name} moved from host ${host} to ${after.host}`);
+      return { message: `a guest booted before the upgrade is ACTIVE on ${host} and answers SSH on ${address} with the same key and host name`, details: { serverId: guest.id, floatingIp: address } };
+    },
+    async cleanup(now) {
+      await cleanupWorkload(now, guest, made);
+    },
+  };
+}
+
+async function cleanupWorkload(s: Session, guest: Guest, made: WorkloadResources): Promise<void> {
+  await deleteServerAndPort(s, guest, 120_000);
+  if (guest.floatingIp) await s.request('DELETE', `${networkApi(s)}/floatingips/${guest.floatingIp.id}`);
+  const problems = await deleteTopology(s, made);
+  verify(problems.length === 0, problems.join('; '));
+}

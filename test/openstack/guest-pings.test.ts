@@ -1,0 +1,29 @@
+import test from 'ava';
+import { readFile } from 'node:fs/promises';
+import { parsePingLog } from '../../harness/openstack/guest-pings.ts';
+
+// Recorded: iputils ping -D -O -i 0.2 (bookworm's, as the probe's) at an address behind a veth
+// whose far end was set down for 1.3 s: ten requests went unanswered, then the queue was flushed
+// (replies up to 2044 ms late), then prompt answers again.
+test('a recorded ping log: the requests answered more than a second late are the outage, from the first one sent to the next answered in time', async (t) => {
+  const text = await readFile(new URL('../../fixtures/pings/iputils-link-down-1.3s.log', import.meta.url), 'utf8');
+  const r = parsePingLog(text, '198.18.78.2');
+  t.is(r.url, 'ping 198.18.78.2');
+  t.is(r.requests, 21);
+  t.is(r.failed, 6, 'icmp_seq 9 to 14 came back 2044 to 1024 ms late');
+  t.is(r.outages.length, 1);
+  t.is(r.outages[0]!.first, 'answered 2044 ms late');
+  // Sent at 197.946 (seq 9), the next in time sent at 199.171 (seq 15).
+  t.true(Math.abs(r.downtimeMs - 1225) < 5, String(r.downtimeMs));
+  t.is(r.startedAt, new Date(1796600196.310749 * 1000).toISOString());
+});
+
+test('a guest that never stopped answering has no outage; one still silent at the end is down until then; an empty log is no sample', (t) => {
+  const ok = ['[100.000100] 64 bytes from 10.0.0.5: icmp_seq=1 ttl=63 time=0.1 ms', '[100.200100] 64 bytes from 10.0.0.5: icmp_seq=2 ttl=63 time=0.1 ms'].join('\n');
+  t.deepEqual({ ...parsePingLog(ok, '10.0.0.5'), startedAt: undefined }, { url: 'ping 10.0.0.5', requests: 2, failed: 0, downtimeMs: 0, outages: [], observedMs: 200, startedAt: undefined });
+  const silent = `${ok}\n[100.600000] no answer yet for icmp_seq=3\n[100.800000] From 172.24.4.1 icmp_seq=4 Destination Host Unreachable`;
+  const r = parsePingLog(silent, '10.0.0.5');
+  t.is(r.failed, 2);
+  t.deepEqual(r.outages.map((o) => [o.fromMs, o.toMs, o.first]), [[400, 800, 'no answer']]);
+  t.is(parsePingLog('PING 10.0.0.5 (10.0.0.5) 56(84) bytes of data.\n', '10.0.0.5').requests, 0);
+});
