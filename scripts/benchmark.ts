@@ -4,6 +4,7 @@
  *
  *   npm run bench               warm images (the common case)
  *   npm run bench -- --cold     removes the core cell's images (zed) and its base first, and measures every build cold
+ *   npm run bench -- --matrix   the whole default matrix through `gategrid run`, its wall time beside the sum of its cells'
  * The last section runs core on both backends (it starts the local Kubernetes cluster if needed).
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -28,6 +29,7 @@ import { execa } from 'execa';
 import { preflight } from '../harness/deploy/preflight.ts';
 import { criticalPath } from './critical-path.ts';
 import { cellReason } from '../harness/results/verdicts.ts';
+import { benchMatrix } from './bench-matrix.ts';
 
 const cold = process.argv.includes('--cold');
 const kube = new KubernetesBackend(new LocalProvider());
@@ -44,11 +46,18 @@ const row = (name: string, value: string, target = '') => {
 };
 async function saveFigures(): Promise<void> {
   await mkdir(path.dirname(lastFile), { recursive: true });
-  await writeFile(lastFile, `${JSON.stringify(Object.fromEntries(rows.map(([name, value]) => [name, value])), null, 2)}\n`);
+  // Merged over the last figures: a partial bench (--matrix) keeps the others.
+  await writeFile(lastFile, `${JSON.stringify({ ...Object.fromEntries(last), ...Object.fromEntries(rows.map(([name, value]) => [name, value])) }, null, 2)}\n`);
 }
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 /** A memory figure, or why there is none. */
 const memoryRow = (name: string, mib: number | undefined, target = '') => row(name, mib === undefined ? 'n/a' : `${mib.toFixed(0)} MiB`, mib === undefined ? 'could not read cgroup v1 or v2 memory peaks' : target);
+
+if (process.argv.includes('--matrix')) {
+  const code = await benchMatrix(row);
+  await saveFigures();
+  process.exit(code);
+}
 
 const catalogues = await loadCatalogues();
 const scenario = await loadScenario('core', catalogues);
