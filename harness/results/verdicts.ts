@@ -1,4 +1,4 @@
-import type { CellResult, CellStatus, CheckStatus } from './model.ts';
+import type { CellResult, CellStatus, CheckResult, CheckStatus, PhaseResult } from './model.ts';
 
 /**
  * The red/green rules, beside the results model, used by the runner and every reporter alike.
@@ -25,6 +25,45 @@ export function isRed(status: CellStatus): boolean {
 /** A red check: the deployment is wrong (failed) or the check could not judge (error). */
 export function isRedCheck(status: CheckStatus): boolean {
   return status === 'failed' || status === 'error';
+}
+
+/**
+ * A phase that ran to its end, judged by the checks it produced: `error` when one errored, else
+ * `failed` when one failed; nothing to add when none is red. A skipped check is not red: what
+ * skipped it is (a red check before it, an interruption, the scenario's choice) and says so itself.
+ */
+export function phaseVerdict(checks: readonly Pick<CheckResult, 'id' | 'status'>[]): Partial<Pick<PhaseResult, 'status' | 'message'>> {
+  const bad = checks.filter((c) => isRedCheck(c.status));
+  if (bad.length === 0) return {};
+  return { status: bad.some((c) => c.status === 'error') ? 'error' : 'failed', message: `${bad.length} of ${checks.length} checks not passed, first ${bad[0]!.id}` };
+}
+
+/** How a cell's run ended, besides its checks and phases: interrupted, or with the harness's own errors. */
+export interface CellEnd {
+  readonly interrupted: boolean;
+  readonly harnessErrors: readonly string[];
+}
+
+/**
+ * A cell's status once its phases have run. `error` beats `failed`: an interrupted run or a broken
+ * harness says nothing about the deployment, and a check that could not judge says nothing either.
+ */
+export function decideCell(cell: Pick<CellResult, 'checks' | 'phases'>, end: CellEnd): CellStatus {
+  if (end.interrupted || end.harnessErrors.length > 0) return 'error';
+  if (cell.checks.some((c) => c.status === 'error')) return 'error';
+  if (cell.checks.some((c) => c.status === 'failed')) return 'failed';
+  if (cell.phases.some((p) => p.status === 'failed' || p.status === 'error')) return 'failed';
+  if (cell.checks.some((c) => c.status === 'flaky')) return 'flaky';
+  return 'passed';
+}
+
+/** Why a cell that is not green ended so, in one line: the interruption, the harness's error, its first red check, or its first red phase. */
+export function decideReason(cell: Pick<CellResult, 'checks' | 'phases'>, end: CellEnd): string {
+  if (end.interrupted) return 'interrupted';
+  if (end.harnessErrors.length > 0) return end.harnessErrors[0]!;
+  const bad = firstRedCheck(cell.checks);
+  if (bad) return `${bad.id}: ${bad.message ?? bad.status}`;
+  return cell.phases.find((p) => p.status !== 'passed')?.message ?? 'failed';
 }
 
 /** Worth a person's look: red, or green only on a retry (flaky). */

@@ -3,8 +3,8 @@ import path from 'node:path';
 import { SecretStore } from '../config/secrets.ts';
 import { errorMessage, isDeploymentError } from '../errors.ts';
 import type { CellSpec } from '../matrix/cell.ts';
-import type { CellResult, CellStatus, CheckResult, PhaseResult } from '../results/model.ts';
-import { firstRedCheck, isRed } from '../results/verdicts.ts';
+import type { CellResult, CheckResult, PhaseResult } from '../results/model.ts';
+import { decideCell, decideReason, isRed } from '../results/verdicts.ts';
 import { TaskRunner, type TaskStatus } from './task-runner.ts';
 import type { CellPhase, CellRun, CellRunOptions } from './phases/cell-run.ts';
 import { imagesPhase } from './phases/images-phase.ts';
@@ -48,7 +48,7 @@ export async function runCell(cell: CellSpec, result: CellResult, options: CellR
 
   const phases: CellPhase[] = [
     imagesPhase(run),
-    environmentPhase(run, () => isRed(cellStatus(result, 'passed', run.harnessErrors))),
+    environmentPhase(run, () => isRed(decideCell(result, { interrupted: false, harnessErrors: run.harnessErrors }))),
     deployPhase(run),
     checksPhase(run),
     ...[upgradePhase(run)].filter((p): p is CellPhase => p !== undefined),
@@ -77,8 +77,9 @@ export async function runCell(cell: CellSpec, result: CellResult, options: CellR
 
   const outcome = await runner.run(run, options.signal);
   result.durationMs = Date.now() - started;
-  result.status = cellStatus(result, outcome.status, run.harnessErrors);
-  if (result.status !== 'passed') result.reason = secrets.redact(reasonOf(result, run.harnessErrors, outcome.status));
+  const end = { interrupted: outcome.status === 'interrupted', harnessErrors: run.harnessErrors };
+  result.status = decideCell(result, end);
+  if (result.status !== 'passed') result.reason = secrets.redact(decideReason(result, end));
   options.update(result);
   return result;
 }
@@ -89,22 +90,4 @@ function phaseResult(name: string, status: TaskStatus, durationMs: number, error
     name, status: mapped as PhaseResult['status'], startedAt: new Date(Date.now() - durationMs).toISOString(), durationMs,
     ...(error !== undefined && status !== 'passed' ? { message: errorMessage(error) } : {}),
   };
-}
-
-/** `error` beats `failed`: a broken harness says nothing about the deployment. */
-function cellStatus(result: CellResult, run: string, harnessErrors: readonly string[]): CellStatus {
-  if (run === 'interrupted' || harnessErrors.length > 0) return 'error';
-  if (result.checks.some((c) => c.status === 'error')) return 'error';
-  if (result.checks.some((c) => c.status === 'failed')) return 'failed';
-  if (result.phases.some((p) => p.status === 'failed' || p.status === 'error')) return 'failed';
-  if (result.checks.some((c) => c.status === 'flaky')) return 'flaky';
-  return 'passed';
-}
-
-function reasonOf(result: CellResult, harnessErrors: readonly string[], run: string): string {
-  if (run === 'interrupted') return 'interrupted';
-  if (harnessErrors.length > 0) return harnessErrors[0]!;
-  const bad = firstRedCheck(result.checks);
-  if (bad) return `${bad.id}: ${bad.message ?? bad.status}`;
-  return result.phases.find((p) => p.status !== 'passed')?.message ?? 'failed';
 }

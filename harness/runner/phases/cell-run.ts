@@ -57,9 +57,3 @@ export interface CellPhase extends Task<CellRun> {
   verdict?(run: CellRun): Partial<PhaseResult>;
 }
 
-/** The verdict of a phase from the checks it produced: error beats failed; skipped checks are red too. */
-export function verdictOf(checks: readonly CheckResult[]): Partial<PhaseResult> {
-  const bad = checks.filter((c) => c.status === 'error' || c.status === 'failed' || c.status === 'skipped');
-  if (bad.length === 0) return {};
-  return { status: bad.some((c) => c.status === 'error') ? 'error' : 'failed', message: `${bad.length} of ${checks.length} checks not passed, first ${bad[0]!.id}` };
-}

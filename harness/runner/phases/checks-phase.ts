@@ -2,7 +2,8 @@ import { runCheck, runChecks, type Check } from '../../checks/check.ts';
 import { smokeChecks } from '../../checks/smoke-checks.ts';
 import type { CatalogSpec, CloudSpec } from '../../config/schemas.ts';
 import { apiChecks, apiContext, type ApiContext, type ApiGroup } from '../../openstack/api-checks.ts';
-import { verdictOf, type CellPhase, type CellRun } from './cell-run.ts';
+import { phaseVerdict } from '../../results/verdicts.ts';
+import type { CellPhase, CellRun } from './cell-run.ts';
 import { workloadHooks } from './workload-hooks.ts';
 
 /** Smoke checks (every step, service and endpoint) and the native API checks. */
@@ -20,7 +21,7 @@ export function checksPhase(run: CellRun): CellPhase {
       const groups = cell.scenario.spec.checks.api;
       if (groups.length > 0 && plan.cloud) await runApiChecks(r, plan.cloud, plan.catalog, groups);
     },
-    verdict: () => verdictOf(result.checks.filter((c) => c.kind === 'smoke' || c.kind === 'api')),
+    verdict: () => phaseVerdict(result.checks.filter((c) => c.kind === 'smoke' || c.kind === 'api')),
   };
 }
 

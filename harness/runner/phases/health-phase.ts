@@ -1,7 +1,8 @@
 import { runChecks } from '../../checks/check.ts';
 import { healthChecks } from '../../checks/health-checks.ts';
 import type { CheckResult } from '../../results/model.ts';
-import { verdictOf, type CellPhase, type CellRun } from './cell-run.ts';
+import { phaseVerdict } from '../../results/verdicts.ts';
+import type { CellPhase, CellRun } from './cell-run.ts';
 
 /**
  * Service → the container an upgrade says serves it now. A service an upgrade replaced is judged
@@ -35,6 +36,6 @@ export function healthPhase(run: CellRun): CellPhase {
         .map((st) => serving.get(st.name) ?? st.name);
       r.addChecks(await runChecks(healthChecks(services), { env }));
     },
-    verdict: () => verdictOf(result.checks.filter((c) => c.kind === 'health')),
+    verdict: () => phaseVerdict(result.checks.filter((c) => c.kind === 'health')),
   };
 }

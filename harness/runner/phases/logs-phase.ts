@@ -1,7 +1,8 @@
 import { runChecks } from '../../checks/check.ts';
 import { logChecks } from '../../checks/log-scan.ts';
 import { windowsOf } from '../../checks/stop-windows.ts';
-import { verdictOf, type CellPhase, type CellRun } from './cell-run.ts';
+import { phaseVerdict } from '../../results/verdicts.ts';
+import type { CellPhase, CellRun } from './cell-run.ts';
 
 /**
  * Every deployed container's log scanned for errors the recipes do not explain, nor an upgrade's
@@ -24,6 +25,6 @@ export function logsPhase(run: CellRun): CellPhase {
       const ctx = { logFile: (n: string) => env.logFile(n), windows, secrets, redact: (text: string) => r.secrets.redact(text) };
       r.addChecks(await runChecks(logChecks(deployed, r.plan.owners, r.plan.allow), ctx));
     },
-    verdict: () => verdictOf(result.checks.filter((c) => c.kind === 'logs')),
+    verdict: () => phaseVerdict(result.checks.filter((c) => c.kind === 'logs')),
   };
 }

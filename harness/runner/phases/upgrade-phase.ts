@@ -1,7 +1,8 @@
 import { buildPlan } from '../../deploy/plan.ts';
 import type { PhaseResult } from '../../results/model.ts';
 import { runUpgrade, summarizeUpgrade } from '../../upgrade/run-upgrade.ts';
-import { verdictOf, type CellPhase, type CellRun } from './cell-run.ts';
+import { phaseVerdict } from '../../results/verdicts.ts';
+import type { CellPhase, CellRun } from './cell-run.ts';
 import { runApiChecks } from './checks-phase.ts';
 import { workloadHooks } from './workload-hooks.ts';
 
@@ -39,7 +40,7 @@ export function upgradePhase(run: CellRun): CellPhase | undefined {
       }
     },
     verdict(): Partial<PhaseResult> {
-      const verdict = verdictOf(result.checks.filter((c) => c.kind === 'upgrade'));
+      const verdict = phaseVerdict(result.checks.filter((c) => c.kind === 'upgrade'));
       if (!summary) return verdict;
       return { ...verdict, message: verdict.message ? `${verdict.message}; ${summary.message}` : summary.message, details: summary.details };
     },
