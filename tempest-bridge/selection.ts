@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { UsageError } from '../harness/errors.ts';
 
@@ -20,14 +21,17 @@ export function parseTempestSelection(text: string, source = '--tempest'): Tempe
  * fallback where there is none, said as such.
  */
 export function pythonRegexProblem(text: string): string | undefined {
-  const r = spawnSync('python3', ['-c', 'import re, sys\ntry:\n    re.compile(sys.argv[1])\nexcept re.error as e:\n    print(e); sys.exit(1)', text], { encoding: 'utf8', timeout: 10_000 });
+  // The system's python3 first: a version manager's shim (pyenv) can take seconds to start on a busy host.
+  const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+  const r = spawnSync(python, ['-c', 'import re, sys\ntry:\n    re.compile(sys.argv[1])\nexcept re.error as e:\n    print(e); sys.exit(1)', text], { encoding: 'utf8', timeout: 30_000 });
   if (r.error === undefined && r.status === 0) return undefined;
   if (r.error === undefined && r.status === 1) return r.stdout.trim() || 'invalid';
+  const why = (r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT' ? `${python} did not answer within 30 s` : r.error ? `no python3 here` : `${python} exited ${r.status}`;
   try {
     new RegExp(text);
     return undefined;
   } catch (error) {
-    return `no python3 here; JavaScript says: ${(error as Error).message}`;
+    return `${why}; JavaScript says: ${(error as Error).message}`;
   }
 }
 
