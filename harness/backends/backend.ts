@@ -79,6 +79,8 @@ export interface ContainerState {
   readonly restarts: number;
   /** How its previous run ended, when it restarted ("was OOM-killed (exit code 137)"). */
   readonly lastExit?: string;
+  /** When it stopped (ISO), when it is not running. */
+  readonly finishedAt?: string;
 }
 
 export interface EnvironmentSpec {

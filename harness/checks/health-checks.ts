@@ -17,7 +17,7 @@ export function healthChecks(services: readonly string[]): Check<HealthContext>[
     id: `health.${name}`, kind: 'health' as const,
     async run(ctx: HealthContext) {
       const state = await ctx.env.state(name);
-      verify(state.status === 'running', `${name} died during the cell: it is ${state.status}${state.exitCode !== undefined ? ` (exit code ${state.exitCode}${state.exitCode === 137 ? ': killed' : ''})` : ''}`);
+      verify(state.status === 'running', `${name} died during the cell${state.finishedAt ? ` at ${state.finishedAt.slice(11, 19)} UTC` : ''}: it is ${state.status}${state.exitCode !== undefined ? ` (exit code ${state.exitCode}${state.exitCode === 137 ? ': killed' : ''})` : ''}`);
       verify(state.restarts === 0, `${name} restarted ${state.restarts} time(s) during the cell${state.lastExit ? `; its previous run ${state.lastExit}` : ''}`);
       return { message: 'running since it became ready, never restarted' };
     },

@@ -167,10 +167,12 @@ class DockerEnvironment implements Environment {
   }
 
   async state(name: string): Promise<ContainerState> {
-    const r = await docker(['inspect', '--format', '{{.State.Status}} {{.State.ExitCode}} {{.RestartCount}} {{.State.OOMKilled}}', this.#containerName(name)], { allowFailure: true });
+    const r = await docker(['inspect', '--format', '{{.State.Status}} {{.State.ExitCode}} {{.RestartCount}} {{.State.OOMKilled}} {{.State.FinishedAt}}', this.#containerName(name)], { allowFailure: true });
     if (r.exitCode !== 0) return { status: 'missing', exitCode: undefined, restarts: 0 };
-    const [status = 'missing', code, restarts, oom] = r.stdout.trim().split(' ');
-    return { status: oom === 'true' ? `${status} (OOM-killed)` : status, exitCode: code === undefined ? undefined : Number(code), restarts: Number(restarts ?? 0) };
+    const [status = 'missing', code, restarts, oom, finished] = r.stdout.trim().split(' ');
+    // Docker's zero time for a container that never stopped.
+    const finishedAt = status !== 'running' && finished && !finished.startsWith('0001-') ? { finishedAt: finished } : {};
+    return { status: oom === 'true' ? `${status} (OOM-killed)` : status, exitCode: code === undefined ? undefined : Number(code), restarts: Number(restarts ?? 0), ...finishedAt };
   }
 
   async kill(name: string): Promise<void> {

@@ -168,7 +168,8 @@ export class KubernetesEnvironment implements Environment {
     }
     const last = main?.lastState?.terminated;
     if (main?.state?.running) return { status: 'running', exitCode: undefined, restarts, ...(last ? { lastExit: describeExit(last) } : {}) };
-    if (main?.state?.terminated) return { status: 'exited', exitCode: main.state.terminated.exitCode, restarts };
+    const ended = main?.state?.terminated;
+    if (ended) return { status: ended.reason === 'OOMKilled' ? 'exited (OOM-killed)' : 'exited', exitCode: ended.exitCode, restarts, ...(ended.finishedAt ? { finishedAt: new Date(ended.finishedAt).toISOString() } : {}) };
     return { status: main?.state?.waiting?.reason ?? pod.status?.phase ?? 'unknown', exitCode: last?.exitCode, restarts };
   }
 
