@@ -1,5 +1,30 @@
-import { AppsV1Api, BatchV1Api, CoreV1Api, KubeConfig, VersionApi } from '@kubernetes/client-node';
+import { AppsV1Api, BatchV1Api, CoreV1Api, KubeConfig, ServerConfiguration, VersionApi, createConfiguration, type Configuration, type Middleware } from '@kubernetes/client-node';
 import { InfraError, errorMessage } from '../../errors.ts';
+
+/**
+ * Every request to the API server is bounded: a hung apiserver fails the call after this long
+ * instead of hanging `run`, `down` and `prune` forever. (Exec, logs and port-forwards are streams
+ * of their own, bounded by their callers.)
+ */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
+/** Gives each request a deadline unless its caller set a signal of its own. */
+export function requestTimeout(timeoutMs: number): Middleware {
+  return {
+    pre: async (context) => {
+      if (!context.getSignal()) context.setSignal(AbortSignal.timeout(timeoutMs));
+      return context;
+    },
+    post: async (response) => response,
+  };
+}
+
+/** An API client of the kubeconfig's current cluster, as KubeConfig.makeApiClient makes one, with the request deadline. */
+function apiClient<T>(kc: KubeConfig, type: new (config: Configuration) => T, timeoutMs: number): T {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new InfraError('the kubeconfig names no current cluster: set its current-context');
+  return new type(createConfiguration({ baseServer: new ServerConfiguration(cluster.server, {}), authMethods: { default: kc }, promiseMiddleware: [requestTimeout(timeoutMs)] }));
+}
 
 /** The API groups gategrid uses, from one kubeconfig. client-node only: no kubectl. */
 export class KubeApi {
@@ -8,11 +33,11 @@ export class KubeApi {
   readonly apps: AppsV1Api;
   readonly batch: BatchV1Api;
 
-  constructor(kc: KubeConfig) {
+  constructor(kc: KubeConfig, timeoutMs = REQUEST_TIMEOUT_MS) {
     this.kc = kc;
-    this.core = kc.makeApiClient(CoreV1Api);
-    this.apps = kc.makeApiClient(AppsV1Api);
-    this.batch = kc.makeApiClient(BatchV1Api);
+    this.core = apiClient(kc, CoreV1Api, timeoutMs);
+    this.apps = apiClient(kc, AppsV1Api, timeoutMs);
+    this.batch = apiClient(kc, BatchV1Api, timeoutMs);
   }
 
   get server(): string {
@@ -21,7 +46,7 @@ export class KubeApi {
 
   /** The server's version, or an InfraError saying which cluster does not answer. */
   async version(timeoutMs = 10_000): Promise<string> {
-    const api = this.kc.makeApiClient(VersionApi);
+    const api = apiClient(this.kc, VersionApi, timeoutMs);
     let timer: NodeJS.Timeout | undefined;
     try {
       const info = await Promise.race([
