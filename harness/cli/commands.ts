@@ -4,7 +4,7 @@ import { access, constants, mkdir, readFile, rm, symlink, writeFile } from 'node
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { loadCatalogues, loadScenario } from '../config/load-scenario.ts';
+import { loadCatalogues, loadScenario, type Catalogues } from '../config/load-scenario.ts';
 import { loadConfig } from '../config/load-config.ts';
 import { KUBE_PROVIDERS, type GategridConfig } from '../config/schemas.ts';
 import { defaultOutDir, repoRoot } from '../config/paths.ts';
@@ -13,6 +13,8 @@ import { docker, labelValues, networkExists, removeByLabel, type ResourceKind } 
 import { sweepEgressRules } from '../backends/docker/egress-firewall.ts';
 import { LABEL_HOST, LABEL_OWNER, LABEL_PID, LABEL_RUN } from '../labels.ts';
 import { expandCells, parseShard } from '../matrix/cells.ts';
+import { affectedCells, type AffectedReasons } from '../matrix/affected.ts';
+import { changedFiles } from '../util/git-changes.ts';
 import { preflight } from '../deploy/preflight.ts';
 import { ImageBuilder } from '../images/image-builder.ts';
 import { BACKEND_NAMES, makeBackends, makeKubernetesBackend } from '../backends/make-backends.ts';
@@ -101,7 +103,31 @@ export async function planCells(values: CliValues, config: GategridConfig): Prom
       preflight(cell.scenario, r.name, r.release, cell.backend);
     }
   }
-  return cells;
+  if (values.affected === undefined) return cells;
+  const reasons = await affectedReasons(values.affected, cells, catalogues);
+  return cells.filter((c) => reasons.has(c.id));
+}
+
+/** Why each cell the change since `base` touches is touched (see matrix/affected.ts). */
+async function affectedReasons(base: string, cells: readonly PlannedCell[], catalogues: Catalogues): Promise<AffectedReasons> {
+  const top = await execa('git', ['rev-parse', '--show-toplevel'], { cwd: catalogues.dir, reject: false, timeout: 30_000 });
+  if (top.exitCode !== 0) throw new UsageError(`--affected/--base needs the scenario catalogue (${catalogues.dir}) in a git repository`);
+  const root = String(top.stdout).trim();
+  return affectedCells(await changedFiles(base, root), cells, catalogues.images, root);
+}
+
+export async function commandAffected(values: CliValues): Promise<number> {
+  if (values.base === undefined) throw new UsageError('usage: gategrid affected --base REF [filters] (REF: a branch, tag or commit, such as origin/main)');
+  const { config } = await loadConfig(values.config);
+  const cells = (await planCells({ ...values, affected: undefined }, config)).filter((c) => !c.skipReason);
+  const reasons = await affectedReasons(values.base, cells, await loadCatalogues());
+  for (const cell of cells) {
+    const why = reasons.get(cell.id);
+    if (!why) continue;
+    process.stdout.write(`${cell.id}\n${why.map((w) => `    ${w}`).join('\n')}\n`);
+  }
+  process.stdout.write(`${reasons.size} of ${cells.length} cell(s) touched by the change since ${values.base}${reasons.size > 0 ? ` (run them: gategrid run --affected ${values.base})` : ''}\n`);
+  return 0;
 }
 
 export async function commandList(values: CliValues): Promise<number> {

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, errorMessage, GategridError, UsageError } from '../errors.ts';
 import { Redactor } from '../results/redactor.ts';
-import { commandDown, commandList, commandPrune, commandReport, commandRun, commandStale, versionLine } from './commands.ts';
+import { commandAffected, commandDown, commandList, commandPrune, commandReport, commandRun, commandStale, versionLine } from './commands.ts';
 
 export const USAGE = `gategrid — gating and scenario tests for containerised deployments
 
@@ -13,6 +13,10 @@ usage:
                  [--inject-fault CELL:kill=SERVICE[,after=MS][,attempt=N]]
                  [--inject-fault CELL:silent-upgrade=SERVICE[,within=SECONDS]]
   gategrid list  [filters]
+  gategrid affected --base REF [filters]
+                                 the cells a change touches (since the merge base of REF, the
+                                 working tree and untracked files included), each with why;
+                                 run --affected REF runs exactly those
   gategrid report [--matrix FILE.xlsx] [--markdown FILE.md] [--html FILE.html] [RESULTS.json ...]
                                  merge runs' results (CI shards, other machines) into the stability
                                  matrix and print it (--markdown: also as Markdown, for a CI
@@ -29,6 +33,7 @@ usage:
 filters (each repeatable):
   --scenario NAME|FILE.yaml  --release NAME  --backend docker|kubernetes  --cell SCENARIO/RELEASE/BACKEND
   --shard I/N                a deterministic share of the cells (CI splitting)
+  --affected REF             only the cells the change since REF touches (see gategrid affected)
   --debug                    a crash prints its stack trace
   --config FILE              the matrix and its settings (default: ./gategrid.config.yaml, else the repository's)
 
@@ -59,6 +64,8 @@ export const cliOptions = {
   retries: { type: 'string' },
   config: { type: 'string' },
   'inject-fault': { type: 'string', multiple: true },
+  affected: { type: 'string' },
+  base: { type: 'string' },
   tempest: { type: 'string' },
   revision: { type: 'string' },
   'no-tempest-rerun': { type: 'boolean', default: false },
@@ -107,6 +114,7 @@ export async function runCli(argv: string[]): Promise<number> {
     switch (command) {
       case 'run': return await commandRun(parsed.values, redactor);
       case 'list': return await commandList(parsed.values);
+      case 'affected': return await commandAffected(parsed.values);
       case 'down': {
         if (rest.length !== 1) throw new UsageError('usage: gategrid down RUN_ID (the id is printed by gategrid run, and is in results.json)');
         return await commandDown(parsed.values, rest[0]!);
@@ -114,7 +122,7 @@ export async function runCli(argv: string[]): Promise<number> {
       case 'prune': return await commandPrune(parsed.values);
       case 'report': return await commandReport(parsed.values, rest);
       case 'stale': return await commandStale(parsed.values);
-      default: throw new UsageError(`unknown command "${command}": expected run, list, report, stale, down or prune`);
+      default: throw new UsageError(`unknown command "${command}": expected run, list, affected, report, stale, down or prune`);
     }
   } catch (error) {
     if (error instanceof ConfigError || error instanceof UsageError) {
