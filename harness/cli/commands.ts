@@ -104,23 +104,23 @@ export async function planCells(values: CliValues, config: GategridConfig): Prom
     }
   }
   if (values.affected === undefined) return cells;
-  const reasons = await affectedReasons(values.affected, cells, catalogues);
+  const reasons = await affectedReasons(values.affected, cells, catalogues, '--affected');
   return cells.filter((c) => reasons.has(c.id));
 }
 
 /** Why each cell the change since `base` touches is touched (see matrix/affected.ts). */
-async function affectedReasons(base: string, cells: readonly PlannedCell[], catalogues: Catalogues): Promise<AffectedReasons> {
+async function affectedReasons(base: string, cells: readonly PlannedCell[], catalogues: Catalogues, flag: string): Promise<AffectedReasons> {
   const top = await execa('git', ['rev-parse', '--show-toplevel'], { cwd: catalogues.dir, reject: false, timeout: 30_000 });
   if (top.exitCode !== 0) throw new UsageError(`--affected/--base needs the scenario catalogue (${catalogues.dir}) in a git repository`);
   const root = String(top.stdout).trim();
-  return affectedCells(await changedFiles(base, root), cells, catalogues.images, root);
+  return affectedCells(await changedFiles(base, root, flag), cells, catalogues.images, root);
 }
 
 export async function commandAffected(values: CliValues): Promise<number> {
   if (values.base === undefined) throw new UsageError('usage: gategrid affected --base REF [filters] (REF: a branch, tag or commit, such as origin/main)');
   const { config } = await loadConfig(values.config);
   const cells = (await planCells({ ...values, affected: undefined }, config)).filter((c) => !c.skipReason);
-  const reasons = await affectedReasons(values.base, cells, await loadCatalogues());
+  const reasons = await affectedReasons(values.base, cells, await loadCatalogues(), '--base');
   for (const cell of cells) {
     const why = reasons.get(cell.id);
     if (!why) continue;

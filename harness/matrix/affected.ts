@@ -34,7 +34,7 @@ const rel = (ctx: Context, abs: string) => path.relative(ctx.root, abs).split(pa
 function imagesTouched(file: string, ctx: Context): Map<string, string> {
   const touched = new Map<string, string>();
   for (const image of ctx.images.values()) {
-    if (file.startsWith(`${rel(ctx, image.dir)}/`)) touched.set(image.name, `image ${image.name}'s recipe changed (${file})`);
+    if (file.startsWith(`${rel(ctx, image.dir)}/`)) touched.set(image.name, `image ${image.name}, whose recipe changed (${file})`);
   }
   // Descendants: an image built on a touched one is rebuilt too.
   for (let grew = true; grew;) {
@@ -42,7 +42,7 @@ function imagesTouched(file: string, ctx: Context): Map<string, string> {
     for (const image of ctx.images.values()) {
       const parent = touched.get(image.from);
       if (!touched.has(image.name) && parent !== undefined) {
-        touched.set(image.name, `image ${image.name} is built on ${image.from}, whose recipe changed (${file})`);
+        touched.set(image.name, `image ${image.name}, built on ${image.from}${touched.get(image.from)!.replace(/^image [^,]+/, '')}`);
         grew = true;
       }
     }
@@ -74,7 +74,7 @@ const RULES: readonly Rule[] = [
       return cells.flatMap((c): Array<[PlannedCell, string]> => {
         const needed = [...cellImages(c), ...(c.upgradeTo ? upgradeImages(c) : [])];
         const hit = needed.find((name) => touched.has(name));
-        return hit ? [[c, `needs ${touched.get(hit)!.replace(/^image /, 'image ')}`]] : [];
+        return hit ? [[c, `needs ${touched.get(hit)!}`]] : [];
       });
     },
   },

@@ -12,6 +12,8 @@ const cases: Array<[string, string[], RegExp]> = [
   ['an output folder that cannot be made', ['run', '--cell', 'identity/zed/docker', '--tempest', 'none', '--out', '/etc/hostname/out'], /cannot write results to \/etc\/hostname\/out \(ENOTDIR\): choose another folder with --out/],
   ['a YAML alias bomb', ['list', '--config', 'fixtures/config/alias-bomb.yaml'], /alias-bomb\.yaml: \(file\): cannot be read as data: Excessive alias count/],
   ['a misspelt secret in a scenario override', ['list', '--scenario', 'fixtures/scenarios/bad-misspelt-secret.yaml', '--release', 'zed'], /bad-misspelt-secret\.yaml.*secrets\.keystone_dbb: secret "keystone_dbb" is not declared/],
+  ['affected without a base', ['affected'], /usage: gategrid affected --base REF/],
+  ['a base that is no commit', ['run', '--affected', 'no-such-ref-anywhere'], /--affected no-such-ref-anywhere: not a commit of the repository/],
   ['a known failure whose regex would backtrack', ['run', '--config', 'fixtures/config/catastrophic-known-failures.yaml', '--cell', 'identity/zed/docker'], /catastrophic-known-failures\.signatures\.yaml.*failures\[0\]\.message.*cannot run in linear time/],
   ['a known failure that would explain everything', ['run', '--config', 'fixtures/config/bad-known-failures.yaml', '--cell', 'identity/zed/docker'], /bad-known-failures\.signatures\.yaml.*failures\[0\]\.message.*give a check or a message regex/],
   ['a silent-upgrade fault on a service the cell does not upgrade', ['run', '--cell', 'core-upgrade/zed/docker', '--inject-fault', 'core-upgrade/zed/docker:silent-upgrade=memcached'], /core-upgrade does not upgrade memcached \(its upgrade\.services: mariadb, keystone, glance-api, placement-api\)/],
