@@ -97,7 +97,7 @@ function renderCell(cell: CellResult, changes?: WhatChanged): string {
   const phases = cell.phases.filter((p) => !p.name.includes('/'));
   const steps = cell.phases.filter((p) => p.name.includes('/'));
   const attempts = cell.attempts && cell.attempts.length > 1 ? `<p>attempts: ${cell.attempts.map((a) => `${a.attempt} ${badge(a.status)}`).join(' ')}</p>` : '';
-  return `<h2 id="${anchor(cell.id)}">${esc(cell.id)} ${badge(cell.status)}</h2>
+  return `<h2 id="${anchor(cell.id)}">${esc(cell.id)} ${badge(cell.status)}${cell.tier && cell.tier !== 'blocking' ? ` <span class="muted">${esc(cell.tier)}: fails no gate (${esc(cell.tierReason ?? '')})</span>` : ''}</h2>
 ${cellReason(cell) ? `<p>${esc(cellReason(cell))}</p>` : ''}
 <p>${cell.durationMs !== undefined ? `${seconds(cell.durationMs)} · ` : ''}${kindTally(cell.checks)} · logs: <a href="${esc(cell.artifacts.logs)}">${esc(cell.artifacts.logs)}</a>${cell.scenarioRevision ? ` · scenario revision ${esc(cell.scenarioRevision)}` : ''}</p>
 <p>reproduce: <code>${esc(cell.repro)}</code></p>

@@ -25,7 +25,7 @@ import { registerCatalog } from '../openstack/catalog-registration.ts';
 import { runMatrix } from '../runner/run-matrix.ts';
 import type { PlannedCell } from '../matrix/cell.ts';
 import type { KeepPolicy } from '../runner/run-cell.ts';
-import { isGreen } from '../results/verdicts.ts';
+import { failsGate } from '../results/verdicts.ts';
 import { cellImages, upgradeImages } from '../matrix/cell.ts';
 import { candidateVersions, stalePackages } from '../images/stale-packages.ts';
 import { packageManifest } from '../images/package-manifest.ts';
@@ -87,6 +87,7 @@ export async function planCells(values: CliValues, config: GategridConfig): Prom
     releases: axis(values.release, 1, config.matrix.releases),
     include: values.scenario || values.release || values.backend || values.cell ? [] : config.matrix.include,
     exclude: config.matrix.exclude,
+    tiers: config.matrix.tiers,
     configured: config.matrix,
     cells: values.cell ?? [],
     shard: values.shard === undefined ? undefined : parseShard(values.shard),
@@ -252,7 +253,7 @@ export async function commandRun(values: CliValues, redactor = new Redactor()): 
   if (!values.quiet) process.stdout.write(`report: ${path.join(outDir, 'report.html')}; stability matrix: ${matrixFile} (gategrid report prints it)\n`);
   if (interrupt.signal.aborted) return 130;
   // Known failures stay red for the gate unless the config says otherwise.
-  return run.cells.every((c) => isGreen(c.status) || (config.report.gateKnownFailures && c.known !== undefined)) ? 0 : 1;
+  return run.cells.some((c) => failsGate(c, config.report.gateKnownFailures)) ? 1 : 0;
 }
 
 function dashboardOptions(config: GategridConfig, known: readonly KnownFailure[]): DashboardOptions {

@@ -357,6 +357,12 @@ export const gategridConfigSchema = z.strictObject({
     include: z.array(cellRule.extend({ scenario: z.string(), release: z.string(), backend: z.string().default('docker') })).default([]),
     /** Cells the matrix keeps as `skipped`, each with its reason (never a silent hole). */
     exclude: z.array(cellRule.extend({ reason })).default([]),
+    /**
+     * Voting, as Kolla's jobs vote or not: a cell is `blocking` (a red one fails the gate) unless the
+     * first rule matching it says `informing` (reported, never fails the gate) or `experimental`
+     * (a scenario not yet stable: the same, and said so), each with its reason.
+     */
+    tiers: z.array(cellRule.extend({ tier: z.enum(['informing', 'experimental']), reason })).default([]),
   }),
   timeouts: z.strictObject({
     imagesSeconds: seconds.default(2700),

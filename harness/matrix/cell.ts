@@ -24,6 +24,9 @@ export interface PlannedCell extends CellSpec {
   /** Set when the cell cannot run on this release/backend: it is reported `skipped` with this reason. */
   readonly skipReason?: string;
   readonly repro: string;
+  /** Not blocking: a red verdict is reported and fails no gate (the config's matrix.tiers). */
+  readonly tier?: 'informing' | 'experimental';
+  readonly tierReason?: string;
 }
 
 /**

@@ -22,6 +22,8 @@ export interface MatrixInput {
   readonly include?: readonly (Required<CellRule>)[];
   /** Cells kept as `skipped` with a reason, unless named by `cells` (an explicit request runs). */
   readonly exclude?: readonly (CellRule & { reason: string })[];
+  /** The config's voting rules: the first matching a cell gives its tier (none: blocking). */
+  readonly tiers?: readonly (CellRule & { tier: 'informing' | 'experimental'; reason: string })[];
   /** The matrix the excludes are written against (the config's axes): a rule matching none of it is a typo. Default: the axes above. */
   readonly configured?: { readonly scenarios: readonly string[]; readonly releases: readonly string[]; readonly backends: readonly string[] };
   /** Explicit `scenario/release/backend` ids; empty = all. */
@@ -45,11 +47,13 @@ export function expandCells(input: MatrixInput): PlannedCell[] {
   }
   const configured = input.configured ?? { scenarios: input.scenarios.map((x) => x.spec.name), releases: input.releases, backends: input.backends };
   const configuredCombos = configured.scenarios.flatMap((sc) => configured.releases.flatMap((r) => configured.backends.map((b) => [sc, r, b] as const)));
-  (input.exclude ?? []).forEach((rule, i) => {
-    if (!configuredCombos.some(([sc, r, b]) => matches(rule, sc, r, b)) && !combos.some(([sc, r, b]) => matches(rule, sc.spec.name, r, b))) {
-      throw new UsageError(`matrix.exclude[${i}] (${ruleText(rule)}) matches no cell of the matrix: fix its scenario, release or backend, or remove it`);
-    }
-  });
+  for (const [field, rules] of [['exclude', input.exclude ?? []], ['tiers', input.tiers ?? []]] as const) {
+    rules.forEach((rule: CellRule, i: number) => {
+      if (!configuredCombos.some(([sc, r, b]) => matches(rule, sc, r, b)) && !combos.some(([sc, r, b]) => matches(rule, sc.spec.name, r, b))) {
+        throw new UsageError(`matrix.${field}[${i}] (${ruleText(rule)}) matches no cell of the matrix: fix its scenario, release or backend, or remove it`);
+      }
+    });
+  }
   const out: PlannedCell[] = [];
   for (const [scenario, releaseName, backend] of combos) {
     const release = scenario.releases.get(releaseName);
@@ -64,8 +68,10 @@ export function expandCells(input: MatrixInput): PlannedCell[] {
     const selectionText = input.tempest ?? scenario.spec.tempest.default;
     const tempest = parseTempestSelection(selectionText, input.tempest === undefined ? `${scenario.file}: tempest.default` : '--tempest');
     const extra = selectionText === scenario.spec.tempest.default ? [] : ['--tempest', selectionText];
+    const tier = (input.tiers ?? []).find((rule) => matches(rule, scenario.spec.name, releaseName, backend));
     out.push({
       id, scenario, releaseName, release, backend, tempest, repro: reproCommand(scenario, releaseName, backend, extra),
+      ...(tier ? { tier: tier.tier, tierReason: tier.reason } : {}),
       ...(skipReason ? { skipReason } : {}),
       ...(upgradeTo !== undefined ? { upgradeTo: { releaseName: upgradeTo, release: scenario.releases.get(upgradeTo)! } } : {}),
     });
@@ -77,7 +83,7 @@ export function expandCells(input: MatrixInput): PlannedCell[] {
 }
 
 function ruleText(rule: CellRule): string {
-  return Object.entries(rule).filter(([k, v]) => k !== 'reason' && v !== undefined).map(([k, v]) => `${k}: ${String(v)}`).join(', ') || 'every cell';
+  return Object.entries(rule).filter(([k, v]) => k !== 'reason' && k !== 'tier' && v !== undefined).map(([k, v]) => `${k}: ${String(v)}`).join(', ') || 'every cell';
 }
 
 /** The same scenario, release or backend twice would give two cells one id: refused, with where it came from. */

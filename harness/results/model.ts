@@ -34,12 +34,19 @@ export interface AttemptResult {
   durationMs: number;
 }
 
+/** A cell's vote: a red blocking cell fails the gate; informing and experimental ones are reported only. */
+export type CellTier = 'blocking' | 'informing' | 'experimental';
+
 export interface CellResult {
   id: string;
   scenario: string;
   release: string;
   backend: string;
   status: CellStatus;
+  /** Whether a red verdict fails the gate (blocking) or is only reported (informing, experimental); absent: blocking. */
+  tier?: CellTier;
+  /** Why the cell is not blocking (the config's rule). */
+  tierReason?: string;
   /** Why the cell is skipped, errored or failed, in one line. */
   reason?: string;
   startedAt?: string;

@@ -66,6 +66,28 @@ export function decideReason(cell: Pick<CellResult, 'checks' | 'phases'>, end: C
   return cell.phases.find((p) => p.status !== 'passed')?.message ?? 'failed';
 }
 
+/** A blocking cell (the default), whose red verdict fails the gate. */
+export function isBlocking(cell: Pick<CellResult, 'tier'>): boolean {
+  return cell.tier === undefined || cell.tier === 'blocking';
+}
+
+/**
+ * A cell that fails the gate: red and blocking, unless known failures explain it and the config
+ * lets those through (report.gateKnownFailures). Informing and experimental cells never do.
+ */
+export function failsGate(cell: Pick<CellResult, 'status' | 'tier' | 'known'>, gateKnownFailures: boolean): boolean {
+  return isRed(cell.status) && isBlocking(cell) && !(gateKnownFailures && cell.known !== undefined && cell.known.length > 0);
+}
+
+/** The run's status: interrupted, else the worst of its blocking cells (error over failed); informing cells are reported, not counted. */
+export function runStatus(cells: readonly Pick<CellResult, 'status' | 'tier'>[], interrupted: boolean): 'interrupted' | 'error' | 'failed' | 'passed' {
+  if (interrupted) return 'interrupted';
+  const blocking = cells.filter(isBlocking);
+  if (blocking.some((c) => c.status === 'error')) return 'error';
+  if (blocking.some((c) => c.status === 'failed')) return 'failed';
+  return 'passed';
+}
+
 /** Worth a person's look: red, or green only on a retry (flaky). */
 export function needsAttention(status: CellStatus | CheckStatus): boolean {
   return status === 'failed' || status === 'error' || status === 'flaky';
@@ -92,7 +114,8 @@ export function firstRedCheck<C extends { status: CheckStatus; kind?: string }>(
   return checks.find((c) => c.status === 'error') ?? checks.find((c) => c.status === 'failed' && c.kind === 'health') ?? checks.find((c) => c.status === 'failed');
 }
 
-/** The verdict as people read it: `failed (known: <bug>)` for a red cell that known failures explain. */
-export function verdictLabel(cell: Pick<CellResult, 'status' | 'known'>): string {
-  return cell.known && cell.known.length > 0 ? `${cell.status} (known: ${cell.known.map((k) => k.bug).join(', ')})` : cell.status;
+/** The verdict as people read it: `failed (known: <bug>)` for a red cell that known failures explain; a cell that is not blocking says its tier. */
+export function verdictLabel(cell: Pick<CellResult, 'status' | 'known' | 'tier'>): string {
+  const known = cell.known && cell.known.length > 0 ? ` (known: ${cell.known.map((k) => k.bug).join(', ')})` : '';
+  return `${cell.status}${known}${isBlocking(cell) ? '' : ` (${cell.tier})`}`;
 }

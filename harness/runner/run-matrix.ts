@@ -9,7 +9,7 @@ import { errorMessage } from '../errors.ts';
 import type { Redactor } from '../results/redactor.ts';
 import { runCell, type KeepPolicy } from './run-cell.ts';
 import { cellImages, upgradeImages, type CellSpec, type PlannedCell } from '../matrix/cell.ts';
-import { foldAttempts, isRed } from '../results/verdicts.ts';
+import { foldAttempts, isBlocking, isRed, runStatus } from '../results/verdicts.ts';
 
 export interface MatrixOptions {
   readonly run: RunResult;
@@ -92,14 +92,12 @@ export async function runMatrix(cells: readonly PlannedCell[], options: MatrixOp
     if (result.status === 'flaky' && attempts.length > 1) result.reason = `passed on attempt ${attempts.length} after ${attempts.slice(0, -1).map((a) => a.status).join(', ')}`;
     run.cells[index] = result;
     await reporter.onCellEnd?.(run, result);
-    if (options.failFast && isRed(result.status)) failFast.abort();
+    if (options.failFast && isRed(result.status) && isBlocking(result)) failFast.abort();
   })));
 
   run.run.finishedAt = new Date().toISOString();
   run.run.durationMs = Date.parse(run.run.finishedAt) - Date.parse(run.run.startedAt);
-  run.run.status = options.signal.aborted ? 'interrupted'
-    : run.cells.some((c) => c.status === 'error') ? 'error'
-    : run.cells.some((c) => c.status === 'failed') ? 'failed' : 'passed';
+  run.run.status = runStatus(run.cells, options.signal.aborted);
   await reporter.onRunEnd?.(run);
   return run;
 }
@@ -120,6 +118,7 @@ export async function startOrder(cells: readonly PlannedCell[], images: Pick<Ima
 function newCellResult(cell: PlannedCell, status: CellResult['status'], reason?: string): CellResult {
   return {
     id: cell.id, scenario: cell.scenario.spec.name, release: cell.releaseName, backend: cell.backend, status,
+    ...(cell.tier ? { tier: cell.tier, tierReason: cell.tierReason } : {}),
     ...(reason ? { reason } : {}),
     phases: [], checks: [], repro: cell.repro,
     artifacts: { logs: `logs/${cellDir(cell.id)}/` },

@@ -150,3 +150,10 @@ test('excludes are checked against the configured matrix, not a narrowed one, an
   t.throws(() => expandCells({ scenarios: [core!], releases: ['zed'], backends: ['docker'], cells: [], exclude: [{ scenario: 'core', release: 'bullseye', reason: 'typo' }], configured }),
     { message: /matrix\.exclude\[0\] \(scenario: core, release: bullseye\) matches no cell/ });
 });
+
+test('a tier rule gives matching cells their vote with the reason; one matching no cell is a typo, refused', async (t) => {
+  const tiers = [{ scenario: 'core', release: '2025.1', tier: 'informing' as const, reason: 'new release, not yet stable' }];
+  const cells = expandCells({ scenarios: await scenarios(), releases: ['zed', '2025.1'], backends: ['docker'], cells: [], tiers });
+  t.deepEqual(cells.filter((c) => c.tier).map((c) => [c.id, c.tier, c.tierReason]), [['core/2025.1/docker', 'informing', 'new release, not yet stable']]);
+  t.throws(() => expandCells({ scenarios: [], releases: ['zed'], backends: ['docker'], cells: [], tiers: [{ scenario: 'cor', tier: 'experimental', reason: 'typo' }] }), { message: /matrix\.tiers\[0\] \(scenario: cor\) matches no cell/ });
+});

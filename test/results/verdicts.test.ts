@@ -1,5 +1,5 @@
 import test from 'ava';
-import { cellReason, decideCell, decideReason, foldAttempts, isGreen, phaseVerdict } from '../../harness/results/verdicts.ts';
+import { cellReason, decideCell, decideReason, failsGate, foldAttempts, isGreen, phaseVerdict, runStatus, verdictLabel } from '../../harness/results/verdicts.ts';
 import type { CheckResult, PhaseResult } from '../../harness/results/model.ts';
 
 test('failed then passed is flaky, and flaky counts green for gating', (t) => {
@@ -52,4 +52,19 @@ test('a red cell\'s reason: the interruption, the harness\'s error, a dead servi
   t.is(decideReason({ checks: [check('api.identity.token', 'failed'), check('health.keystone', 'failed', 'health')], phases: [] }, none), 'health.keystone: health.keystone failed');
   t.is(decideReason({ checks: [check('a', 'failed'), check('b', 'error')], phases: [] }, none), 'b: b error');
   t.is(decideReason({ checks: [], phases: [{ ...phase('deploy', 'failed'), message: 'mariadb did not become ready' }] }, none), 'mariadb did not become ready');
+});
+
+// Issue 25: tiers. A red informing or experimental cell is reported, and fails no gate.
+test('only a red blocking cell fails the gate and the run; an informing one says its tier', (t) => {
+  const cell = (status: CheckResult['status'] & string, tier?: 'informing' | 'experimental') => ({ status: status as 'passed' | 'failed' | 'error', ...(tier ? { tier } : {}) });
+  t.true(failsGate(cell('failed'), false));
+  t.false(failsGate(cell('failed', 'informing'), false));
+  t.false(failsGate(cell('error', 'experimental'), false));
+  t.false(failsGate({ ...cell('failed'), known: [{ id: 'k', bug: 'b' }] }, true), 'known failures let through when the config says so');
+  t.true(failsGate({ ...cell('failed'), known: [{ id: 'k', bug: 'b' }] }, false));
+  t.is(runStatus([cell('passed'), cell('failed', 'informing')], false), 'passed');
+  t.is(runStatus([cell('failed'), cell('error', 'informing')], false), 'failed');
+  t.is(runStatus([cell('passed')], true), 'interrupted');
+  t.is(verdictLabel({ status: 'failed', tier: 'informing' }), 'failed (informing)');
+  t.is(verdictLabel({ status: 'passed' }), 'passed');
 });
