@@ -152,6 +152,11 @@ export async function commandRun(values: CliValues, redactor = new Redactor()): 
     const own = (values['inject-fault'] ?? []).filter((text) => text.startsWith(`${c.id}:`));
     return own.length === 0 ? c : { ...c, repro: `${c.repro} ${own.map((text) => `--inject-fault ${text}`).join(' ')}` };
   });
+  if (cells.length === 0 && values.affected !== undefined) {
+    // A patch that touches no cell (a test, a document) passes: nothing of the deployment changed.
+    process.stdout.write(`gategrid: no cell is touched by the change since ${values.affected}${values.shard ? ` in shard ${values.shard}` : ''}: nothing to run\n`);
+    return 0;
+  }
   if (cells.length === 0) throw new UsageError('no cell matches the filters (see: gategrid list)');
   for (const fault of faults) {
     const service = faultService(fault);
@@ -319,6 +324,11 @@ async function readRunResult(file: string): Promise<RunResult> {
 export async function commandStale(values: CliValues): Promise<number> {
   const { config } = await loadConfig(values.config);
   const cells = (await planCells(values, config)).filter((c) => !c.skipReason);
+  if (cells.length === 0 && values.affected !== undefined) {
+    // A patch that touches no cell (a test, a document) passes: nothing of the deployment changed.
+    process.stdout.write(`gategrid: no cell is touched by the change since ${values.affected}${values.shard ? ` in shard ${values.shard}` : ''}: nothing to run\n`);
+    return 0;
+  }
   if (cells.length === 0) throw new UsageError('no cell matches the filters (see: gategrid list)');
   await requireEngine();
   const bySuite = new Map<string, Set<string>>();
