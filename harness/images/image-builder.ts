@@ -1,4 +1,4 @@
-import { createWriteStream } from 'node:fs';
+import { openLogFile } from '../util/log-file.ts';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -139,7 +139,7 @@ export class ImageBuilder {
         '--build-arg', `BASE=${parent.tag}`];
       for (const [k, v] of Object.entries(recipe.buildArgs)) args.push('--build-arg', `${k}=${v}`);
       args.push(recipe.dir);
-      const out = createWriteStream(logFile);
+      const out = openLogFile(logFile);
       const child = execa('docker', args, { reject: false, env: { DOCKER_BUILDKIT: '0' }, timeout: 30 * 60_000, all: true, buffer: false });
       child.all!.pipe(out);
       const result = await child;

@@ -1,4 +1,5 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
+import type { WriteStream } from 'node:fs';
+import { openLogFile } from '../../util/log-file.ts';
 import type { Readable } from 'node:stream';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -230,7 +231,7 @@ class DockerEnvironment implements Environment {
       .withLabels({ ...this.#spec.labels, 'io.gategrid.name': spec.name })
       .withEnvironment({ ...spec.env })
       .withLogConsumer((stream) => {
-        const out = createWriteStream(this.logFile(spec.name), { flags: 'a' });
+        const out = openLogFile(this.logFile(spec.name), 'a');
         this.#logs.push(out);
         this.#streams.push(stream);
         stream.on('data', (chunk: Buffer | string) => out.write(chunk));

@@ -1,4 +1,5 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
+import type { WriteStream } from 'node:fs';
+import { openLogFile } from '../../util/log-file.ts';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -366,7 +367,7 @@ export class KubernetesEnvironment implements Environment {
     if (!podName || this.#following.has(key)) return;
     let file = this.#logs.get(name);
     if (!file) {
-      file = createWriteStream(this.logFile(name), { flags: 'a' });
+      file = openLogFile(this.logFile(name), 'a');
       this.#logs.set(name, file);
     }
     const out = file;
