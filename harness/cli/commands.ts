@@ -301,7 +301,10 @@ export async function commandReport(values: CliValues, files: readonly string[])
     });
     process.stdout.write(`dashboard: ${target}\n`);
   }
-  return 0;
+  // Merging CI shards gates like one run: red when a blocking cell of a named run is red.
+  const failing = runs.flatMap((run) => run.cells.filter((c) => failsGate(c, config.report.gateKnownFailures)).map((c) => `${c.id} (run ${run.run.id})`));
+  if (failing.length > 0) process.stdout.write(`red for the gate: ${failing.join(', ')}\n`);
+  return failing.length > 0 ? 1 : 0;
 }
 
 async function readRunResult(file: string): Promise<RunResult> {

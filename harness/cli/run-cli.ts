@@ -22,7 +22,8 @@ usage:
                                  matrix and print it (--markdown: also as Markdown, for a CI
                                  job summary or a review comment; --html: the release managers'
                                  dashboard: history grid, flakiest checks, known failures, what
-                                 changed since each red cell's last green run)
+                                 changed since each red cell's last green run); exit 1 when a
+                                 named run has a red blocking cell (merged CI shards gate as one)
   gategrid stale [filters]       which images of these cells hold Debian packages their suite has
                                  since updated (exit 1 if any); run --refresh-images rebuilds them
   gategrid down  RUN_ID          remove a kept run's containers, networks and volumes

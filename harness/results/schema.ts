@@ -34,6 +34,8 @@ const cellSchema = z.looseObject({
   release: z.string().min(1),
   backend: z.string().min(1),
   status: cellStatus,
+  tier: z.enum(['blocking', 'informing', 'experimental']).optional(),
+  tierReason: z.string().optional(),
   reason: z.string().optional(),
   startedAt: z.string().optional(),
   durationMs: z.number().nonnegative().optional(),

@@ -10,7 +10,9 @@ const fixture = (name: string) => path.join('fixtures/results', name);
 test('gategrid report merges results.json files into the stability matrix and prints it; merging again changes nothing', async (t) => {
   const matrix = path.join(await mkdtemp(path.join(os.tmpdir(), 'gg-report-cli-')), 'm.xlsx');
   const run = await gategrid(['report', '--matrix', matrix, fixture('core-zed-keystone-not-ready.json'), fixture('core-zed-green.json')]);
-  t.is(run.exitCode, 0, run.all);
+  // Merged runs gate like one: a red blocking cell among them is exit 1.
+  t.is(run.exitCode, 1, run.all);
+  t.regex(run.all, /red for the gate: core\/zed\/docker \(run /);
   t.regex(run.all, /merged 2 run\(s\)/);
   t.regex(run.all, /^scenario\s+zed\/docker$/m);
   t.regex(run.all, /^core\s+passed 1\/2$/m);
@@ -64,13 +66,13 @@ test('gategrid report --markdown writes the matrix and the red cells with their 
   const dir = await mkdtemp(path.join(os.tmpdir(), 'gg-report-md-'));
   const md = path.join(dir, 'summary.md');
   const run = await gategrid(['report', '--matrix', path.join(dir, 'm.xlsx'), '--markdown', md, fixture('core-zed-green.json'), fixture('core-zed-keystone-not-ready.json')]);
-  t.is(run.exitCode, 0, run.all);
+  t.is(run.exitCode, 1, run.all);
   const text = await readFile(md, 'utf8');
   t.regex(text, /^\| scenario \| zed \/ docker \|$/m);
   t.regex(text, /^\| core \| .* 1\/2 \|$/m);
   const red = path.join(dir, 'red.md');
   const only = await gategrid(['report', '--matrix', path.join(dir, 'red.xlsx'), '--markdown', red, fixture('core-zed-keystone-not-ready.json')]);
-  t.is(only.exitCode, 0, only.all);
+  t.is(only.exitCode, 1, only.all);
   const redText = await readFile(red, 'utf8');
   t.regex(redText, /### Red cells/);
   t.regex(redText, /\*\*core\/zed\/docker\*\* (failed|error) in run `[^`]+`: \S/);
@@ -98,7 +100,7 @@ test('gategrid report --html: three results.json merged give the dashboard, with
   await writeFile(config, `${await readFile('gategrid.config.yaml', 'utf8')}`.replace('knownFailures: known-failures.yaml', `knownFailures: ${path.resolve('fixtures/config/known-failures.yaml')}`));
   const html = path.join(dir, 'dashboard.html');
   const run = await gategrid(['report', '--config', config, '--matrix', path.join(dir, 'm.xlsx'), '--html', html, ...files]);
-  t.is(run.exitCode, 0, run.all);
+  t.is(run.exitCode, 1, 'known is still red for the gate (report.gateKnownFailures: false)');
   t.regex(run.all, /^core\s+failed \(known\) 2\/3$/m);
   t.regex(run.all, /core\/zed\/docker failed \(known: keystone-placement-connect https:\/\/bugs\.example\.org\/1\) in 20261113-000000-0003/);
   const page = await readFile(html, 'utf8');
@@ -107,4 +109,27 @@ test('gategrid report --html: three results.json merged give the dashboard, with
   t.regex(page, /<code>keystone-placement-connect<\/code>.*<td>1 \(last: core\/zed\/docker/s);
   // The dashboard beside the workbook is the same page.
   t.regex(await readFile(path.join(dir, 'm.html'), 'utf8'), /<h2>Flakiest checks<\/h2>/);
+});
+
+// Issue 25: tiers hold when CI shards are merged: an informing red cell fails no gate, a blocking one does.
+test('gategrid report over three merged runs: one informing red cell exits 0, the same cell blocking exits 1', async (t) => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'gg-report-tier-'));
+  const green = JSON.parse(await readFile(fixture('core-zed-green.json'), 'utf8')) as { run: { id: string; startedAt: string }; cells: Array<Record<string, unknown>> };
+  const write = async (tier: string | undefined) => {
+    const files: string[] = [];
+    for (const n of [1, 2, 3]) {
+      const run = structuredClone(green);
+      run.run.id = `2026120${n}-000000-00${tier ? 'i' : 'b'}${n}`;
+      run.run.startedAt = `2026-12-0${n}T00:00:00.000Z`;
+      if (n === 3) Object.assign(run.cells[0]!, { status: 'failed', reason: 'logs.keystone: an error line', ...(tier ? { tier, tierReason: 'not yet stable' } : {}) });
+      files.push(path.join(dir, `${tier ?? 'blocking'}-${n}.json`));
+      await writeFile(files.at(-1)!, JSON.stringify(run));
+    }
+    return files;
+  };
+  const informing = await gategrid(['report', '--matrix', path.join(dir, 'i.xlsx'), ...(await write('informing'))]);
+  t.is(informing.exitCode, 0, informing.all);
+  t.notRegex(informing.all, /red for the gate/);
+  const blocking = await gategrid(['report', '--matrix', path.join(dir, 'b.xlsx'), ...(await write(undefined))]);
+  t.is(blocking.exitCode, 1, blocking.all);
 });
