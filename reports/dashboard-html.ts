@@ -4,6 +4,7 @@ import type { CellStatus } from '../harness/results/model.ts';
 import { isRed } from '../harness/results/verdicts.ts';
 import { checkFlakiness } from './flakiness.ts';
 import { esc } from './html-escape.ts';
+import { failureClusters, knownShare } from './failure-clusters.ts';
 import { matrixAxes } from './matrix-axes.ts';
 import { checkIds, historyGrid, knownOf, newestRunFirst, signatureRecords, stability, type HistoryRow } from './stability-history.ts';
 import { manifestLookup, whatChanged } from './what-changed.ts';
@@ -57,12 +58,25 @@ ${regressions.length === 0 ? `<p class="muted">No cell is red ${options.regressi
 ${historyTable(grid, options)}
 <h2>Flakiest checks</h2>
 ${flakiest(history)}
+<h2>Failure clusters</h2>
+${clusterTable(history)}
 <h2>Known failures</h2>
 ${knownTable(history, options.known, now)}
 <h2>Red cells: what changed since the last green run</h2>
 ${redCells(history, options)}
 </body></html>
 `;
+}
+
+/** The red results grouped by masked reason: how much is known, then the unknown clusters, largest first. */
+function clusterTable(history: readonly HistoryRow[]): string {
+  const { red, known } = knownShare(history);
+  if (red === 0) return '<p class="muted">No red cell in the history.</p>';
+  const unknown = failureClusters(history).filter((c) => !c.known);
+  const share = `<p>${known} of ${red} red cell result(s) (${Math.round((100 * known) / red)} %) explained by known-failure signatures; ${unknown.length} unknown cluster(s), largest first (the same failure once times, ids, addresses, paths and numbers are masked).</p>`;
+  if (unknown.length === 0) return share;
+  return `${share}<table><tr><th>times</th><th>cells</th><th>first seen</th><th>last seen</th><th>failure (masked)</th><th>example</th></tr>
+${unknown.map((c) => `<tr><td>${c.count}</td><td>${c.cells.map((x) => esc(x)).join('<br>')}</td><td>${esc(c.firstSeen.slice(0, 16))}</td><td>${esc(c.lastSeen.slice(0, 16))}</td><td><code>${esc(c.signature)}</code></td><td><span class="muted">${esc(c.example.runId)} ${esc(c.example.cell)}:</span> ${esc(c.example.reason)}</td></tr>`).join('\n')}</table>`;
 }
 
 function badge(status: string, known = false): string {
