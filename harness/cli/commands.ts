@@ -24,7 +24,7 @@ import type { Backend } from '../backends/backend.ts';
 import { registerCatalog } from '../openstack/catalog-registration.ts';
 import { runMatrix } from '../runner/run-matrix.ts';
 import type { PlannedCell } from '../matrix/cell.ts';
-import type { KeepPolicy } from '../runner/run-cell.ts';
+import { STOP_AFTER_PHASES, type KeepPolicy } from '../runner/run-cell.ts';
 import { failsGate } from '../results/verdicts.ts';
 import { cellImages, upgradeImages } from '../matrix/cell.ts';
 import { candidateVersions, stalePackages } from '../images/stale-packages.ts';
@@ -169,11 +169,18 @@ export async function commandRun(values: CliValues, redactor = new Redactor()): 
     const upgraded = cell.scenario.spec.upgrade?.services ?? [];
     if (!('kill' in fault) && !upgraded.includes(service)) throw new UsageError(`${what}: ${cell.scenario.spec.name} does not upgrade ${service} (its upgrade.services: ${upgraded.join(', ') || 'none'})`);
   }
+  const stopAfter = values['stop-after'];
+  if (stopAfter !== undefined) {
+    if (!(STOP_AFTER_PHASES as readonly string[]).includes(stopAfter)) throw new UsageError(`--stop-after ${stopAfter}: expected one of ${STOP_AFTER_PHASES.join(', ')}`);
+    const plain = cells.filter((c) => !c.skipReason && !c.upgradeTo);
+    if (stopAfter === 'upgrade' && plain.length > 0) throw new UsageError(`--stop-after upgrade: ${plain.map((c) => c.id).join(', ')} ${plain.length === 1 ? 'is not an upgrade cell' : 'are not upgrade cells'}`);
+  }
   // A closed cell's unknown names are answered by a stub in this process (name-stub.ts): a cell kept
   // after the run would outlive it and stall 20 s on each such name (measured: a kept keystone whose
   // memcached was gone timed every login out). A run that may keep cells leaves their way out open.
-  const egress = config.network.egress === 'closed' && keep !== 'never' ? 'open' : config.network.egress;
-  if (egress !== config.network.egress && !values.quiet) process.stderr.write(`gategrid: --keep ${keep}: the cells' way out stays open (a kept cell outlives the run's DNS stub); network.egress: closed applies to runs that keep nothing\n`);
+  const keeps = keep !== 'never' || stopAfter !== undefined;
+  const egress = config.network.egress === 'closed' && keeps ? 'open' : config.network.egress;
+  if (egress !== config.network.egress && !values.quiet) process.stderr.write(`gategrid: ${stopAfter !== undefined ? `--stop-after ${stopAfter}` : `--keep ${keep}`}: the cells' way out stays open (a kept cell outlives the run's DNS stub); network.egress: closed applies to runs that keep nothing\n`);
   const backends = await makeBackends(kubernetesSettings(values, config), cells.filter((c) => !c.skipReason).map((c) => c.backend), { egress });
   for (const cell of cells) {
     if (values.revision !== undefined && cell.scenario.revision !== values.revision) {
@@ -199,7 +206,9 @@ export async function commandRun(values: CliValues, redactor = new Redactor()): 
   const matrixFile = path.resolve(values.matrix ?? path.join(values.out === undefined ? defaultOutDir : outDir, 'stability-matrix.xlsx'));
   // Every secret a cell generates is registered with the redactor, which stands before every reporter.
   const reporter = new ClassifyingReporter(known.failures, new RedactingReporter(redactor, new ReporterMultiplexer([
-    new JsonReporter(outDir), new JunitReporter(outDir), new HtmlReporter(outDir, { matrix: matrixFile }), new XlsxReporter(matrixFile, dashboardOptions(config, known.failures)), consoleReporter,
+    new JsonReporter(outDir), new JunitReporter(outDir), new HtmlReporter(outDir, { matrix: matrixFile }),
+    // A debugging run's cut-short cells stay out of the shared history.
+    ...(stopAfter === undefined ? [new XlsxReporter(matrixFile, dashboardOptions(config, known.failures))] : []), consoleReporter,
   ])));
   const run: RunResult = {
     schemaVersion: 1,
@@ -244,6 +253,7 @@ export async function commandRun(values: CliValues, redactor = new Redactor()): 
       timeouts: { images: config.timeouts.imagesSeconds * 1000, deploy: config.timeouts.deploySeconds * 1000, checks: config.timeouts.checksSeconds * 1000 },
       signal: interrupt.signal,
       reporter,
+      ...(stopAfter !== undefined ? { stopAfter } : {}),
       ...(faults.length > 0 ? { afterDeploy: faultHook(faults, (cell, line) => reporter.onLog(cell, line)), upgradeFault: (cell: { id: string }) => upgradeFault(faults, cell.id) } : {}),
     });
   } finally {

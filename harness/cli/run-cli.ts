@@ -12,6 +12,8 @@ usage:
                  [--tempest smoke|none|REGEX] [--no-tempest-rerun] [--revision HASH] [--refresh-images]
                  [--inject-fault CELL:kill=SERVICE[,after=MS][,attempt=N]]
                  [--inject-fault CELL:silent-upgrade=SERVICE[,within=SECONDS]]
+                 [--stop-after deploy|checks|upgrade|tempest|health]   stop there and keep the cell
+                                 (its verdict so far in results.json; not merged into the stability matrix)
   gategrid list  [filters]
   gategrid affected --base REF [filters]
                                  the cells a change touches (since the merge base of REF, the
@@ -66,6 +68,7 @@ export const cliOptions = {
   config: { type: 'string' },
   'inject-fault': { type: 'string', multiple: true },
   affected: { type: 'string' },
+  'stop-after': { type: 'string' },
   base: { type: 'string' },
   tempest: { type: 'string' },
   revision: { type: 'string' },

@@ -62,6 +62,8 @@ export interface CellResult {
   artifacts: { logs: string; [name: string]: string };
   endpoints?: Record<string, string>;
   kept?: boolean;
+  /** A debugging run stopped this cell after this phase (`--stop-after`): its verdict covers the phases up to it. */
+  stoppedAfter?: string;
   /** A red cell fully explained by known-failure signatures: which, and their bugs (still red for gating unless asked). */
   known?: { id: string; bug: string }[];
   /** Known-failure signatures that also matched a check of this cell that passed: too broad. */

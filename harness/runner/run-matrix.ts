@@ -18,6 +18,8 @@ export interface MatrixOptions {
   readonly backends: ReadonlyMap<string, Backend>;
   readonly actions: ActionHandlers;
   readonly keep: KeepPolicy;
+  /** The debugging loop: every cell stops after this phase and is kept. */
+  readonly stopAfter?: string;
   readonly rerunTempest: boolean;
   readonly retries: number;
   /** Retry `failed` cells too, not only `error` ones (the deployment's own intermittent failures). */
@@ -71,6 +73,7 @@ export async function runMatrix(cells: readonly PlannedCell[], options: MatrixOp
           update: (c) => void reporter.onCellUpdate?.(run, c),
           ...(options.afterDeploy ? { afterDeploy: (env: Environment, c: CellSpec) => options.afterDeploy!(env, c, attempt) } : {}),
           ...(upgradeFault ? { upgradeFault } : {}),
+          ...(options.stopAfter ? { stopAfter: options.stopAfter } : {}),
         });
       } catch (error) {
         // runCell reports failures as data; reaching here is a harness bug, and still a result.

@@ -30,6 +30,8 @@ export interface CellRunOptions {
   readonly afterDeploy?: (env: Environment, cell: CellSpec) => Promise<void>;
   /** Test hook: this service's new release never answers in the upgrade (`--inject-fault CELL:silent-upgrade=SERVICE`). */
   readonly upgradeFault?: { readonly service: string; readonly withinMs: number };
+  /** The debugging loop (`--stop-after PHASE`): no phase after this one runs, and the cell is kept. */
+  readonly stopAfter?: string;
 }
 
 /** What one cell's phases share: the cell, its result as it grows, and what each phase leaves for the next. */

@@ -23,7 +23,7 @@ export function environmentPhase(run: CellRun, isRedNow: () => boolean): CellPha
     async teardown(r) {
       const red = isRedNow();
       if (red) await r.env?.diagnose?.(r.logDir, (text) => r.secrets.redact(text)).catch((e: unknown) => r.log(`diagnostics could not be collected: ${errorMessage(e)}`));
-      const keep = options.keep === 'always' || (options.keep === 'failed' && red);
+      const keep = options.keep === 'always' || (options.keep === 'failed' && red) || options.stopAfter !== undefined;
       if (keep && r.env) {
         result.kept = true;
         const dir = path.join(options.outDir, 'kept', cellDir(result.id));

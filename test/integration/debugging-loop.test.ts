@@ -1,0 +1,37 @@
+import test from 'ava';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Session } from '../../harness/openstack/rest-client.ts';
+import { gategrid, leftovers, readResults, tempOut } from './helpers.ts';
+
+// Issue 25's debugging loop, for real: identity on zed deployed and stopped after its deploy, as
+// grenade stops after a named phase: its verdict so far recorded, the cell kept with a working
+// openrc, nothing merged into the shared history, and gategrid down removes it.
+test.serial('integration: --stop-after deploy stops there and keeps the cell (its openrc logs in), merges nothing, and gategrid down removes it', async (t) => {
+  const out = await tempOut('stop-after');
+  const run = await gategrid(['run', '--cell', 'identity/zed/docker', '--stop-after', 'deploy', '--out', out]);
+  const results = await readResults(out);
+  try {
+    t.is(run.exitCode, 0, run.all.slice(-3000));
+    const cell = results.cells[0]!;
+    t.is(cell.status, 'passed');
+    t.is(cell.stoppedAfter, 'deploy');
+    t.true(cell.kept);
+    t.deepEqual(cell.phases.filter((p) => !p.name.includes('/')).map((p) => p.name), ['images', 'environment', 'deploy', 'teardown']);
+    t.deepEqual(cell.checks, [], 'no check ran after the deploy');
+    t.regex(run.all, /--stop-after deploy: checks, tempest, health, logs will not run; the cell is kept/);
+    t.false(existsSync(path.join(out, 'stability-matrix.xlsx')), 'a debugging run stays out of the shared history');
+    const openrc = await readFile(path.join(out, cell.artifacts.kept!, 'openrc'), 'utf8');
+    const env = Object.fromEntries([...openrc.matchAll(/^export (\w+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!]));
+    const session = await Session.login({
+      authUrl: env.OS_AUTH_URL!, internalAuthUrl: '', region: env.OS_REGION_NAME!, username: env.OS_USERNAME!, password: env.OS_PASSWORD!,
+      projectName: env.OS_PROJECT_NAME!, userDomainName: env.OS_USER_DOMAIN_NAME!, projectDomainName: env.OS_PROJECT_DOMAIN_NAME!,
+    });
+    t.truthy(session.token, 'the kept keystone answers');
+  } finally {
+    const down = await gategrid(['down', results.run.id]);
+    t.is(down.exitCode, 0, down.all);
+  }
+  t.deepEqual(await leftovers(results.run.id), []);
+});
