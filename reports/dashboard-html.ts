@@ -51,6 +51,7 @@ export function renderDashboard(history: readonly HistoryRow[], options: Dashboa
 <body>
 <h1>gategrid dashboard</h1>
 <p>${runs} run(s), ${grid.rows.length} cell(s), ${history.length} cell result(s); the grids show the last ${grid.runs.length} run(s), newest first. Last run ${esc(history.at(-1)?.startedAt ?? 'never')}.</p>
+<p class="muted">Colours: ${badge('passed')} every check green · ${badge('failed')} the deployment is wrong · ${badge('error')} the check or the harness could not judge · ${badge('flaky')} red, then green on a retry · ${badge('skipped')} not run, with its reason · ${badge('failed', true)} red, explained by a known-failure signature (still red for the gate unless the config says otherwise).</p>
 ${latestMatrix(history)}
 <h2>Regressions</h2>
 ${regressions.length === 0 ? `<p class="muted">No cell is red ${options.regressionAfter} runs in a row.</p>` : `<ul>${regressions.map((r) => `<li><span class="flag">${esc(r.cell)}</span>: red ${r.redStreak} runs in a row; latest: ${esc(r.results.find((x) => x)?.reason ?? '')}</li>`).join('')}</ul>`}
