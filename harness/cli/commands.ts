@@ -15,6 +15,7 @@ import { LABEL_HOST, LABEL_OWNER, LABEL_PID, LABEL_RUN } from '../labels.ts';
 import { expandCells, parseShard } from '../matrix/cells.ts';
 import { affectedCells, type AffectedReasons } from '../matrix/affected.ts';
 import { changedFiles } from '../util/git-changes.ts';
+import { flakeRates } from '../results/flake-rates.ts';
 import { preflight } from '../deploy/preflight.ts';
 import { ImageBuilder } from '../images/image-builder.ts';
 import { BACKEND_NAMES, makeBackends, makeKubernetesBackend } from '../backends/make-backends.ts';
@@ -129,6 +130,34 @@ export async function commandAffected(values: CliValues): Promise<number> {
   }
   process.stdout.write(`${reasons.size} of ${cells.length} cell(s) touched by the change since ${values.base}${reasons.size > 0 ? ` (run them: gategrid run --affected ${values.base})` : ''}\n`);
   return 0;
+}
+
+/**
+ * `run --repeat N`: the same cells run N times, one run after another (each a run of its own, in
+ * `<out>/run-<i>`, merged into one stability matrix beside them), then how often each check went
+ * red. Exit 0 only when every run was green for the gate.
+ */
+export async function commandRepeat(values: CliValues, redactor: Redactor): Promise<number> {
+  const n = integer('--repeat', values.repeat!, 1, 50);
+  const stamp = newRunId();
+  const base = path.resolve(values.out ?? path.join(defaultOutDir, `repeat-${stamp}`));
+  const matrix = path.resolve(values.matrix ?? path.join(base, 'stability-matrix.xlsx'));
+  const runs: RunResult[] = [];
+  let red = 0;
+  for (let i = 1; i <= n; i++) {
+    const out = path.join(base, `run-${i}`);
+    if (!values.quiet) process.stdout.write(`gategrid: --repeat ${n}: run ${i} of ${n} (${out})\n`);
+    const code = await commandRun({ ...values, repeat: undefined, out, matrix }, redactor);
+    if (code === 130) return 130;
+    if (code !== 0) red++;
+    runs.push(await readRunResult(path.join(out, 'results.json')));
+  }
+  const rates = flakeRates(runs);
+  const flaky = rates.filter((r) => r.red > 0);
+  process.stdout.write(`\n--repeat ${n}: ${n - red} of ${n} run(s) green for the gate; ${flaky.length} of ${rates.length} check(s) went red at least once\n`);
+  for (const r of flaky) process.stdout.write(`  ${String(r.red).padStart(3)}/${r.runs} red  ${r.cell}  ${r.check}\n`);
+  process.stdout.write(`runs in ${base}; stability matrix ${matrix}\n`);
+  return red === 0 ? 0 : 1;
 }
 
 export async function commandList(values: CliValues): Promise<number> {

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, errorMessage, GategridError, UsageError } from '../errors.ts';
 import { Redactor } from '../results/redactor.ts';
-import { commandAffected, commandDown, commandList, commandPrune, commandReport, commandRun, commandStale, versionLine } from './commands.ts';
+import { commandAffected, commandDown, commandRepeat, commandList, commandPrune, commandReport, commandRun, commandStale, versionLine } from './commands.ts';
 
 export const USAGE = `gategrid — gating and scenario tests for containerised deployments
 
@@ -12,6 +12,8 @@ usage:
                  [--tempest smoke|none|REGEX] [--no-tempest-rerun] [--revision HASH] [--refresh-images]
                  [--inject-fault CELL:kill=SERVICE[,after=MS][,attempt=N]]
                  [--inject-fault CELL:silent-upgrade=SERVICE[,within=SECONDS]]
+                 [--repeat N]     the same cells N times over, one run after another; then each
+                                 check's red rate over them (a flake measured)
                  [--stop-after deploy|checks|upgrade|tempest|health]   stop there and keep the cell
                                  (its verdict so far in results.json; not merged into the stability matrix)
   gategrid list  [filters]
@@ -69,6 +71,7 @@ export const cliOptions = {
   'inject-fault': { type: 'string', multiple: true },
   affected: { type: 'string' },
   'stop-after': { type: 'string' },
+  repeat: { type: 'string' },
   base: { type: 'string' },
   tempest: { type: 'string' },
   revision: { type: 'string' },
@@ -116,7 +119,7 @@ export async function runCli(argv: string[]): Promise<number> {
       return command === undefined && !parsed.values.help ? 2 : 0;
     }
     switch (command) {
-      case 'run': return await commandRun(parsed.values, redactor);
+      case 'run': return await (parsed.values.repeat === undefined ? commandRun(parsed.values, redactor) : commandRepeat(parsed.values, redactor));
       case 'list': return await commandList(parsed.values);
       case 'affected': return await commandAffected(parsed.values);
       case 'down': {

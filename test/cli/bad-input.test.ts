@@ -14,6 +14,7 @@ const cases: Array<[string, string[], RegExp]> = [
   ['a misspelt secret in a scenario override', ['list', '--scenario', 'fixtures/scenarios/bad-misspelt-secret.yaml', '--release', 'zed'], /bad-misspelt-secret\.yaml.*secrets\.keystone_dbb: secret "keystone_dbb" is not declared/],
   ['an unknown phase to stop after', ['run', '--cell', 'identity/zed/docker', '--stop-after', 'deploys'], /--stop-after deploys: expected one of deploy, checks, upgrade, tempest, health/],
   ['stopping after an upgrade a cell does not have', ['run', '--cell', 'identity/zed/docker', '--stop-after', 'upgrade'], /--stop-after upgrade: identity\/zed\/docker is not an upgrade cell/],
+  ['a repeat that is no count', ['run', '--cell', 'identity/zed/docker', '--repeat', '0'], /--repeat 0: expected a whole number from 1 to 50/],
   ['affected without a base', ['affected'], /usage: gategrid affected --base REF/],
   ['a base that is no commit', ['run', '--affected', 'no-such-ref-anywhere'], /--affected no-such-ref-anywhere: not a commit of the repository/],
   ['a known failure whose regex would backtrack', ['run', '--config', 'fixtures/config/catastrophic-known-failures.yaml', '--cell', 'identity/zed/docker'], /catastrophic-known-failures\.signatures\.yaml.*failures\[0\]\.message.*cannot run in linear time/],

@@ -35,3 +35,19 @@ test.serial('integration: --stop-after deploy stops there and keeps the cell (it
   }
   t.deepEqual(await leftovers(results.run.id), []);
 });
+
+// --repeat: the same cell twice, one run after another, each a run of its own merged into one
+// stability matrix, then each check's red rate over them.
+test.serial('integration: --repeat 2 runs identity twice, each its own run in one matrix, and reports no check red', async (t) => {
+  const out = await tempOut('repeat');
+  const run = await gategrid(['run', '--cell', 'identity/zed/docker', '--tempest', 'none', '--repeat', '2', '--out', out]);
+  t.is(run.exitCode, 0, run.all.slice(-3000));
+  t.regex(run.all, /--repeat 2: run 1 of 2/);
+  t.regex(run.all, /--repeat 2: 2 of 2 run\(s\) green for the gate; 0 of \d+ check\(s\) went red at least once/);
+  const first = await readResults(path.join(out, 'run-1'));
+  const second = await readResults(path.join(out, 'run-2'));
+  t.not(first.run.id, second.run.id);
+  t.is(second.cells[0]!.status, 'passed');
+  t.true(existsSync(path.join(out, 'stability-matrix.xlsx')));
+  for (const r of [first, second]) t.deepEqual(await leftovers(r.run.id), []);
+});
