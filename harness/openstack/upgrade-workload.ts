@@ -47,7 +47,9 @@ export async function makeWorkload(cloud: CloudSpec, h: WorkloadHooks | undefine
   return {
     group: 'workload',
     made: { serverId: guest.id, name: guest.name, floatingIp: address, fixedIp: guest.fixedIp, host },
-    needs: ['identity', 'compute'],
+    // Nova's GET /servers/{id} asks neutron for the server's security groups (measured: a 500 while
+    // neutron-server was stopped), so its API state needs network too; its pings need nothing.
+    needs: ['identity', 'compute', 'network'],
     watch: { name: 'guest', stop: () => pings.stop() },
     async verify(now) {
       await answers();

@@ -13,6 +13,7 @@ import { Session } from '../openstack/rest-client.ts';
 import type { WorkloadHooks } from '../openstack/guest-ops.ts';
 import type { CheckResult } from '../results/model.ts';
 import { DowntimeProbe } from './downtime-probe.ts';
+import { outageContext, serviceWindows, type ServiceWindow } from './outage-context.ts';
 import { downtimeCheckId, downtimeOf, type DowntimeReport } from '../results/downtime.ts';
 
 export interface UpgradeInput {
@@ -109,11 +110,12 @@ export async function runUpgrade(input: UpgradeInput): Promise<CheckResult[]> {
     }
   }
 
-  for (const { name, probe } of probes) checks.push(downtimeCheck(name, await probe.stop(), input.maxDowntimeSeconds));
+  const windows = serviceWindows(checks);
+  for (const { name, probe } of probes) checks.push(downtimeCheck(name, await probe.stop(), input.maxDowntimeSeconds, windows));
   for (const { watch } of made) {
     if (!watch) continue;
     try {
-      checks.push(downtimeCheck(watch.name, await watch.stop(), input.maxGuestDowntimeSeconds));
+      checks.push(downtimeCheck(watch.name, await watch.stop(), input.maxGuestDowntimeSeconds, windows));
     } catch (error) {
       checks.push({ id: downtimeCheckId(watch.name), kind: 'upgrade', status: 'failed', durationMs: 0, message: errorMessage(error) });
     }
@@ -282,12 +284,13 @@ function waitSlot(socket: FrontendSocket, backend: string, server: string, ok: (
 }
 
 /** The measured downtime of one endpoint: failed only when the scenario sets a budget and it was exceeded. */
-export function downtimeCheck(name: string, report: DowntimeReport, maxDowntimeSeconds: number | undefined): CheckResult {
+export function downtimeCheck(name: string, report: DowntimeReport, maxDowntimeSeconds: number | undefined, windows: readonly ServiceWindow[] = []): CheckResult {
   const seconds = report.downtimeMs / 1000;
   const outages = report.outages.length;
+  const where = outageContext(report, windows);
   const message = outages === 0
     ? `no downtime: ${report.requests} requests over ${(report.observedMs / 1000).toFixed(1)} s all answered`
-    : `unavailable ${seconds.toFixed(1)} s in ${outages} outage(s) (first: ${report.outages[0]!.first}); ${report.failed} of ${report.requests} requests failed over ${(report.observedMs / 1000).toFixed(1)} s`;
+    : `unavailable ${seconds.toFixed(1)} s in ${outages} outage(s) (first: ${report.outages[0]!.first}${where ? `, ${where}` : ''}); ${report.failed} of ${report.requests} requests failed over ${(report.observedMs / 1000).toFixed(1)} s`;
   const over = maxDowntimeSeconds !== undefined && seconds > maxDowntimeSeconds;
   return {
     id: downtimeCheckId(name), kind: 'upgrade', status: over ? 'failed' : 'passed', durationMs: report.observedMs,
