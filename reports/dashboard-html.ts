@@ -5,6 +5,7 @@ import { isRed } from '../harness/results/verdicts.ts';
 import { checkFlakiness } from './flakiness.ts';
 import { esc } from './html-escape.ts';
 import { failureClusters, knownShare } from './failure-clusters.ts';
+import { releaseReadiness, type ReleaseCriteria, type ReleaseReadiness } from './release-readiness.ts';
 import { matrixAxes } from './matrix-axes.ts';
 import { checkIds, historyGrid, knownOf, newestRunFirst, signatureRecords, stability, type HistoryRow } from './stability-history.ts';
 import { manifestLookup, whatChanged } from './what-changed.ts';
@@ -20,6 +21,8 @@ export interface DashboardOptions {
   readonly now?: Date;
   /** Image id → its package manifest text: package versions in "what changed". */
   readonly manifests?: ReadonlyMap<string, string>;
+  /** The config's release criteria: the page opens with each release's go/no-go. */
+  readonly criteria?: ReleaseCriteria;
 }
 
 const STYLE = `
@@ -50,6 +53,7 @@ export function renderDashboard(history: readonly HistoryRow[], options: Dashboa
 <title>gategrid dashboard: ${runs} run(s)</title><style>${STYLE}</style></head>
 <body>
 <h1>gategrid dashboard</h1>
+${options.criteria ? readinessTable(releaseReadiness(history, options.criteria)) : ''}
 <p>${runs} run(s), ${grid.rows.length} cell(s), ${history.length} cell result(s); the grids show the last ${grid.runs.length} run(s), newest first. Last run ${esc(history.at(-1)?.startedAt ?? 'never')}.</p>
 <p class="muted">Colours: ${badge('passed')} every check green · ${badge('failed')} the deployment is wrong · ${badge('error')} the check or the harness could not judge · ${badge('flaky')} red, then green on a retry · ${badge('skipped')} not run, with its reason · ${badge('failed', true)} red, explained by a known-failure signature (still red for the gate unless the config says otherwise).</p>
 ${latestMatrix(history)}
@@ -67,6 +71,12 @@ ${knownTable(history, options.known, now)}
 ${redCells(history, options)}
 </body></html>
 `;
+}
+
+function readinessTable(readiness: readonly ReleaseReadiness[]): string {
+  if (readiness.length === 0) return '';
+  return `<h2>Release readiness</h2><table><tr><th>release</th><th>verdict</th><th>cells</th><th>runs</th><th>why not</th></tr>
+${readiness.map((r) => `<tr><td>${esc(r.release)}/${esc(r.backend)}</td><td>${badge(r.go ? 'passed' : 'failed').replace(/>(passed|failed)</, `>${r.go ? 'go' : 'no-go'}<`)}</td><td>${r.cells}</td><td>${r.runs}</td><td>${r.reasons.map((x) => esc(x)).join('<br>')}</td></tr>`).join('\n')}</table>`;
 }
 
 /** The red results grouped by masked reason: how much is known, then the unknown clusters, largest first. */

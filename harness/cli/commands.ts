@@ -16,6 +16,7 @@ import { expandCells, parseShard } from '../matrix/cells.ts';
 import { affectedCells, type AffectedReasons } from '../matrix/affected.ts';
 import { changedFiles } from '../util/git-changes.ts';
 import { flakeRates } from '../results/flake-rates.ts';
+import { readinessBadge, releaseReadiness } from '../../reports/release-readiness.ts';
 import { preflight } from '../deploy/preflight.ts';
 import { ImageBuilder } from '../images/image-builder.ts';
 import { BACKEND_NAMES, makeBackends, makeKubernetesBackend } from '../backends/make-backends.ts';
@@ -301,7 +302,35 @@ export async function commandRun(values: CliValues, redactor = new Redactor()): 
 }
 
 function dashboardOptions(config: GategridConfig, known: readonly KnownFailure[]): DashboardOptions {
-  return { lastRuns: config.report.historyRuns, regressionAfter: config.report.regressionAfter, known };
+  return { lastRuns: config.report.historyRuns, regressionAfter: config.report.regressionAfter, known, criteria: config.release };
+}
+
+/**
+ * `gategrid release-status`: each release's go/no-go from the stability matrix's history, against
+ * the config's `release` criteria, with every failed criterion and its cells; --badges DIR writes
+ * an SVG badge per release and backend. Exit 0 when every release shown is go.
+ */
+export async function commandReleaseStatus(values: CliValues): Promise<number> {
+  const matrixFile = path.resolve(values.matrix ?? path.join(defaultOutDir, 'stability-matrix.xlsx'));
+  const { config } = await loadConfig(values.config);
+  const history = await readHistory(matrixFile);
+  if (history.length === 0) throw new UsageError(`${matrixFile} holds no results yet: run gategrid run first (or name the workbook with --matrix)`);
+  const wanted = values.release;
+  const all = releaseReadiness(history, config.release);
+  for (const r of wanted ?? []) {
+    if (!all.some((x) => x.release === r)) throw new UsageError(`--release ${r}: no result of it in ${matrixFile} (it has: ${[...new Set(all.map((x) => x.release))].join(', ')})`);
+  }
+  const shown = all.filter((r) => !wanted || wanted.includes(r.release));
+  for (const r of shown) {
+    process.stdout.write(`${r.release}/${r.backend}: ${r.go ? 'GO' : 'NO-GO'} (${r.cells} cell(s), ${r.runs} run(s))\n${r.reasons.map((x) => `    ${x}\n`).join('')}`);
+  }
+  if (values.badges) {
+    const dir = path.resolve(values.badges);
+    await mkdir(dir, { recursive: true });
+    for (const r of shown) await writeFile(path.join(dir, `${r.release}-${r.backend}.svg`), readinessBadge(r));
+    process.stdout.write(`badges: ${dir}\n`);
+  }
+  return shown.every((r) => r.go) ? 0 : 1;
 }
 
 /** A Docker engine answers, or the command stops here with the fix. */

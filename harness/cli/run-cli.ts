@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, errorMessage, GategridError, UsageError } from '../errors.ts';
 import { Redactor } from '../results/redactor.ts';
-import { commandAffected, commandDown, commandRepeat, commandList, commandPrune, commandReport, commandRun, commandStale, versionLine } from './commands.ts';
+import { commandAffected, commandDown, commandReleaseStatus, commandRepeat, commandList, commandPrune, commandReport, commandRun, commandStale, versionLine } from './commands.ts';
 
 export const USAGE = `gategrid — gating and scenario tests for containerised deployments
 
@@ -28,6 +28,10 @@ usage:
                                  dashboard: history grid, flakiest checks, known failures, what
                                  changed since each red cell's last green run); exit 1 when a
                                  named run has a red blocking cell (merged CI shards gate as one)
+  gategrid release-status [--release R] [--matrix FILE.xlsx] [--badges DIR]
+                                 each release's go/no-go from the matrix's history against the
+                                 config's release criteria, naming what fails (exit 1: a no-go);
+                                 --badges: an SVG badge per release and backend
   gategrid stale [filters]       which images of these cells hold Debian packages their suite has
                                  since updated (exit 1 if any); run --refresh-images rebuilds them
   gategrid down  RUN_ID          remove a kept run's containers, networks and volumes
@@ -72,6 +76,7 @@ export const cliOptions = {
   affected: { type: 'string' },
   'stop-after': { type: 'string' },
   repeat: { type: 'string' },
+  badges: { type: 'string' },
   base: { type: 'string' },
   tempest: { type: 'string' },
   revision: { type: 'string' },
@@ -122,6 +127,7 @@ export async function runCli(argv: string[]): Promise<number> {
       case 'run': return await (parsed.values.repeat === undefined ? commandRun(parsed.values, redactor) : commandRepeat(parsed.values, redactor));
       case 'list': return await commandList(parsed.values);
       case 'affected': return await commandAffected(parsed.values);
+      case 'release-status': return await commandReleaseStatus(parsed.values);
       case 'down': {
         if (rest.length !== 1) throw new UsageError('usage: gategrid down RUN_ID (the id is printed by gategrid run, and is in results.json)');
         return await commandDown(parsed.values, rest[0]!);
@@ -129,7 +135,7 @@ export async function runCli(argv: string[]): Promise<number> {
       case 'prune': return await commandPrune(parsed.values);
       case 'report': return await commandReport(parsed.values, rest);
       case 'stale': return await commandStale(parsed.values);
-      default: throw new UsageError(`unknown command "${command}": expected run, list, affected, report, stale, down or prune`);
+      default: throw new UsageError(`unknown command "${command}": expected run, list, affected, report, release-status, stale, down or prune`);
     }
   } catch (error) {
     if (error instanceof ConfigError || error instanceof UsageError) {

@@ -393,5 +393,20 @@ export const gategridConfigSchema = z.strictObject({
     /** Runs shown in the history grids (older ones stay in the data). */
     historyRuns: z.number().int().min(1).max(500).default(30),
   }).default({ gateKnownFailures: false, regressionAfter: 3, historyRuns: 30 }),
+  /**
+   * A release's go/no-go (`gategrid release-status`, the dashboard's first table), per release and
+   * backend from the stability matrix's history, as Kubernetes' release-blocking criteria: every
+   * cell green in its last `lastGreen` runs, at least `passRatePercent` green over its last
+   * `window`, never red more than `maxConsecutiveFailures` in a row, and (when set) its 90th
+   * percentile duration within `maxDurationMinutes`.
+   */
+  release: z.strictObject({
+    lastGreen: z.number().int().min(1).max(100).default(3),
+    passRatePercent: z.number().min(0).max(100).default(75),
+    window: z.number().int().min(1).max(500).default(10),
+    maxConsecutiveFailures: z.number().int().min(0).max(100).default(10),
+    maxDurationMinutes: z.number().positive().optional(),
+    knownCountsGreen: z.boolean().default(false),
+  }).default({ lastGreen: 3, passRatePercent: 75, window: 10, maxConsecutiveFailures: 10, knownCountsGreen: false }),
 });
 export type GategridConfig = z.infer<typeof gategridConfigSchema>;

@@ -133,3 +133,33 @@ test('gategrid report over three merged runs: one informing red cell exits 0, th
   const blocking = await gategrid(['report', '--matrix', path.join(dir, 'b.xlsx'), ...(await write(undefined))]);
   t.is(blocking.exitCode, 1, blocking.all);
 });
+
+// Issue 25: release-status over a real workbook (three merged runs of core/zed): go after three
+// green runs, no-go once the newest is red, naming the cell; badges written.
+test('gategrid release-status: go after three green runs, no-go with the failing criterion once the newest is red', async (t) => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'gg-release-status-'));
+  const green = JSON.parse(await readFile(fixture('core-zed-green.json'), 'utf8')) as { run: { id: string; startedAt: string }; cells: Array<Record<string, unknown>> };
+  const files: string[] = [];
+  for (const n of [1, 2, 3, 4]) {
+    const run = structuredClone(green);
+    run.run.id = `2026120${n}-000000-00r${n}`;
+    run.run.startedAt = `2026-12-0${n}T00:00:00.000Z`;
+    if (n === 4) Object.assign(run.cells[0]!, { status: 'failed', reason: 'logs.keystone: an error line' });
+    files.push(path.join(dir, `r${n}.json`));
+    await writeFile(files.at(-1)!, JSON.stringify(run));
+  }
+  const matrix = path.join(dir, 'm.xlsx');
+  await gategrid(['report', '--matrix', matrix, ...files.slice(0, 3)]);
+  const go = await gategrid(['release-status', '--matrix', matrix, '--badges', path.join(dir, 'badges')]);
+  t.is(go.exitCode, 0, go.all);
+  t.regex(go.all, /^zed\/docker: GO \(1 cell\(s\), 3 run\(s\)\)$/m);
+  t.regex(await readFile(path.join(dir, 'badges', 'zed-docker.svg'), 'utf8'), /aria-label="zed\/docker: go"/);
+  await gategrid(['report', '--matrix', matrix, files[3]!]);
+  const noGo = await gategrid(['release-status', '--matrix', matrix, '--release', 'zed']);
+  t.is(noGo.exitCode, 1, noGo.all);
+  t.regex(noGo.all, /^zed\/docker: NO-GO/m);
+  t.regex(noGo.all, /not green in each of its last 3 runs: core\/zed\/docker/);
+  const unknown = await gategrid(['release-status', '--matrix', matrix, '--release', 'antelope']);
+  t.is(unknown.exitCode, 2);
+  t.regex(unknown.all, /--release antelope: no result of it/);
+});
