@@ -75,10 +75,21 @@ export function lineTime(line: string): number | undefined {
   return Number.isNaN(t) ? undefined : t;
 }
 
-/** From a "Traceback" header: its indented frames, then the exception line (the first one not indented). */
+/**
+ * From a "Traceback" header: its indented frames, then the exception line (the first one not
+ * indented). A traceback printed raw on stderr (a forked child's ignored exception) shares the
+ * stream with the service's log records: a timestamped record written meanwhile by another worker
+ * is not part of it, and is skipped (recorded: neutron-server's "Floating IP ... disassociated" in
+ * the middle of eventlet's _after_fork traceback on 2025.1).
+ */
 function tracebackBlock(lines: readonly string[], header: number): { exceptionLine: number } {
+  const raw = lineTime(lines[header]!) === undefined;
   let end = header + 1;
-  while (end < lines.length && end - header < MAX_TRACEBACK_LINES && /^\s/.test(stripPrefix(lines[end]!))) end++;
+  while (end < lines.length && end - header < MAX_TRACEBACK_LINES) {
+    const line = lines[end]!;
+    if ((raw && lineTime(line) !== undefined) || /^\s/.test(stripPrefix(line))) end++;
+    else break;
+  }
   return { exceptionLine: Math.min(end, lines.length - 1) };
 }
 

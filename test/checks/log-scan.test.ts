@@ -216,3 +216,13 @@ test('a secret finding made without the cell\'s redaction still masks the value'
   const [finding] = scanSecrets(`connect mysql://nova:${value}@mariadb/nova`, new Map([['nova_db', value]]));
   t.is(finding?.text, 'connect mysql://nova:<secret:nova_db>@mariadb/nova');
 });
+
+test("a raw traceback with another worker's log record written into its middle is still one traceback, judged by its own exception (recorded on cloud/2025.1)", async (t) => {
+  const scenario = await loadScenario('cloud', await loadCatalogues());
+  const allow = scenario.spec.logs.allow.filter((a) => a.services?.includes('neutron-server'));
+  const text = await recorded('neutron-server-after-fork-interleaved.log');
+  const findings = scanLog(text, []);
+  t.is(findings.length, 1);
+  t.is(findings[0]!.text, 'AssertionError:', 'its exception, not the Floating IP record written meanwhile');
+  t.deepEqual(scanLog(text, allow), []);
+});
