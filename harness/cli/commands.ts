@@ -165,7 +165,7 @@ export async function commandList(values: CliValues): Promise<number> {
   const { config } = await loadConfig(values.config);
   await warnAboutLeftovers().catch(() => undefined);
   for (const cell of await planCells(values, config)) {
-    process.stdout.write(`${cell.id}${cell.skipReason ? `  (skipped: ${cell.skipReason})` : ''}\n`);
+    process.stdout.write(`${cell.id}${cell.skipReason ? `  (skipped: ${cell.skipReason})` : cell.tier ? `  (${cell.tier}: ${cell.tierReason ?? ''})` : ''}\n`);
   }
   return 0;
 }
