@@ -182,7 +182,15 @@ export const workloadChecks: Check<ApiContext>[] = [
       ] as const) {
         const started = Date.now();
         await steps();
-        const { sshMs } = await reach(hooks(ctx), s, guest, key, 150_000);
+        let sshMs: number;
+        try {
+          ({ sshMs } = await reach(hooks(ctx), s, guest, key, 150_000));
+        } catch (error) {
+          if (!(error instanceof CheckFailed)) throw error;
+          // Which action left the guest silent, and what its console says since (seen: a resize whose guest never printed a line).
+          const tail = (await consoleOf(s, guest.id).catch(() => '')).split('\n').slice(-40);
+          throw new CheckFailed(`after ${what} (${times.length} action(s) before it answered again): ${error.message}`, { cause: error, details: { action: what, console: tail } });
+        }
         times.push(`${what}: answering SSH again ${seconds(Date.now() - started)} after the request (${seconds(sshMs)} after ACTIVE)`);
       }
       return { message: times.join('; ') };
