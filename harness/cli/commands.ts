@@ -111,6 +111,18 @@ export async function planCells(values: CliValues, config: GategridConfig): Prom
   return cells.filter((c) => reasons.has(c.id));
 }
 
+/**
+ * Whether the filters left a cell to work on. None under --affected passes, said so (a patch that
+ * touches no cell, a test or a document, changed nothing of the deployment); none otherwise is a
+ * usage error.
+ */
+function anyCell(values: CliValues, cells: readonly PlannedCell[]): boolean {
+  if (cells.length > 0) return true;
+  if (values.affected === undefined) throw new UsageError('no cell matches the filters (see: gategrid list)');
+  process.stdout.write(`gategrid: no cell is touched by the change since ${values.affected}${values.shard ? ` in shard ${values.shard}` : ''}: nothing to run\n`);
+  return false;
+}
+
 /** Why each cell the change since `base` touches is touched (see matrix/affected.ts). */
 async function affectedReasons(base: string, cells: readonly PlannedCell[], catalogues: Catalogues, flag: string): Promise<AffectedReasons> {
   const top = await execa('git', ['rev-parse', '--show-toplevel'], { cwd: catalogues.dir, reject: false, timeout: 30_000 });
@@ -182,12 +194,7 @@ export async function commandRun(values: CliValues, redactor = new Redactor()): 
     const own = (values['inject-fault'] ?? []).filter((text) => text.startsWith(`${c.id}:`));
     return own.length === 0 ? c : { ...c, repro: `${c.repro} ${own.map((text) => `--inject-fault ${text}`).join(' ')}` };
   });
-  if (cells.length === 0 && values.affected !== undefined) {
-    // A patch that touches no cell (a test, a document) passes: nothing of the deployment changed.
-    process.stdout.write(`gategrid: no cell is touched by the change since ${values.affected}${values.shard ? ` in shard ${values.shard}` : ''}: nothing to run\n`);
-    return 0;
-  }
-  if (cells.length === 0) throw new UsageError('no cell matches the filters (see: gategrid list)');
+  if (!anyCell(values, cells)) return 0;
   for (const fault of faults) {
     const service = faultService(fault);
     const what = `--inject-fault ${fault.cell}:${'kill' in fault ? 'kill' : 'silent-upgrade'}=${service}`;
@@ -395,12 +402,7 @@ async function readRunResult(file: string): Promise<RunResult> {
 export async function commandStale(values: CliValues): Promise<number> {
   const { config } = await loadConfig(values.config);
   const cells = (await planCells(values, config)).filter((c) => !c.skipReason);
-  if (cells.length === 0 && values.affected !== undefined) {
-    // A patch that touches no cell (a test, a document) passes: nothing of the deployment changed.
-    process.stdout.write(`gategrid: no cell is touched by the change since ${values.affected}${values.shard ? ` in shard ${values.shard}` : ''}: nothing to run\n`);
-    return 0;
-  }
-  if (cells.length === 0) throw new UsageError('no cell matches the filters (see: gategrid list)');
+  if (!anyCell(values, cells)) return 0;
   await requireEngine();
   const bySuite = new Map<string, Set<string>>();
   for (const c of cells) {

@@ -61,6 +61,14 @@ export async function deleteServerAndPort(s: Session, guest: Guest, timeoutMs = 
     (status) => status === 404, { timeoutMs: 30_000 });
 }
 
+/** Gives a guest a floating IP on the external network (it reaches the guest's port once OVN has it). */
+export async function attachFloatingIp(s: Session, made: WorkloadResources, guest: Guest): Promise<{ readonly id: string; readonly address: string }> {
+  const fip = await s.request('POST', `${networkApi(s)}/floatingips`, { data: { floatingip: { floating_network_id: made.externalNetworkId, port_id: guest.portId } } });
+  verify(fip.status === 201, `create floating IP answered ${fip.status}: ${brief(fip.data)}`);
+  guest.floatingIp = { id: fip.data.floatingip.id, address: fip.data.floatingip.floating_ip_address };
+  return guest.floatingIp;
+}
+
 /** Boots a guest on the tenant network with the key and the security group; resolves once nova says ACTIVE. */
 export async function boot(s: Session, made: WorkloadResources, what: string): Promise<{ guest: Guest; activeMs: number }> {
   const name = unique(what);

@@ -17,6 +17,11 @@ function sshString(data: Buffer | string): Buffer {
   return Buffer.concat([len, bytes]);
 }
 
+/** What the redaction point is told of a private key: its base64 body, not the armour lines every PEM key shares. */
+export function privateKeyBody(key: SshKey): string {
+  return key.privateKeyPem.split('\n').filter((l) => l && !l.startsWith('-----')).join('');
+}
+
 export function makeSshKey(comment: string): SshKey {
   const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const jwk = publicKey.export({ format: 'jwk' });

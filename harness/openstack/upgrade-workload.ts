@@ -2,11 +2,11 @@ import type { CloudSpec } from '../config/schemas.ts';
 import { CheckFailed, verify } from '../checks/check.ts';
 import { getServer } from './compute-fixtures.ts';
 import { diagnose } from './guest-console.ts';
-import { boot, deleteServerAndPort, firstBoot, reach, ssh, type Guest, type WorkloadHooks } from './guest-ops.ts';
+import { attachFloatingIp, boot, deleteServerAndPort, firstBoot, reach, ssh, type Guest, type WorkloadHooks } from './guest-ops.ts';
 import { watchPings } from './guest-pings.ts';
 import { networkApi } from './network-checks.ts';
-import { brief, unique, Session } from './rest-client.ts';
-import { makeSshKey } from './ssh-key.ts';
+import { unique, Session } from './rest-client.ts';
+import { makeSshKey, privateKeyBody } from './ssh-key.ts';
 import type { MadeResources } from './upgrade-resources.ts';
 import { deleteTopology, makeTopology, uploadGuest, type WorkloadResources } from './workload-resources.ts';
 
@@ -22,19 +22,16 @@ export async function makeWorkload(cloud: CloudSpec, h: WorkloadHooks | undefine
   const s = await Session.login(cloud);
   const made: WorkloadResources = {};
   const key = makeSshKey(unique('upgrade-key'));
-  h.secret('upgrade_ssh_key', key.privateKeyPem.split('\n').filter((l) => l && !l.startsWith('-----')).join(''));
+  h.secret('upgrade_ssh_key', privateKeyBody(key));
   await uploadGuest(s, made, await h.guestFiles());
   await makeTopology(s, made, h.external, key);
   const { guest } = await boot(s, made, 'upgrade-guest');
   const c = await firstBoot(s, guest);
   verify(c.lease?.address === guest.fixedIp, `guest ${guest.name} before the upgrade: ${diagnose(c, guest.fixedIp, true)}`);
-  const fip = await s.request('POST', `${networkApi(s)}/floatingips`, { data: { floatingip: { floating_network_id: made.externalNetworkId, port_id: guest.portId } } });
-  verify(fip.status === 201, `create floating IP answered ${fip.status}: ${brief(fip.data)}`);
-  guest.floatingIp = { id: fip.data.floatingip.id, address: fip.data.floatingip.floating_ip_address };
+  const { address } = await attachFloatingIp(s, made, guest);
   const reached = await reach(h, s, guest, key, 120_000);
-  verify(reached.hostname === guest.name, `SSH into ${guest.floatingIp.address} reached "${reached.hostname}", not ${guest.name}`);
+  verify(reached.hostname === guest.name, `SSH into ${address} reached "${reached.hostname}", not ${guest.name}`);
   const host = (await getServer(s, guest.id))?.host ?? '';
-  const address = guest.floatingIp.address;
   const pings = await watchPings(h, address, guest.id.slice(0, 8));
 
   /** Answers SSH on its floating IP with the run's key and its own host name. */

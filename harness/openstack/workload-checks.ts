@@ -2,12 +2,11 @@ import { verify, CheckFailed, type Check } from '../checks/check.ts';
 import type { ApiContext } from './api-checks.ts';
 import { serverAction, waitForServer } from './compute-fixtures.ts';
 import { diagnose } from './guest-console.ts';
-import { boot, consoleOf, deleteServerAndPort, firstBoot, reach, ssh, type Guest, type WorkloadHooks } from './guest-ops.ts';
+import { attachFloatingIp, boot, consoleOf, deleteServerAndPort, firstBoot, reach, ssh, type Guest, type WorkloadHooks } from './guest-ops.ts';
 import { networkApi } from './network-checks.ts';
 import { brief, unique, type Session } from './rest-client.ts';
-import { makeSshKey, type SshKey } from './ssh-key.ts';
+import { makeSshKey, privateKeyBody, type SshKey } from './ssh-key.ts';
 import { deleteTopology, makeTopology, uploadGuest, type WorkloadResources } from './workload-resources.ts';
-
 
 /**
  * A real workload, judged as a cloud's own gates judge it (issue 21): the project's guest uploaded
@@ -69,7 +68,7 @@ async function resize(s: Session, id: string, flavorId: string, finish: 'confirm
   verify(flavor === expected, `after ${confirm ? 'confirming' : 'reverting'} the resize the server has flavor ${flavor ?? 'none'}, expected ${expected}`);
 }
 
-export const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
 export const workloadChecks: Check<ApiContext>[] = [
   {
@@ -88,8 +87,7 @@ export const workloadChecks: Check<ApiContext>[] = [
       const s = await ctx.session();
       const st = state(ctx);
       const key = makeSshKey(unique('key'));
-      // Its base64 body, not the armour lines every PEM key shares.
-      hooks(ctx).secret('workload_ssh_key', key.privateKeyPem.split('\n').filter((l) => l && !l.startsWith('-----')).join(''));
+      hooks(ctx).secret('workload_ssh_key', privateKeyBody(key));
       st.key = key;
       const external = hooks(ctx).external;
       await makeTopology(s, st.made, external, key);
@@ -128,13 +126,11 @@ export const workloadChecks: Check<ApiContext>[] = [
       const s = await ctx.session();
       const st = state(ctx);
       const guest = firstGuest(st);
-      const fip = await s.request('POST', `${networkApi(s)}/floatingips`, { data: { floatingip: { floating_network_id: st.made.externalNetworkId, port_id: guest.portId } } });
-      verify(fip.status === 201, `create floating IP answered ${fip.status}: ${brief(fip.data)}`);
-      guest.floatingIp = { id: fip.data.floatingip.id, address: fip.data.floatingip.floating_ip_address };
+      const floating = await attachFloatingIp(s, st.made, guest);
       const { pingMs, sshMs, hostname } = await reach(hooks(ctx), s, guest, need(st.key, 'api.workload.network'), 120_000);
-      verify(hostname === guest.name, `SSH into ${guest.floatingIp.address} reached "${hostname}", not ${guest.name}`);
+      verify(hostname === guest.name, `SSH into ${floating.address} reached "${hostname}", not ${guest.name}`);
       return {
-        message: `floating IP ${guest.floatingIp.address}: ping after ${seconds(pingMs)}, SSH with the run's key after ${seconds(sshMs)} (host name ${hostname})`,
+        message: `floating IP ${floating.address}: ping after ${seconds(pingMs)}, SSH with the run's key after ${seconds(sshMs)} (host name ${hostname})`,
         details: { pingMs, sshMs },
       };
     },

@@ -1,5 +1,5 @@
-import type { CheckStatus, RunResult } from './model.ts';
-import { isRedCheck } from './verdicts.ts';
+import type { RunResult } from './model.ts';
+import { needsAttention } from './verdicts.ts';
 
 /**
  * How often each check of each cell went red over repeated runs of the same cells (`gategrid run
@@ -21,7 +21,7 @@ export function flakeRates(runs: readonly RunResult[]): CheckRate[] {
         const key = `${cell.id}\u0000${check.id}`;
         const c = counts.get(key) ?? { cell: cell.id, check: check.id, runs: 0, red: 0 };
         c.runs++;
-        if (isRedCheck(check.status) || check.status === ('flaky' as CheckStatus)) c.red++;
+        if (needsAttention(check.status)) c.red++;
         counts.set(key, c);
       }
     }

@@ -18,14 +18,14 @@ import { logsPhase } from './phases/logs-phase.ts';
 
 export type { CellRunOptions, KeepPolicy } from './phases/cell-run.ts';
 
+/** The phases a run may stop after (`--stop-after`): the cell is up and kept from the deploy on. */
+export const STOP_AFTER_PHASES = ['deploy', 'checks', 'upgrade', 'tempest', 'health'] as const;
+
 /**
  * Runs one cell: images → environment → deploy → checks → (upgrade) → tempest → logs, each phase a
  * task built by its factory (harness/runner/phases/) that owns its verdict; the environment's
  * teardown always runs. Failures are data: the cell's status and reason, never a throw.
  */
-/** The phases a run may stop after (`--stop-after`): the cell is up and kept from the deploy on. */
-export const STOP_AFTER_PHASES = ['deploy', 'checks', 'upgrade', 'tempest', 'health'] as const;
-
 export async function runCell(cell: CellSpec, result: CellResult, options: CellRunOptions): Promise<CellResult> {
   const started = Date.now();
   result.startedAt = new Date(started).toISOString();
@@ -79,8 +79,10 @@ export async function runCell(cell: CellSpec, result: CellResult, options: CellR
   // --stop-after: the phases after it are not run (said so), and the environment stays (kept).
   const last = options.stopAfter === undefined ? phases.length : phases.findIndex((p) => p.title === options.stopAfter) + 1;
   for (const phase of last > 0 ? phases.slice(0, last) : phases) runner.add(phase);
-  if (last > 0 && last < phases.length) result.stoppedAfter = options.stopAfter;
-  if (last > 0 && last < phases.length) options.log(`--stop-after ${options.stopAfter}: ${phases.slice(last).map((p) => p.title).join(', ')} will not run; the cell is kept`);
+  if (last > 0 && last < phases.length) {
+    result.stoppedAfter = options.stopAfter;
+    options.log(`--stop-after ${options.stopAfter}: ${phases.slice(last).map((p) => p.title).join(', ')} will not run; the cell is kept`);
+  }
 
   const outcome = await runner.run(run, options.signal);
   result.durationMs = Date.now() - started;

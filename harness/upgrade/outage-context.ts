@@ -1,31 +1,17 @@
+import type { StopWindow } from '../checks/stop-windows.ts';
 import type { DowntimeReport } from '../results/downtime.ts';
-import type { CheckResult } from '../results/model.ts';
 
 /**
  * Where an outage sat in the upgrade, for the one who reads a downtime: inside a service's stop
  * window ("during keystone's upgrade"), or shortly after one ("3.2 s after nova-compute's
  * upgrade": a restarted service's first work, such as nova-compute re-plugging its guests' ports).
- * Read from the service checks' recorded windows; nothing when no window is near.
+ * The windows are those the service checks recorded (checks/stop-windows.ts's windowsOf); nothing
+ * when no window is near.
  */
-export interface ServiceWindow {
-  readonly service: string;
-  readonly fromMs: number;
-  readonly toMs: number;
-}
-
-/** The windows the upgrade's service checks recorded (epoch ms). */
-export function serviceWindows(checks: readonly CheckResult[]): ServiceWindow[] {
-  return checks.flatMap((c) => {
-    const w = (c.details as { window?: { from?: unknown; to?: unknown } } | undefined)?.window;
-    if (!c.id.startsWith('upgrade.service.') || typeof w?.from !== 'string' || typeof w.to !== 'string') return [];
-    return [{ service: c.id.slice('upgrade.service.'.length), fromMs: Date.parse(w.from), toMs: Date.parse(w.to) }];
-  });
-}
-
 const AFTER_MS = 30_000;
 
 /** "during keystone's upgrade", "3.2 s after nova-compute's upgrade", or undefined. */
-export function outageContext(report: DowntimeReport, windows: readonly ServiceWindow[]): string | undefined {
+export function outageContext(report: DowntimeReport, windows: readonly StopWindow[]): string | undefined {
   const first = report.outages[0];
   if (!first || !report.startedAt) return undefined;
   const at = Date.parse(report.startedAt) + first.fromMs;

@@ -13,7 +13,8 @@ import { Session } from '../openstack/rest-client.ts';
 import type { WorkloadHooks } from '../openstack/guest-ops.ts';
 import type { CheckResult } from '../results/model.ts';
 import { DowntimeProbe } from './downtime-probe.ts';
-import { outageContext, serviceWindows, type ServiceWindow } from './outage-context.ts';
+import { outageContext } from './outage-context.ts';
+import { windowsOf, type StopWindow } from '../checks/stop-windows.ts';
 import { downtimeCheckId, downtimeOf, type DowntimeReport } from '../results/downtime.ts';
 
 export interface UpgradeInput {
@@ -110,7 +111,8 @@ export async function runUpgrade(input: UpgradeInput): Promise<CheckResult[]> {
     }
   }
 
-  const windows = serviceWindows(checks);
+  // The stop windows the service checks recorded (the names do not matter here).
+  const windows = windowsOf(checks, () => []);
   for (const { name, probe } of probes) checks.push(downtimeCheck(name, await probe.stop(), input.maxDowntimeSeconds, windows));
   for (const { watch } of made) {
     if (!watch) continue;
@@ -284,7 +286,7 @@ function waitSlot(socket: FrontendSocket, backend: string, server: string, ok: (
 }
 
 /** The measured downtime of one endpoint: failed only when the scenario sets a budget and it was exceeded. */
-export function downtimeCheck(name: string, report: DowntimeReport, maxDowntimeSeconds: number | undefined, windows: readonly ServiceWindow[] = []): CheckResult {
+export function downtimeCheck(name: string, report: DowntimeReport, maxDowntimeSeconds: number | undefined, windows: readonly StopWindow[] = []): CheckResult {
   const seconds = report.downtimeMs / 1000;
   const outages = report.outages.length;
   const where = outageContext(report, windows);

@@ -1,5 +1,6 @@
 import test from 'ava';
-import { outageContext, serviceWindows } from '../../harness/upgrade/outage-context.ts';
+import { outageContext } from '../../harness/upgrade/outage-context.ts';
+import { windowsOf } from '../../harness/checks/stop-windows.ts';
 import type { CheckResult } from '../../harness/results/model.ts';
 
 // Recorded (cloud-upgrade/zed, 2026-12-07): the kept guest missed its pings for 1.2 s, 257.5 s
@@ -16,7 +17,7 @@ const checks = [
 const report = (fromMs: number) => ({ url: 'ping 172.24.4.163', requests: 1565, failed: 6, downtimeMs: 1226, observedMs: 316_900, startedAt: '2026-12-07T00:24:21.394Z', outages: [{ fromMs, toMs: fromMs + 1226, first: 'no answer' }] });
 
 test('an outage is placed inside a service\'s stop window, or shortly after the last one, or nowhere', (t) => {
-  const windows = serviceWindows(checks);
+  const windows = windowsOf(checks, () => []);
   t.is(windows.length, 3);
   t.is(outageContext(report(257_484), windows), '7.4 s after nova-compute\'s upgrade');
   t.is(outageContext(report(30_000), windows), 'during keystone\'s upgrade');
