@@ -12,16 +12,12 @@ import { Redactor } from '../harness/results/redactor.ts';
 import os from 'node:os';
 import path from 'node:path';
 import { loadCatalogues, loadScenario } from '../harness/config/load-scenario.ts';
-import { docker, listByLabel, removeByLabel } from '../harness/docker-cli.ts';
+import { docker, listByLabel } from '../harness/docker-cli.ts';
+import { removeByLabel } from '../harness/backends/docker/remove-labelled.ts';
 import { ImageBuilder, type BuiltImage } from '../harness/images/image-builder.ts';
 import { ensureBaseImage, baseImageTag } from '../harness/images/base-image.ts';
-import { DockerBackend } from '../harness/backends/docker/docker-backend.ts';
-import { registerCatalog } from '../harness/openstack/catalog-registration.ts';
-import { runMatrix } from '../harness/runner/run-matrix.ts';
 import { expandCells } from '../harness/matrix/cells.ts';
 import { LABEL_RUN, LABEL_OWNER } from '../harness/labels.ts';
-import type { RunResult } from '../harness/results/model.ts';
-import type { Backend } from '../harness/backends/backend.ts';
 import { KubernetesBackend } from '../harness/backends/kubernetes/kubernetes-backend.ts';
 import { LocalProvider } from '../harness/backends/kubernetes/providers/local-provider.ts';
 import { repoRoot } from '../harness/config/paths.ts';
@@ -30,6 +26,8 @@ import { preflight } from '../harness/deploy/preflight.ts';
 import { criticalPath } from './critical-path.ts';
 import { cellReason } from '../harness/results/verdicts.ts';
 import { benchMatrix } from './bench-matrix.ts';
+import { executeRun } from '../harness/runner/matrix-run.ts';
+import { loadConfig } from '../harness/config/load-config.ts';
 
 const cold = process.argv.includes('--cold');
 const kube = new KubernetesBackend(new LocalProvider());
@@ -188,21 +186,20 @@ if (up.exitCode !== 0) {
 await saveFigures();
 process.stdout.write(`\nfigures saved for the next bench: ${lastFile}\n`);
 
-/** Runs cells with everything kept, reads the cgroup memory peaks, then tears down and times it. */
+/** Runs cells with everything kept (the run object the CLI uses), reads the cgroup memory peaks, then tears down and times it. */
 async function runCells(cells: ReturnType<typeof expandCells>, concurrency: number) {
   const wall0 = Date.now();
-  const run: RunResult = { schemaVersion: 1, run: { id: `bench-${Date.now()}`, startedAt: new Date().toISOString(), gategridVersion: 'bench' }, cells: [] };
+  const { config } = await loadConfig(undefined);
   // A folder per run: log files are appended to, and a scan must see only this run's lines.
-  const outDir = path.join(os.tmpdir(), 'gategrid-bench', run.run.id);
-  // Every secret the cells make is registered here: the results written below pass it, as a run's do.
+  const out = path.join(os.tmpdir(), 'gategrid-bench', `bench-${Date.now()}`);
+  // Every secret the cells make is registered here: the results written pass it, as a run's do.
   const redactor = new Redactor();
-  await runMatrix(cells, {
-    run, outDir, redactor, images: builder(), keep: 'always', rerunTempest: false, retries: 0, concurrency, failFast: false,
-    backends: new Map<string, Backend>([['docker', new DockerBackend()], ['kubernetes', kube]]), actions: { catalog: registerCatalog },
-    timeouts: { images: 45 * 60_000, deploy: 10 * 60_000, checks: 15 * 60_000 }, signal: new AbortController().signal, reporter: { name: 'bench' },
+  const { run, outDir } = await executeRun({
+    cells, config: { ...config, retries: 0 }, knownFailures: [], kubernetes: { ...config.kubernetes, provider: 'local' },
+    keep: 'always', rerunTempest: false, concurrency, history: false, out, argv: ['bench'], console: 'none', redactor,
+    warn: (line) => process.stderr.write(`bench: ${line}\n`),
   });
   // What each red figure means is then readable: its cells' checks, messages and logs.
-  await writeFile(path.join(outDir, 'results.json'), `${JSON.stringify(redactor.value(run), null, 2)}\n`);
   for (const c of run.cells.filter((x) => x.status !== 'passed')) process.stdout.write(`  (${c.id} ${c.status}: ${cellReason(c)}; ${path.join(outDir, 'results.json')})\n`);
   const onKube = cells.some((c) => c.backend === 'kubernetes');
   // Kubernetes pods run as containers of this engine too (dockershim), labelled with their namespace.

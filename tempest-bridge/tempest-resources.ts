@@ -1,5 +1,6 @@
 import { makeBootImage, makeFlavor } from '../harness/openstack/compute-fixtures.ts';
-import { makeExternalNetwork, uploadGuest, type ExternalNetwork, type WorkloadResources } from '../harness/openstack/workload-resources.ts';
+import { makeExternalNetwork, uploadGuest, type WorkloadResources } from '../harness/openstack/workload-resources.ts';
+import type { ExternalNetwork } from '../harness/openstack/workload-hooks.ts';
 import { brief, Session } from '../harness/openstack/rest-client.ts';
 import type { CloudSpec } from '../harness/config/schemas.ts';
 import { DeploymentError } from '../harness/errors.ts';

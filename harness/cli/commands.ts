@@ -1,15 +1,14 @@
-import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { access, constants, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { loadCatalogues, loadScenario, type Catalogues } from '../config/load-scenario.ts';
 import { loadConfig } from '../config/load-config.ts';
 import { KUBE_PROVIDERS, type GategridConfig } from '../config/schemas.ts';
-import { defaultOutDir, repoRoot } from '../config/paths.ts';
+import { defaultOutDir } from '../config/paths.ts';
 import { errorMessage, UsageError } from '../errors.ts';
-import { docker, labelValues, networkExists, removeByLabel, type ResourceKind } from '../docker-cli.ts';
+import { labelValues, networkExists, requireEngine, type ResourceKind } from '../docker-cli.ts';
+import { removeByLabel } from '../backends/docker/remove-labelled.ts';
 import { sweepEgressRules } from '../backends/docker/egress-firewall.ts';
 import { LABEL_HOST, LABEL_OWNER, LABEL_PID, LABEL_RUN } from '../labels.ts';
 import { expandCells, parseShard } from '../matrix/cells.ts';
@@ -18,40 +17,28 @@ import { changedFiles } from '../util/git-changes.ts';
 import { flakeRates } from '../results/flake-rates.ts';
 import { readinessBadge, releaseReadiness } from '../../reports/release-readiness.ts';
 import { preflight } from '../deploy/preflight.ts';
+import { BACKEND_NAMES, makeKubernetesBackend } from '../backends/make-backends.ts';
 import { ImageBuilder } from '../images/image-builder.ts';
-import { BACKEND_NAMES, makeBackends, makeKubernetesBackend } from '../backends/make-backends.ts';
-import type { KubernetesBackend } from '../backends/kubernetes/kubernetes-backend.ts';
 import { labelValue } from '../backends/kubernetes/manifests.ts';
-import type { Backend } from '../backends/backend.ts';
-import { registerCatalog } from '../openstack/catalog-registration.ts';
-import { runMatrix } from '../runner/run-matrix.ts';
 import type { PlannedCell } from '../matrix/cell.ts';
-import { STOP_AFTER_PHASES, type KeepPolicy } from '../runner/run-cell.ts';
+import type { KeepPolicy } from '../runner/run-cell.ts';
+import { dashboardOptions, executeRun, gategridVersion, gitCommit, newRunId, validateRequest, type RunRequest } from '../runner/matrix-run.ts';
 import { failsGate } from '../results/verdicts.ts';
 import { cellImages, upgradeImages } from '../matrix/cell.ts';
 import { candidateVersions, stalePackages } from '../images/stale-packages.ts';
 import { packageManifest } from '../images/package-manifest.ts';
 import { parseManifest } from '../results/package-manifests.ts';
-import { faultHook, faultService, parseFault, upgradeFault } from '../runner/faults.ts';
 import type { RunResult } from '../results/model.ts';
 import { parseRunResult } from '../results/schema.ts';
 import { isAlive } from '../util/file-lock.ts';
-import { ReporterMultiplexer } from '../../reports/multiplexer.ts';
-import { RedactingReporter } from '../../reports/redacting-reporter.ts';
 import { Redactor } from '../results/redactor.ts';
-import { JsonReporter } from '../../reports/json-reporter.ts';
-import { JunitReporter } from '../../reports/junit-reporter.ts';
-import { ConsoleReporter } from '../../reports/console-reporter.ts';
-import { LiveConsoleReporter } from '../../reports/live-console-reporter.ts';
-import { HtmlReporter } from '../../reports/html-reporter.ts';
-import { XlsxReporter, mergeIntoWorkbook, readHistory } from '../../reports/xlsx-reporter.ts';
+import { mergeIntoWorkbook, readHistory } from '../../reports/xlsx-reporter.ts';
 import { renderStabilityText } from '../../reports/stability-text.ts';
 import { renderStabilityMarkdown } from '../../reports/stability-markdown.ts';
-import { ClassifyingReporter } from '../../reports/classifying-reporter.ts';
-import { renderDashboard, type DashboardOptions } from '../../reports/dashboard-html.ts';
+import { renderDashboard } from '../../reports/dashboard-html.ts';
 import { loadKnownFailures } from '../config/load-known-failures.ts';
-import { classify, type KnownFailure } from '../results/known-failures.ts';
-import type { CliValues } from './run-cli.ts';
+import { classify } from '../results/known-failures.ts';
+import type { CliValues } from './cli-options.ts';
 
 /** The config's kubernetes section with the CLI's overrides (--kube-provider, --kubeconfig, --kube-context, --registry). */
 export function kubernetesSettings(values: CliValues, config: GategridConfig): GategridConfig['kubernetes'] {
@@ -187,129 +174,34 @@ export async function commandRun(values: CliValues, redactor = new Redactor()): 
   if (!['never', 'failed', 'always'].includes(keep)) throw new UsageError(`--keep ${values.keep}: expected never, failed or always`);
   const { file: configFile, config } = await loadConfig(values.config);
   const known = await loadKnownFailures(configFile, config);
-  const faults = (values['inject-fault'] ?? []).map(parseFault);
-  const retries = values.retries === undefined ? config.retries : integer('--retries', values.retries, 0, 5);
-  // A cell run with a fault reproduces with it.
-  const cells = (await planCells(values, config)).map((c) => {
-    const own = (values['inject-fault'] ?? []).filter((text) => text.startsWith(`${c.id}:`));
-    return own.length === 0 ? c : { ...c, repro: `${c.repro} ${own.map((text) => `--inject-fault ${text}`).join(' ')}` };
-  });
+  const retries = values.retries === undefined ? undefined : integer('--retries', values.retries, 0, 5);
+  const concurrency = values.concurrency === undefined ? undefined : integer('--concurrency', values.concurrency, 1, 16);
+  const cells = await planCells(values, config);
   if (!anyCell(values, cells)) return 0;
-  for (const fault of faults) {
-    const service = faultService(fault);
-    const what = `--inject-fault ${fault.cell}:${'kill' in fault ? 'kill' : 'silent-upgrade'}=${service}`;
-    const cell = cells.find((c) => c.id === fault.cell);
-    if (!cell) throw new UsageError(`${what}: no cell ${fault.cell} in this run (its cells: ${cells.map((c) => c.id).join(', ')})`);
-    if (cell.skipReason) throw new UsageError(`--inject-fault ${fault.cell}: that cell is skipped (${cell.skipReason})`);
-    const services = cell.scenario.services.map((s) => s.spec.name);
-    if (!services.includes(service)) throw new UsageError(`${what}: ${cell.scenario.spec.name} has no service ${service} (it has: ${services.join(', ')})`);
-    const upgraded = cell.scenario.spec.upgrade?.services ?? [];
-    if (!('kill' in fault) && !upgraded.includes(service)) throw new UsageError(`${what}: ${cell.scenario.spec.name} does not upgrade ${service} (its upgrade.services: ${upgraded.join(', ') || 'none'})`);
-  }
-  const stopAfter = values['stop-after'];
-  if (stopAfter !== undefined) {
-    if (!(STOP_AFTER_PHASES as readonly string[]).includes(stopAfter)) throw new UsageError(`--stop-after ${stopAfter}: expected one of ${STOP_AFTER_PHASES.join(', ')}`);
-    const plain = cells.filter((c) => !c.skipReason && !c.upgradeTo);
-    if (stopAfter === 'upgrade' && plain.length > 0) throw new UsageError(`--stop-after upgrade: ${plain.map((c) => c.id).join(', ')} ${plain.length === 1 ? 'is not an upgrade cell' : 'are not upgrade cells'}`);
-  }
-  // A closed cell's unknown names are answered by a stub in this process (name-stub.ts): a cell kept
-  // after the run would outlive it and stall 20 s on each such name (measured: a kept keystone whose
-  // memcached was gone timed every login out). A run that may keep cells leaves their way out open.
-  const keeps = keep !== 'never' || stopAfter !== undefined;
-  const egress = config.network.egress === 'closed' && keeps ? 'open' : config.network.egress;
-  if (egress !== config.network.egress && !values.quiet) process.stderr.write(`gategrid: ${stopAfter !== undefined ? `--stop-after ${stopAfter}` : `--keep ${keep}`}: the cells' way out stays open (a kept cell outlives the run's DNS stub); network.egress: closed applies to runs that keep nothing\n`);
-  const backends = await makeBackends(kubernetesSettings(values, config), cells.filter((c) => !c.skipReason).map((c) => c.backend), { egress });
-  for (const cell of cells) {
-    if (values.revision !== undefined && cell.scenario.revision !== values.revision) {
-      process.stderr.write(`gategrid: warning: scenario ${cell.scenario.spec.name} is at revision ${cell.scenario.revision}, not ${values.revision}: its recipes changed since that run, so images and results may differ\n`);
-    }
-  }
-  const concurrency = values.concurrency !== undefined ? integer('--concurrency', values.concurrency, 1, 16)
-    : config.concurrency === 'auto' ? await autoConcurrency(cells, backends) : config.concurrency;
-
+  const request: RunRequest = {
+    cells, config, knownFailures: known.failures, kubernetes: kubernetesSettings(values, config), keep,
+    faults: values['inject-fault'] ?? [],
+    ...(values['stop-after'] !== undefined ? { stopAfter: values['stop-after'] } : {}),
+    ...(retries !== undefined ? { retries } : {}),
+    ...(concurrency !== undefined ? { concurrency } : {}),
+    ...(values.revision !== undefined ? { revision: values.revision } : {}),
+    ...(values.out !== undefined ? { out: values.out } : {}),
+    ...(values.matrix !== undefined ? { matrix: values.matrix } : {}),
+    retryFailed: values['retry-failed'], rerunTempest: !values['no-tempest-rerun'], refreshImages: values['refresh-images'], failFast: values['fail-fast'],
+    argv: process.argv.slice(2),
+    // A live view on a terminal; plain timestamped lines for CI and pipes.
+    console: values.quiet ? 'quiet' : process.stdout.isTTY && !process.env.CI ? 'live' : 'lines',
+    redactor,
+    warn: (line) => process.stderr.write(`gategrid: ${line}\n`),
+  };
+  validateRequest(request);
   await requireEngine();
   await warnAboutLeftovers();
-
-  const runId = newRunId();
-  const outDir = path.resolve(values.out ?? path.join(defaultOutDir, runId));
-  await mkdir(outDir, { recursive: true }).then(() => access(outDir, constants.W_OK)).catch((cause: unknown) => {
-    throw new UsageError(`cannot write results to ${outDir} (${(cause as NodeJS.ErrnoException).code ?? errorMessage(cause)}): choose another folder with --out`, { cause });
-  });
-  if (values.out === undefined) await pointLatest(outDir);
-
-  // A live view on a terminal; plain timestamped lines for CI and pipes.
-  const live = process.stdout.isTTY && !process.env.CI && !values.quiet;
-  const consoleReporter = live ? new LiveConsoleReporter() : new ConsoleReporter({ quiet: values.quiet });
-  const matrixFile = path.resolve(values.matrix ?? path.join(values.out === undefined ? defaultOutDir : outDir, 'stability-matrix.xlsx'));
-  // Every secret a cell generates is registered with the redactor, which stands before every reporter.
-  const reporter = new ClassifyingReporter(known.failures, new RedactingReporter(redactor, new ReporterMultiplexer([
-    new JsonReporter(outDir), new JunitReporter(outDir), new HtmlReporter(outDir, { matrix: matrixFile }),
-    // A debugging run's cut-short cells stay out of the shared history.
-    ...(stopAfter === undefined ? [new XlsxReporter(matrixFile, dashboardOptions(config, known.failures))] : []), consoleReporter,
-  ])));
-  const run: RunResult = {
-    schemaVersion: 1,
-    run: { id: runId, startedAt: new Date().toISOString(), gategridVersion: version(), argv: process.argv.slice(2), ...(await gitCommit()), report: path.join(outDir, 'report.html') },
-    cells: [],
-  };
-  reporter.onLog(undefined, `run ${runId}: ${cells.length} cell(s), concurrency ${concurrency}, results in ${outDir}, stability matrix ${matrixFile}`);
-
-  const interrupt = new AbortController();
-  let interrupts = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    interrupts++;
-    if (interrupts === 1) {
-      reporter.onLog(undefined, `${signal}: stopping gracefully (teardown, results so far); press Ctrl-C again to stop at once`);
-      interrupt.abort();
-    } else {
-      process.stderr.write(`gategrid: stopped at once; leftovers are labelled ${LABEL_RUN}=${runId}: gategrid prune removes them\n`);
-      process.exit(130);
-    }
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-
-  // Every scenario of a run loads the same image catalogue.
-  const images = new ImageBuilder(cells[0]!.scenario.images, {
-    logDir: path.join(outDir, 'images'),
-    refresh: values['refresh-images'],
-    pullBase: config.network.pullBaseImages,
-    parallel: config.buildParallelism,
-    events: {
-      log: (line) => reporter.onLog(undefined, line),
-      onBase: (b) => reporter.onLog(undefined, `base image ${b.tag} (${b.source}) in ${(b.durationMs / 1000).toFixed(1)} s`),
-      onImage: (i) => reporter.onLog(undefined, `image ${i.name} ${i.cached ? 'up to date' : 'built'} in ${(i.durationMs / 1000).toFixed(1)} s: ${i.tag}`),
-    },
-  });
-  try {
-    await runMatrix(cells, {
-      run, outDir, images, keep, retries, retryFailed: values['retry-failed'], concurrency, rerunTempest: !values['no-tempest-rerun'], redactor,
-      backends,
-      actions: { catalog: registerCatalog },
-      failFast: values['fail-fast'],
-      timeouts: { images: config.timeouts.imagesSeconds * 1000, deploy: config.timeouts.deploySeconds * 1000, checks: config.timeouts.checksSeconds * 1000 },
-      signal: interrupt.signal,
-      reporter,
-      ...(stopAfter !== undefined ? { stopAfter } : {}),
-      ...(faults.length > 0 ? { afterDeploy: faultHook(faults, (cell, line) => reporter.onLog(cell, line)), upgradeFault: (cell: { id: string }) => upgradeFault(faults, cell.id) } : {}),
-    });
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    // A cluster the run created itself (kind) goes with it, unless a kept cell lives there.
-    const kube = backends.get('kubernetes') as KubernetesBackend | undefined;
-    if (kube) {
-      await kube.provider.close(run.cells.some((c) => c.kept)).catch((e: unknown) => reporter.onLog(undefined, `the ${kube.provider.name} cluster could not be removed: ${errorMessage(e)}`));
-    }
-  }
-  if (!values.quiet) process.stdout.write(`report: ${path.join(outDir, 'report.html')}; stability matrix: ${matrixFile} (gategrid report prints it)\n`);
-  if (interrupt.signal.aborted) return 130;
+  const outcome = await executeRun(request);
+  if (!values.quiet) process.stdout.write(`report: ${path.join(outcome.outDir, 'report.html')}${outcome.matrixFile ? `; stability matrix: ${outcome.matrixFile} (gategrid report prints it)` : ''}\n`);
+  if (outcome.interrupted) return 130;
   // Known failures stay red for the gate unless the config says otherwise.
-  return run.cells.some((c) => failsGate(c, config.report.gateKnownFailures)) ? 1 : 0;
-}
-
-function dashboardOptions(config: GategridConfig, known: readonly KnownFailure[]): DashboardOptions {
-  return { lastRuns: config.report.historyRuns, regressionAfter: config.report.regressionAfter, known, criteria: config.release };
+  return outcome.run.cells.some((c) => failsGate(c, config.report.gateKnownFailures)) ? 1 : 0;
 }
 
 /**
@@ -338,13 +230,6 @@ export async function commandReleaseStatus(values: CliValues): Promise<number> {
     process.stdout.write(`badges: ${dir}\n`);
   }
   return shown.every((r) => r.go) ? 0 : 1;
-}
-
-/** A Docker engine answers, or the command stops here with the fix. */
-async function requireEngine(): Promise<void> {
-  await docker(['info', '--format', '{{.ServerVersion}}']).catch((cause) => {
-    throw new UsageError('no Docker engine answers: run `npm run setup` first (it installs and starts one on Debian)', { cause });
-  });
 }
 
 /** Merges results.json files into the stability matrix, then prints the matrix. */
@@ -513,26 +398,6 @@ async function warnAboutLeftovers(): Promise<void> {
   }
 }
 
-/**
- * `concurrency: auto`: from the recipes' memory figures and what the cells run on. Docker cells share
- * this machine (its free memory and cores); Kubernetes cells share the cluster's allocatable memory,
- * so a big cluster runs many cells at once while this machine only drives them.
- */
-async function autoConcurrency(cells: readonly PlannedCell[], backends: ReadonlyMap<string, Backend>): Promise<number> {
-  const perCellMiB = Math.max(...cells.map((c) => c.scenario.services.reduce((s, svc) => s + svc.spec.memoryMiB, 0)), 256);
-  const onDocker = cells.some((c) => c.backend === 'docker' && !c.skipReason);
-  const onKube = cells.some((c) => c.backend === 'kubernetes' && !c.skipReason);
-  const limits = [cells.length, 16];
-  if (onDocker || !onKube) limits.push(Math.floor((os.freemem() / 1024 / 1024) * 0.6 / perCellMiB), os.availableParallelism());
-  if (onKube) {
-    const kube = backends.get('kubernetes') as KubernetesBackend;
-    // An unreachable cluster is each kubernetes cell's error, with its reason; here it only means one at a time.
-    const allocatable = await kube.allocatableMiB().catch(() => perCellMiB);
-    limits.push(Math.floor(allocatable * 0.8 / perCellMiB));
-  }
-  return Math.max(1, Math.min(...limits));
-}
-
 /** A flag's whole number, written in decimal digits only (Number() would take '', '0x4' and '1e1'). */
 function integer(flag: string, text: string, min: number, max: number): number {
   const n = /^\d{1,6}$/.test(text.trim()) ? Number(text) : NaN;
@@ -540,28 +405,9 @@ function integer(flag: string, text: string, min: number, max: number): number {
   return n;
 }
 
-function newRunId(): string {
-  const t = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return `${t}-${randomBytes(2).toString('hex')}`;
-}
-
-async function pointLatest(outDir: string): Promise<void> {
-  const link = path.join(path.dirname(outDir), 'latest');
-  await rm(link, { force: true });
-  await symlink(path.basename(outDir), link).catch(() => undefined);
-}
-
 /** `0.1.0 (commit 1a2b3c4d5e6f)`, or without the commit outside a git checkout. */
 export async function versionLine(): Promise<string> {
   const { commit } = await gitCommit();
-  return `${version()}${commit ? ` (commit ${commit})` : ''}`;
+  return `${gategridVersion()}${commit ? ` (commit ${commit})` : ''}`;
 }
 
-function version(): string {
-  return (JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
-}
-
-async function gitCommit(): Promise<{ commit?: string }> {
-  const r = await execa('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: repoRoot, reject: false });
-  return r.exitCode === 0 ? { commit: String(r.stdout).trim() } : {};
-}

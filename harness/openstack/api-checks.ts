@@ -5,25 +5,14 @@ import type { API_GROUPS } from '../config/schemas.ts';
 import { computeChecks } from './compute-checks.ts';
 import { networkChecks } from './network-checks.ts';
 import { workloadChecks } from './workload-checks.ts';
-import type { WorkloadHooks } from './guest-ops.ts';
+import type { WorkloadHooks } from './workload-hooks.ts';
+import type { ApiContext } from './api-context.ts';
 import { brief, http, passwordAuth, Session, unique } from './rest-client.ts';
 
 /**
  * Tempest-style API checks, in TypeScript: each one drives a real API through a create / read /
  * delete cycle and asserts statuses and contents. Grouped by the scenario's `checks.api` names.
  */
-export interface ApiContext {
-  readonly cloud: CloudSpec;
-  /** The catalog entries the cell registered: the service types the catalog must list. */
-  readonly catalog: readonly CatalogSpec[];
-  /** Lazily logged-in admin session shared by the checks of one cell. */
-  session(): Promise<Session>;
-  /** What one check leaves for the next of its group (they run in order): a booted server. */
-  readonly shared: Map<string, unknown>;
-  /** What the workload checks need from the run (the guest's files, the probe): scenarios with a workload only. */
-  readonly workload?: WorkloadHooks;
-}
-
 export type ApiGroup = (typeof API_GROUPS)[number];
 
 const id = (name: string): string => `api.${name}`;

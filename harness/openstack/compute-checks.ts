@@ -1,5 +1,5 @@
 import { verify, CheckFailed, type Check } from '../checks/check.ts';
-import type { ApiContext } from './api-checks.ts';
+import type { ApiContext } from './api-context.ts';
 import { bootOnOwnPort, deleteBooted, makeFlavor, serverAction, verifyPortBound, waitForServer, waitForServerGone, type BootedServer } from './compute-fixtures.ts';
 import { networkApi } from './network-checks.ts';
 import { pollUntil } from '../checks/poll.ts';

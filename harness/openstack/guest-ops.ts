@@ -6,22 +6,14 @@ import { diagnose, parseGuestConsole, type GuestConsole } from './guest-console.
 import { networkApi } from './network-checks.ts';
 import { brief, unique, type Session } from './rest-client.ts';
 import type { SshKey } from './ssh-key.ts';
-import type { ExternalNetwork, WorkloadResources } from './workload-resources.ts';
+import type { WorkloadResources } from './workload-resources.ts';
+import type { WorkloadHooks } from './workload-hooks.ts';
 
 /**
  * A guest as a user drives it (issue 21): booted on the tenant network, its first boot read on its
  * console, pinged and logged into over SSH from the probe (where a user outside the cloud stands),
  * deleted with its port. Shared by the workload checks and the upgrade's kept guest.
  */
-export interface WorkloadHooks {
-  readonly external: ExternalNetwork;
-  /** The guest image's kernel and initramfs, read out of the built image. */
-  guestFiles(): Promise<{ kernel: Buffer; ramdisk: Buffer }>;
-  /** Runs a command in the probe's container (on the external network); `env` carries secrets. */
-  probe(command: readonly string[], timeoutMs: number, env?: Readonly<Record<string, string>>): Promise<ExecResult>;
-  /** Tells the run's redaction point a secret the cell made here (the run's private key). */
-  secret(name: string, value: string): void;
-}
 
 export interface Guest {
   readonly id: string;

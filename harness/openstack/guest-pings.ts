@@ -1,6 +1,6 @@
 import { CheckFailed } from '../checks/check.ts';
 import { summarize, type DowntimeReport, type ProbeSample } from '../results/downtime.ts';
-import type { WorkloadHooks } from './guest-ops.ts';
+import type { WorkloadHooks } from './workload-hooks.ts';
 
 /**
  * A guest's floating IP pinged every 200 ms from the probe while an upgrade runs (Kolla's upgrade

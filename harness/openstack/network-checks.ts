@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { verify, type Check } from '../checks/check.ts';
-import type { ApiContext } from './api-checks.ts';
+import type { ApiContext } from './api-context.ts';
 import { brief, unique, type Session } from './rest-client.ts';
 
 /** Neutron's API: a network, a subnet and a port through their create / read / update / delete cycle. */

@@ -1,13 +1,12 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { CloudSpec } from '../config/schemas.ts';
 import { CheckFailed, verify, type Check } from '../checks/check.ts';
-import type { RESOURCE_GROUPS } from '../config/schemas.ts';
 import { bootOnOwnPort, deleteBooted, getServer, verifyPortBound, type BootedServer } from './compute-fixtures.ts';
 import { deleteNetwork, makeNetwork, networkApi, randomCidr } from './network-checks.ts';
 import { brief, http, passwordAuth, Session } from './rest-client.ts';
-import type { DowntimeReport } from '../results/downtime.ts';
-import type { WorkloadHooks } from './guest-ops.ts';
+import type { WorkloadHooks } from './workload-hooks.ts';
 import { makeWorkload } from './upgrade-workload.ts';
+import type { MadeResources, ResourceGroup } from './made-resources.ts';
 
 /**
  * What an upgrade must not lose, made through the API before the upgrade and checked after it.
@@ -15,23 +14,6 @@ import { makeWorkload } from './upgrade-workload.ts';
  * to verify it (read-only: also run while another service is down, grenade's verify-while-down)
  * and how to clean it up once verified after the upgrade.
  */
-export type ResourceGroup = (typeof RESOURCE_GROUPS)[number];
-
-type Outcome = { message: string; details?: Record<string, unknown> };
-
-export interface MadeResources {
-  readonly group: ResourceGroup;
-  /** What was made, for the report (ids and names, no secrets). */
-  readonly made: Record<string, string>;
-  /** The APIs (endpoint names) its verification calls. */
-  readonly needs: readonly ResourceGroup[];
-  /** Everything made is still there and usable; changes nothing. Throws CheckFailed. */
-  verify(session: Session): Promise<Outcome>;
-  /** Deletes what was made (only once verified: a failed check leaves it for a kept environment). */
-  cleanup(session: Session): Promise<void>;
-  /** What was watched for the whole upgrade (a guest's pings), read back when it ends as a downtime. */
-  readonly watch?: { readonly name: string; stop(): Promise<DowntimeReport> };
-}
 
 /** The check after the upgrade: verify, then clean up. */
 export function afterUpgradeCheck(m: MadeResources, cloud: CloudSpec): Check<void> {

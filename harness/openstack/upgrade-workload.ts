@@ -2,12 +2,13 @@ import type { CloudSpec } from '../config/schemas.ts';
 import { CheckFailed, verify } from '../checks/check.ts';
 import { getServer } from './compute-fixtures.ts';
 import { diagnose } from './guest-console.ts';
-import { attachFloatingIp, boot, deleteServerAndPort, firstBoot, reach, ssh, type Guest, type WorkloadHooks } from './guest-ops.ts';
+import { attachFloatingIp, boot, deleteServerAndPort, firstBoot, reach, ssh, type Guest } from './guest-ops.ts';
+import type { WorkloadHooks } from './workload-hooks.ts';
 import { watchPings } from './guest-pings.ts';
 import { networkApi } from './network-checks.ts';
 import { unique, Session } from './rest-client.ts';
 import { makeSshKey, privateKeyBody } from './ssh-key.ts';
-import type { MadeResources } from './upgrade-resources.ts';
+import type { MadeResources } from './made-resources.ts';
 import { deleteTopology, makeTopology, uploadGuest, type WorkloadResources } from './workload-resources.ts';
 
 /**

@@ -1,8 +1,9 @@
 import { verify, CheckFailed, type Check } from '../checks/check.ts';
-import type { ApiContext } from './api-checks.ts';
+import type { ApiContext } from './api-context.ts';
 import { serverAction, waitForServer } from './compute-fixtures.ts';
 import { diagnose } from './guest-console.ts';
-import { attachFloatingIp, boot, consoleOf, deleteServerAndPort, firstBoot, reach, ssh, type Guest, type WorkloadHooks } from './guest-ops.ts';
+import { attachFloatingIp, boot, consoleOf, deleteServerAndPort, firstBoot, reach, ssh, type Guest } from './guest-ops.ts';
+import type { WorkloadHooks } from './workload-hooks.ts';
 import { networkApi } from './network-checks.ts';
 import { brief, unique, type Session } from './rest-client.ts';
 import { makeSshKey, privateKeyBody, type SshKey } from './ssh-key.ts';

@@ -3,6 +3,7 @@ import { makeFlavor, uploadImage } from './compute-fixtures.ts';
 import { networkApi, randomCidr } from './network-checks.ts';
 import { brief, unique, type Session } from './rest-client.ts';
 import type { SshKey } from './ssh-key.ts';
+import type { ExternalNetwork } from './workload-hooks.ts';
 
 /**
  * What a workload needs in the cloud, made through its APIs as a user would: the guest's images in
@@ -25,12 +26,6 @@ export interface WorkloadResources {
   flavorId?: string;
   /** A larger flavor the guest is resized to and back. */
   flavorAltId?: string;
-}
-
-export interface ExternalNetwork {
-  readonly physicalNetwork: string;
-  readonly cidr: string;
-  readonly gateway: string;
 }
 
 /** The guest's kernel command line: its console on the first serial port, where nova's console log reads it. */

@@ -15,3 +15,9 @@ export async function changedFiles(base: string, cwd: string, flag = '--base'): 
   const untracked = await git(['ls-files', '--others', '--exclude-standard']);
   return [...new Set([...String(diff.stdout).split('\n'), ...String(untracked.stdout).split('\n')].map((l) => l.trim()).filter(Boolean))].sort();
 }
+
+/** The commit checked out at `cwd` (12 hex digits), or none outside a git checkout. */
+export async function headCommit(cwd: string): Promise<string | undefined> {
+  const r = await execa('git', ['rev-parse', '--short=12', 'HEAD'], { cwd, reject: false, timeout: 30_000 });
+  return r.exitCode === 0 ? String(r.stdout).trim() : undefined;
+}

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { repoRoot } from '../../harness/config/paths.ts';
-import { cliOptions } from '../../harness/cli/run-cli.ts';
+import { cliOptions } from '../../harness/cli/cli-options.ts';
 
 // The CI examples parse, shard the matrix completely, and call gategrid with options it has.
 const example = async (name: string) => parse(await readFile(path.join(repoRoot, 'examples/ci', name), 'utf8')) as unknown;

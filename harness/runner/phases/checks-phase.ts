@@ -1,7 +1,8 @@
 import { runCheck, runChecks, type Check } from '../../checks/check.ts';
 import { smokeChecks } from '../../checks/smoke-checks.ts';
 import type { CatalogSpec, CloudSpec } from '../../config/schemas.ts';
-import { apiChecks, apiContext, type ApiContext, type ApiGroup } from '../../openstack/api-checks.ts';
+import { apiChecks, apiContext, type ApiGroup } from '../../openstack/api-checks.ts';
+import type { ApiContext } from '../../openstack/api-context.ts';
 import { phaseVerdict } from '../../results/verdicts.ts';
 import type { CellPhase, CellRun } from './cell-run.ts';
 import { workloadHooks } from './workload-hooks.ts';

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { InfraError } from '../../errors.ts';
 import { readImageFiles } from '../../images/image-files.ts';
 import { runLabels } from '../../labels.ts';
-import type { WorkloadHooks } from '../../openstack/guest-ops.ts';
+import type { WorkloadHooks } from '../../openstack/workload-hooks.ts';
 import type { CellRun } from './cell-run.ts';
 
 /**
