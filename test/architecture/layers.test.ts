@@ -1,10 +1,10 @@
 // The layer rule (scripts/layers.ts): the tree passes it, and each kind of breach fails it on a throwaway tree.
 import test from 'ava';
-import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { repoRoot } from '../../harness/config/paths.ts';
 import { checkLayers, cycles, declaredPackages, flowSentence, layerOf, projectSources } from '../../scripts/layers.ts';
+import { tempDir } from '../temp-dir.ts';
 
 test('every import of the tree follows the layer rule, and the README states that rule', async (t) => {
   const violations = checkLayers(await projectSources(repoRoot), await declaredPackages(repoRoot));
@@ -15,7 +15,7 @@ test('every import of the tree follows the layer rule, and the README states tha
 
 /** The rule's verdict on a throwaway tree: files written to a temporary folder and read back as the tree is. */
 async function onTree(files: Record<string, string>, declared = ['execa']): Promise<string[]> {
-  const root = await mkdtemp(path.join(os.tmpdir(), 'gategrid-layers-'));
+  const root = await tempDir('gategrid-layers-');
   try {
     for (const [file, text] of Object.entries(files)) {
       await mkdir(path.dirname(path.join(root, file)), { recursive: true });

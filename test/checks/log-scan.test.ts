@@ -1,12 +1,12 @@
 import test from 'ava';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { lineTime, logChecks, scanLog, scanSecrets } from '../../harness/checks/log-scan.ts';
 import { explainingWindow, windowsOf } from '../../harness/checks/stop-windows.ts';
 import { runCheck } from '../../harness/checks/check.ts';
 import { repoRoot } from '../../harness/config/paths.ts';
 import { loadCatalogues, loadScenario } from '../../harness/config/load-scenario.ts';
+import { tempDir } from '../temp-dir.ts';
 
 const recorded = (name: string) => readFile(path.join(repoRoot, 'fixtures', 'logs', name), 'utf8');
 
@@ -117,7 +117,7 @@ const fanoutAt = Date.parse('2026-11-29T05:38:22.419Z');
 const schedulerWindow = (fromMs: number, toMs: number) => ({ service: 'nova-scheduler', fromMs, toMs, names: ['nova-scheduler', 'scheduler_fanout'] });
 
 test('a log line logged inside a stopped service\'s upgrade window, naming it, is explained with the reason; the check passes', async (t) => {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'gg-logs-'));
+  const dir = await tempDir('gg-logs-');
   await writeFile(path.join(dir, 'nova-compute.log'), await recorded('nova-compute-scheduler-fanout.log'));
   const [check] = logChecks(['nova-compute'], new Map([['nova-compute', 'nova-compute']]), new Map());
   const inside = await runCheck(check!, { logFile: (n: string) => path.join(dir, `${n}.log`), windows: [schedulerWindow(fanoutAt - 8_000, fanoutAt + 6_000)] });
@@ -173,7 +173,7 @@ test("cloud's neutron-server allow-list explains OVN's port-deletion race (updat
 });
 
 test("a service that logs one of the cell's secrets is red naming the line and the secret's name, never its value, whatever the allow-list says", async (t) => {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'gategrid-secret-log-'));
+  const dir = await tempDir('gategrid-secret-log-');
   const password = 'f3c1a9d2b7e84c0a9d1e2f3a4b5c6d7e';
   await writeFile(path.join(dir, 'keystone.log'), [
     '2026-12-06 10:00:00.000 7 INFO keystone.server.flask.core [-] Starting keystone',

@@ -1,15 +1,15 @@
 import test from 'ava';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { repoRoot } from '../../harness/config/paths.ts';
+import { tempDir } from '../temp-dir.ts';
 
 // A command whose reader goes away (`gategrid down RUN | head -1`) must still finish its work.
 // The child writes a line, waits until the reader has closed the pipe, writes again (EPIPE), then
 // records that it reached its end.
 async function writerAfterClose(guarded: boolean): Promise<{ exitCode: number | undefined; finished: boolean }> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'gg-closed-output-'));
+  const dir = await tempDir('gg-closed-output-');
   const done = path.join(dir, 'done');
   const module = path.join(repoRoot, 'harness/cli/closed-output.ts');
   const script = `

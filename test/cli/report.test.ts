@@ -1,14 +1,14 @@
 import test from 'ava';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gategrid } from '../integration/helpers.ts';
 import { readHistory } from '../../reports/xlsx-reporter.ts';
+import { tempDir } from '../temp-dir.ts';
 
 const fixture = (name: string) => path.join('fixtures/results', name);
 
 test('gategrid report merges results.json files into the stability matrix and prints it; merging again changes nothing', async (t) => {
-  const matrix = path.join(await mkdtemp(path.join(os.tmpdir(), 'gg-report-cli-')), 'm.xlsx');
+  const matrix = path.join(await tempDir('gg-report-cli-'), 'm.xlsx');
   const run = await gategrid(['report', '--matrix', matrix, fixture('core-zed-keystone-not-ready.json'), fixture('core-zed-green.json')]);
   // Merged runs gate like one: a red blocking cell among them is exit 1.
   t.is(run.exitCode, 1, run.all);
@@ -25,7 +25,7 @@ test('gategrid report merges results.json files into the stability matrix and pr
 });
 
 test('gategrid report refuses a file that is not a results.json, naming it, with exit 2', async (t) => {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'gg-report-cli-'));
+  const dir = await tempDir('gg-report-cli-');
   const bad = path.join(dir, 'results.json');
   await writeFile(bad, '{"hello": 1}');
   const run = await gategrid(['report', '--matrix', path.join(dir, 'm.xlsx'), bad]);
@@ -37,7 +37,7 @@ test('gategrid report refuses a file that is not a results.json, naming it, with
 });
 
 test('gategrid report refuses a shard with a bad cell, naming the file, the cell and the field, and merges nothing of it', async (t) => {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'gg-report-cli-'));
+  const dir = await tempDir('gg-report-cli-');
   const good = JSON.parse(await readFile(fixture('core-zed-green.json'), 'utf8')) as { cells: Array<Record<string, unknown>> };
   const cases: Array<[string, (c: Record<string, unknown>) => void, RegExp]> = [
     ['purple', (c) => { c.status = 'purple'; }, /cell core\/zed\/docker: status: Invalid option/],
@@ -63,7 +63,7 @@ test('gategrid report refuses a shard with a bad cell, naming the file, the cell
 });
 
 test('gategrid report --markdown writes the matrix and the red cells with their reasons and repro commands', async (t) => {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'gg-report-md-'));
+  const dir = await tempDir('gg-report-md-');
   const md = path.join(dir, 'summary.md');
   const run = await gategrid(['report', '--matrix', path.join(dir, 'm.xlsx'), '--markdown', md, fixture('core-zed-green.json'), fixture('core-zed-keystone-not-ready.json')]);
   t.is(run.exitCode, 1, run.all);
@@ -80,7 +80,7 @@ test('gategrid report --markdown writes the matrix and the red cells with their 
 });
 
 test('gategrid report --html: three results.json merged give the dashboard, with a known failure classified by the config\'s signatures', async (t) => {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'gg-report-cli-'));
+  const dir = await tempDir('gg-report-cli-');
   const green = JSON.parse(await readFile(fixture('core-zed-green.json'), 'utf8')) as { run: { id: string; startedAt: string }; cells: Array<{ status: string; checks: Array<{ id: string; status: string; message?: string }> }> };
   const files: string[] = [];
   for (const n of [1, 2, 3]) {
@@ -113,7 +113,7 @@ test('gategrid report --html: three results.json merged give the dashboard, with
 
 // Issue 25: tiers hold when CI shards are merged: an informing red cell fails no gate, a blocking one does.
 test('gategrid report over three merged runs: one informing red cell exits 0, the same cell blocking exits 1', async (t) => {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'gg-report-tier-'));
+  const dir = await tempDir('gg-report-tier-');
   const green = JSON.parse(await readFile(fixture('core-zed-green.json'), 'utf8')) as { run: { id: string; startedAt: string }; cells: Array<Record<string, unknown>> };
   const write = async (tier: string | undefined) => {
     const files: string[] = [];
@@ -137,7 +137,7 @@ test('gategrid report over three merged runs: one informing red cell exits 0, th
 // Issue 25: release-status over a real workbook (three merged runs of core/zed): go after three
 // green runs, no-go once the newest is red, naming the cell; badges written.
 test('gategrid release-status: go after three green runs, no-go with the failing criterion once the newest is red', async (t) => {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'gg-release-status-'));
+  const dir = await tempDir('gg-release-status-');
   const green = JSON.parse(await readFile(fixture('core-zed-green.json'), 'utf8')) as { run: { id: string; startedAt: string }; cells: Array<Record<string, unknown>> };
   const files: string[] = [];
   for (const n of [1, 2, 3, 4]) {

@@ -5,6 +5,7 @@ import { ConfigError } from '../../harness/config/../errors.ts';
 import { repoRoot } from '../../harness/config/paths.ts';
 import { parseYamlText, validateYaml } from '../../harness/config/yaml-file.ts';
 import { scenarioSchema, serviceSchema } from '../../harness/config/schemas.ts';
+import { tempDir } from '../temp-dir.ts';
 
 const fixture = (name: string) => path.join(repoRoot, 'fixtures', 'scenarios', name);
 
@@ -77,9 +78,8 @@ test('an upgrade probe must name an endpoint of the scenario', async (t) => {
 });
 
 test('a recipe template path that leaves the service catalogue is refused, naming the field and the fix', async (t) => {
-  const { cp, mkdtemp, readFile, writeFile } = await import('node:fs/promises');
-  const os = await import('node:os');
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'gg-scenarios-'));
+  const { cp, readFile, writeFile } = await import('node:fs/promises');
+  const dir = await tempDir('gg-scenarios-');
   await cp(path.join(repoRoot, 'scenarios'), dir, { recursive: true });
   const recipe = path.join(dir, 'services', 'keystone', 'service.yaml');
   await writeFile(recipe, (await readFile(recipe, 'utf8')).replace('template: keystone.conf', 'template: ../../releases.yaml'));

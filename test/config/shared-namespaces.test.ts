@@ -1,6 +1,5 @@
 import test from 'ava';
-import { cp, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { cp, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadCatalogues, loadScenario } from '../../harness/config/load-scenario.ts';
 import { ConfigError } from '../../harness/errors.ts';
@@ -8,6 +7,7 @@ import { repoRoot } from '../../harness/config/paths.ts';
 import { SecretStore } from '../../harness/config/secrets.ts';
 import { buildPlan } from '../../harness/deploy/plan.ts';
 import { workloadManifest } from '../../harness/backends/kubernetes/manifests.ts';
+import { tempDir } from '../temp-dir.ts';
 
 // A recipe's `namespaces.network` (a compute node's switch and hypervisor in one network namespace):
 // checked against the scenario before anything starts, carried by the plan, refused by Kubernetes.
@@ -16,7 +16,7 @@ const NODE = 'name: node\nimage: base\nmemoryMiB: 60\nready: { tcp: 6640 }\nport
 const hypervisor = (extra = '') => `name: hypervisor\nimage: base\nmemoryMiB: 200\nready: { exec: ["true"] }\nafter: [node]\nnamespaces: { network: node, reason: its taps must be ports of the switch beside it }\n${extra}`;
 
 async function catalogue(hypervisorRecipe: string, services = '[node, hypervisor]'): Promise<{ dir: string; scenario: string }> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'gategrid-namespaces-'));
+  const dir = await tempDir('gategrid-namespaces-');
   await cp(path.join(repoRoot, 'scenarios', 'releases.yaml'), path.join(dir, 'releases.yaml'));
   await mkdir(path.join(dir, 'images'), { recursive: true });
   await writeFile(path.join(dir, 'images', 'images.yaml'), 'images:\n  base: { from: "@base" }\n');

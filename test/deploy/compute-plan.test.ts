@@ -1,6 +1,5 @@
 import test from 'ava';
-import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { chmod, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { loadCatalogues, loadScenario } from '../../harness/config/load-scenario.ts';
@@ -8,6 +7,7 @@ import { SecretStore } from '../../harness/config/secrets.ts';
 import { buildPlan } from '../../harness/deploy/plan.ts';
 import { placeholders } from '../../harness/config/template.ts';
 import { repoRoot } from '../../harness/config/paths.ts';
+import { tempDir } from '../temp-dir.ts';
 
 async function computePlan(scenario: string, releaseName = 'zed') {
   const loaded = await loadScenario(scenario, await loadCatalogues());
@@ -99,7 +99,7 @@ test('nova\'s upgrade job goes on past nova-status warnings and allowed failures
     if (step?.kind !== 'run') throw new Error('no nova-db-upgrade job');
     return step.spec;
   };
-  const bin = await mkdtemp(path.join(os.tmpdir(), 'gategrid-nova-status-'));
+  const bin = await tempDir('gategrid-nova-status-');
   const table = path.join(repoRoot, 'fixtures/nova-status/zed-to-2025.1-after-migrations.txt');
   await writeFile(path.join(bin, 'nova-manage'), '#!/bin/sh\nexit 0\n');
   await writeFile(path.join(bin, 'nova-status'), `#!/bin/sh\ncat '${table}'\nexit "\${NOVA_STATUS_RC:-2}"\n`);

@@ -1,11 +1,11 @@
 import test from 'ava';
-import { writeFile, mkdtemp } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadCatalogues, loadScenario } from '../../harness/config/load-scenario.ts';
 import { SecretStore } from '../../harness/config/secrets.ts';
 import { buildPlan, planAddresses } from '../../harness/deploy/plan.ts';
 import { ConfigError } from '../../harness/errors.ts';
+import { tempDir } from '../temp-dir.ts';
 
 async function rollingPlan(backend = 'docker') {
   const loaded = await loadScenario('core-upgrade-rolling', await loadCatalogues());
@@ -48,7 +48,7 @@ test('a fronted service is ready through the frontend; its second slot directly'
 });
 
 test('a rolling upgrade without a frontend is refused before anything starts, naming the field and the fix', async (t) => {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'gg-rolling-'));
+  const dir = await tempDir('gg-rolling-');
   const file = path.join(dir, 'no-frontend.yaml');
   await writeFile(file, `name: no-frontend
 services: [mariadb, memcached, keystone]

@@ -1,12 +1,12 @@
 import test from 'ava';
-import { chmod, mkdtemp, writeFile, mkdir } from 'node:fs/promises';
-import os from 'node:os';
+import { chmod, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { recipeHash } from '../../harness/images/recipe-hash.ts';
 import { descendantCounts } from '../../harness/images/image-builder.ts';
+import { tempDir } from '../temp-dir.ts';
 
 async function recipe(): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'gg-recipe-'));
+  const dir = await tempDir('gg-recipe-');
   await writeFile(path.join(dir, 'Dockerfile'), 'ARG BASE\nFROM ${BASE}\nRUN true\n');
   await mkdir(path.join(dir, 'files'));
   await writeFile(path.join(dir, 'files', 'start.sh'), '#!/bin/sh\nexec true\n');

@@ -1,13 +1,13 @@
 import test from 'ava';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
 import { loadCatalogues } from '../../harness/config/load-scenario.ts';
 import { ImageBuilder } from '../../harness/images/image-builder.ts';
 import { DockerBackend } from '../../harness/backends/docker/docker-backend.ts';
 import { runLabels } from '../../harness/labels.ts';
 import type { Environment } from '../../harness/backends/backend.ts';
 import { gategrid, leftovers, readResults, tempOut } from './helpers.ts';
+import { tempDir } from '../temp-dir.ts';
 
 // Issue 21's data plane on the real engine, before neutron drives it: OVN (its databases and northd
 // in one container) programs a userspace Open vSwitch (no kernel module here) in a node container;
@@ -69,7 +69,7 @@ async function sh(env: Environment, service: string, script: string, timeoutMs =
 
 test.serial('integration: OVN on a userspace switch carries the guest: DHCP lease from OVN, ping and SSH on its floating IP from the external network', async (t) => {
   const { images } = await loadCatalogues();
-  const logDir = await mkdtemp(path.join(os.tmpdir(), 'gategrid-it-data-path-'));
+  const logDir = await tempDir('gategrid-it-data-path-');
   const built = await new ImageBuilder(images, { logDir }).ensureAll(['guest', 'libvirt', 'openvswitch', 'ovn-central'], 'bookworm');
   const tag = (name: string) => built.get(name)!.tag;
   const runId = `it-data-path-${Date.now()}`;

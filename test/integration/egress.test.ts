@@ -1,15 +1,15 @@
 import test from 'ava';
 import { execa } from 'execa';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
-import path from 'node:path';
 import { loadCatalogues } from '../../harness/config/load-scenario.ts';
 import { ImageBuilder } from '../../harness/images/image-builder.ts';
 import { DockerBackend } from '../../harness/backends/docker/docker-backend.ts';
 import { docker } from '../../harness/docker-cli.ts';
 import { LABEL_RUN, runLabels } from '../../harness/labels.ts';
 import type { Environment } from '../../harness/backends/backend.ts';
+import { tempDir } from '../temp-dir.ts';
 
 // Issue 22, the network rule enforced: from inside a cell's container, no address outside the cell
 // answers. "Outside" is made by the test itself: a network namespace behind a veth pair routed by
@@ -43,7 +43,7 @@ async function hostListener(address: string): Promise<net.Server> {
 test.serial('integration: a cell container reaches no address outside its network (egress closed), while one with egress open reaches both targets', async (t) => {
   if (process.getuid?.() !== 0) return t.fail('this test needs root (a network namespace, a veth pair and the host\'s iptables)');
   const { images } = await loadCatalogues();
-  const logDir = await mkdtemp(path.join(os.tmpdir(), 'gategrid-it-egress-'));
+  const logDir = await tempDir('gategrid-it-egress-');
   const base = (await new ImageBuilder(images, { logDir }).ensureAll(['base'], 'bookworm')).get('base')!;
   const envs: Environment[] = [];
   const servers: net.Server[] = [];

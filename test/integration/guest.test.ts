@@ -1,11 +1,11 @@
 import test from 'ava';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
 import { loadCatalogues } from '../../harness/config/load-scenario.ts';
 import { ImageBuilder } from '../../harness/images/image-builder.ts';
 import { DockerBackend } from '../../harness/backends/docker/docker-backend.ts';
 import { runLabels } from '../../harness/labels.ts';
+import { tempDir } from '../temp-dir.ts';
 
 // Issue 21's first brick, on the real engine: the guest image (Debian's cloud kernel and an
 // initramfs made from Debian packages) boots under qemu's TCG, in the hypervisor's image, to the
@@ -13,7 +13,7 @@ import { runLabels } from '../../harness/labels.ts';
 // the container (the cells give the guest a neutron port instead).
 test.serial('integration: the project\'s own guest boots under qemu TCG from the hypervisor image and serves SSH, its boot timed', async (t) => {
   const { images } = await loadCatalogues();
-  const logDir = await mkdtemp(path.join(os.tmpdir(), 'gategrid-it-guest-'));
+  const logDir = await tempDir('gategrid-it-guest-');
   const built = await new ImageBuilder(images, { logDir }).ensureAll(['guest', 'libvirt'], 'bookworm');
   const runId = `it-guest-${Date.now()}`;
   const env = await new DockerBackend().provision({ runId, cellId: 'guest/zed/docker', logDir, labels: runLabels(runId, 'guest/zed/docker', os.hostname()) });

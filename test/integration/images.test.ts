@@ -1,24 +1,24 @@
 import test from 'ava';
-import { cp, mkdtemp, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { cp, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadCatalogues } from '../../harness/config/load-scenario.ts';
 import { ImageBuilder } from '../../harness/images/image-builder.ts';
 import { docker } from '../../harness/docker-cli.ts';
 import { packageManifest } from '../../harness/images/package-manifest.ts';
 import { parseManifest } from '../../harness/results/package-manifests.ts';
+import { tempDir } from '../temp-dir.ts';
 
 // The image builder against the real engine: what is cached is known without building anything.
 test.serial('integration: isCached is true for built images and false for a changed recipe, building nothing', async (t) => {
   const { images } = await loadCatalogues();
-  const logDir = await mkdtemp(path.join(os.tmpdir(), 'gategrid-it-images-'));
+  const logDir = await tempDir('gategrid-it-images-');
   const built: string[] = [];
   const builder = new ImageBuilder(images, { logDir, events: { onImage: (i) => void (i.cached || built.push(i.name)) } });
   await builder.ensureAll(['memcached'], 'bookworm');
   t.true(await builder.isCached(['memcached', 'base'], 'bookworm'));
 
   // The same recipe with one more file: another hash, so not cached, and asking built nothing.
-  const changedDir = await mkdtemp(path.join(os.tmpdir(), 'gategrid-it-recipe-'));
+  const changedDir = await tempDir('gategrid-it-recipe-');
   await cp(images.get('memcached')!.dir, changedDir, { recursive: true });
   await writeFile(path.join(changedDir, 'extra.txt'), `changed ${Date.now()}\n`);
   const changed = new Map(images);
@@ -36,8 +36,8 @@ test.serial('integration: isCached is true for built images and false for a chan
 // cache, so the same tag points at a new image; a plain builder then takes it as it is.
 test.serial('integration: a refreshing builder rebuilds an existing image without the layer cache; its manifest is read from it', async (t) => {
   const { images } = await loadCatalogues();
-  const logDir = await mkdtemp(path.join(os.tmpdir(), 'gategrid-it-refresh-'));
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'gategrid-it-refresh-recipe-'));
+  const logDir = await tempDir('gategrid-it-refresh-');
+  const dir = await tempDir('gategrid-it-refresh-recipe-');
   await writeFile(path.join(dir, 'Dockerfile'), 'ARG BASE\nFROM ${BASE}\nRUN od -An -N8 -tx8 /dev/urandom > /built-at\n');
   const recipes = new Map(images);
   recipes.set('gg-refresh-probe', { name: 'gg-refresh-probe', dir, from: '@base', buildArgs: {} } as never);
@@ -50,6 +50,6 @@ test.serial('integration: a refreshing builder rebuilds an existing image withou
   t.false(refreshed.cached);
   t.is(refreshed.tag, first.tag);
   t.not(refreshed.id, first.id, 'rebuilt without the layer cache: a new image under the same tag');
-  const manifest = parseManifest(await packageManifest(refreshed.tag, refreshed.id, await mkdtemp(path.join(os.tmpdir(), 'gategrid-it-manifests-'))));
+  const manifest = parseManifest(await packageManifest(refreshed.tag, refreshed.id, await tempDir('gategrid-it-manifests-')));
   t.regex(manifest.get('dpkg') ?? '', /^1\.21\./, 'bookworm\'s dpkg, read from the image');
 });

@@ -1,12 +1,12 @@
 import test from 'ava';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
 import { loadCatalogues } from '../../harness/config/load-scenario.ts';
 import { ImageBuilder } from '../../harness/images/image-builder.ts';
 import { DockerBackend } from '../../harness/backends/docker/docker-backend.ts';
 import { runLabels } from '../../harness/labels.ts';
 import type { Privileges } from '../../harness/backends/backend.ts';
+import { tempDir } from '../temp-dir.ts';
 
 // A recipe's declared privileges on the real engine (issue 21: a hypervisor's container needs
 // /dev/net/tun and NET_ADMIN; nothing else may get them). The container reports what it got:
@@ -15,7 +15,7 @@ const NET_ADMIN = 12n;
 
 test.serial('integration: a container gets exactly the capabilities and devices its recipe declares, and an ordinary one none of them', async (t) => {
   const { images } = await loadCatalogues();
-  const logDir = await mkdtemp(path.join(os.tmpdir(), 'gategrid-it-privileges-'));
+  const logDir = await tempDir('gategrid-it-privileges-');
   const base = (await new ImageBuilder(images, { logDir }).ensureAll(['base'], 'bookworm')).get('base')!;
   const runId = `it-priv-${Date.now()}`;
   const env = await new DockerBackend().provision({ runId, cellId: 'privileges/bookworm/docker', logDir, labels: runLabels(runId, 'privileges/bookworm/docker', os.hostname()) });

@@ -1,10 +1,10 @@
 import test from 'ava';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunResult } from '../../harness/results/model.ts';
 import { HtmlReporter, renderHtml } from '../../reports/html-reporter.ts';
 import { repoRoot } from '../../harness/config/paths.ts';
+import { tempDir } from '../temp-dir.ts';
 
 const fixture = async (name: string): Promise<RunResult> => JSON.parse(await readFile(path.join(repoRoot, 'fixtures/results', name), 'utf8')) as RunResult;
 
@@ -47,7 +47,7 @@ test('every text from the run is escaped', (t) => {
 });
 
 test('the reporter writes report.html into the run directory', async (t) => {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'gg-html-'));
+  const dir = await tempDir('gg-html-');
   const run = await fixture('core-zed-green.json');
   new HtmlReporter(dir).onRunEnd(run);
   t.regex(await readFile(path.join(dir, 'report.html'), 'utf8'), /^<!doctype html>/);

@@ -1,6 +1,5 @@
 import test from 'ava';
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
@@ -14,6 +13,7 @@ import { JunitReporter } from '../../reports/junit-reporter.ts';
 import { ReporterMultiplexer } from '../../reports/multiplexer.ts';
 import { RedactingReporter } from '../../reports/redacting-reporter.ts';
 import { XlsxReporter } from '../../reports/xlsx-reporter.ts';
+import { tempDir } from '../temp-dir.ts';
 
 // Every path a secret took to a file before: an exec job's command line in a timeout message, a
 // deploy phase's summary built from raw step messages, a check's details, the cell's reason, log lines.
@@ -44,7 +44,7 @@ async function allFiles(dir: string): Promise<string[]> {
 }
 
 test('no secret reaches any file or line a reporter writes, whichever message carried it', async (t) => {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'gategrid-redaction-'));
+  const dir = await tempDir('gategrid-redaction-');
   const redactor = new Redactor();
   const secrets = new SecretStore((name, value) => redactor.add(name, value));
   const db = secrets.get('keystone_db');

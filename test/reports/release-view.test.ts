@@ -1,6 +1,6 @@
 import test from 'ava';
 import { execa } from 'execa';
-import { copyFile, mkdir, mkdtemp, readFile, stat } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
@@ -14,6 +14,7 @@ import { historyRows, mergeHistory } from '../../reports/stability-history.ts';
 import { packageDiff, whatChanged } from '../../reports/what-changed.ts';
 import { parseManifest } from '../../harness/results/package-manifests.ts';
 import { dashboardFile, mergeIntoWorkbook, readWorkbook } from '../../reports/xlsx-reporter.ts';
+import { tempDir } from '../temp-dir.ts';
 
 // The release managers' view from recorded data: four runs of a recorded core cell on one commit
 // (green, a glance check red, green with a Tempest test flaky, red with a keystone log line a
@@ -71,7 +72,7 @@ test('known failures: a red cell every red check of which a signature explains i
 
 test('known-failures.yaml: a signature with neither check nor message, a bad regex or a duplicate id is refused, naming the field', async (t) => {
   const { writeFile } = await import('node:fs/promises');
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'gg-known-'));
+  const dir = await tempDir('gg-known-');
   const write = async (text: string) => { const f = path.join(dir, `${Math.random()}.yaml`); await writeFile(f, text); return f; };
   const none = await t.throwsAsync(readKnownFailures(await write('failures:\n  - id: a\n    bug: b\n    reason: a reason long enough\n')), { instanceOf: ConfigError });
   t.regex(none.message, /failures\[0\]\.message.*give a check or a message regex/s);
@@ -114,7 +115,7 @@ test('what changed: package versions that moved between two recorded manifests, 
 
 /** The four runs merged as runs end, each bringing its packages/ folder; the workbook and the dashboard beside it. */
 async function merged(t: { teardown(f: () => void): void }): Promise<{ dir: string; book: string; page: string }> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'gg-release-view-'));
+  const dir = await tempDir('gg-release-view-');
   const known = await readKnownFailures(fixture('config', 'known-failures.yaml'));
   const all = await runs(dir);
   for (const [i, run] of all.entries()) {

@@ -1,12 +1,12 @@
 import test from 'ava';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunResult } from '../../harness/results/model.ts';
 import { JsonReporter } from '../../reports/json-reporter.ts';
 import { JunitReporter, renderJunit } from '../../reports/junit-reporter.ts';
 import { ReporterMultiplexer } from '../../reports/multiplexer.ts';
 import { renderSummary } from '../../reports/console-reporter.ts';
+import { tempDir } from '../temp-dir.ts';
 
 function sampleRun(): RunResult {
   return {
@@ -38,7 +38,7 @@ test('junit: a suite per cell, a case per check, failures and errors with the re
 });
 
 test('results.json and junit.xml are written, and readable back', async (t) => {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'gg-report-'));
+  const dir = await tempDir('gg-report-');
   const run = sampleRun();
   const json = new JsonReporter(dir);
   const junit = new JunitReporter(dir);

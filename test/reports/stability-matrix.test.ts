@@ -1,15 +1,15 @@
 import test from 'ava';
-import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import type { RunResult } from '../../harness/results/model.ts';
 import { repoRoot } from '../../harness/config/paths.ts';
 import { historyGrid, historyRows, mergeHistory, stability } from '../../reports/stability-history.ts';
 import { mergeRunIntoWorkbook, readHistory, readWorkbook } from '../../reports/xlsx-reporter.ts';
+import { tempDir } from '../temp-dir.ts';
 
 const fixture = async (name: string): Promise<RunResult> => JSON.parse(await readFile(path.join(repoRoot, 'fixtures/results', name), 'utf8')) as RunResult;
-const tmp = () => mkdtemp(path.join(os.tmpdir(), 'gg-xlsx-'));
+const tmp = () => tempDir('gg-xlsx-');
 
 /** A run of the identity scenario on three releases, made from a recorded cell. */
 async function identityRun(id: string, startedAt: string, statuses: Record<string, RunResult['cells'][number]['status']>): Promise<RunResult> {

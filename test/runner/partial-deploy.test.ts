@@ -1,5 +1,4 @@
 import test from 'ava';
-import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Backend, Environment } from '../../harness/backends/backend.ts';
@@ -9,6 +8,7 @@ import type { ImageBuilder } from '../../harness/images/image-builder.ts';
 import { expandCells } from '../../harness/matrix/cells.ts';
 import type { RunResult } from '../../harness/results/model.ts';
 import { runMatrix } from '../../harness/runner/run-matrix.ts';
+import { tempDir } from '../temp-dir.ts';
 
 // The runner's logic with an in-memory backend (no deployment is judged here): when identity did
 // not deploy, Tempest is skipped with that reason instead of adding failures that echo the deploy's.
@@ -38,7 +38,7 @@ test('with identity not deployed, Tempest is skipped with the reason, and the ce
   const images = { ensureAll: async (names: string[]) => new Map(names.map((n) => [n, { tag: `mem/${n}`, id: 'sha256:0123456789abcdef' }])), isCached: async () => true, recordManifests: async () => undefined } as unknown as ImageBuilder;
   const run: RunResult = { schemaVersion: 1, run: { id: 'r-partial', startedAt: new Date().toISOString(), gategridVersion: 'test' }, cells: [] };
   await runMatrix(cells, {
-    run, outDir: await mkdtemp(path.join(os.tmpdir(), 'gategrid-partial-')), images, backends: new Map([['docker', memoryBackend('keystone')]]),
+    run, outDir: await tempDir('gategrid-partial-'), images, backends: new Map([['docker', memoryBackend('keystone')]]),
     actions: { catalog: async () => undefined }, keep: 'never', rerunTempest: false, retries: 0, concurrency: 1, failFast: false,
     timeouts: { images: 10_000, deploy: 10_000, checks: 10_000 }, signal: new AbortController().signal, reporter: { name: 'none' },
   });
@@ -58,7 +58,7 @@ test('every address of the deployment is reserved before its first container sta
   const run: RunResult = { schemaVersion: 1, run: { id: 'r-reserve', startedAt: new Date().toISOString(), gategridVersion: 'test' }, cells: [] };
   const events: string[] = [];
   await runMatrix(cells, {
-    run, outDir: await mkdtemp(path.join(os.tmpdir(), 'gategrid-reserve-')), images, backends: new Map([['docker', memoryBackend('mariadb', events)]]),
+    run, outDir: await tempDir('gategrid-reserve-'), images, backends: new Map([['docker', memoryBackend('mariadb', events)]]),
     actions: { catalog: async () => undefined }, keep: 'never', rerunTempest: false, retries: 0, concurrency: 1, failFast: false,
     timeouts: { images: 10_000, deploy: 10_000, checks: 10_000 }, signal: new AbortController().signal, reporter: { name: 'none' },
   });

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
@@ -17,6 +17,7 @@ import { JunitReporter } from '../../reports/junit-reporter.ts';
 import { ReporterMultiplexer } from '../../reports/multiplexer.ts';
 import { RedactingReporter } from '../../reports/redacting-reporter.ts';
 import { XlsxReporter } from '../../reports/xlsx-reporter.ts';
+import { tempDir } from '../temp-dir.ts';
 
 // A cell whose every secret-bearing path fails, through the real runner and reporters (the
 // backend is in memory: no deployment is judged here). Each failure carries the secrets it had in
@@ -55,7 +56,7 @@ async function textOf(file: string): Promise<string> {
 }
 
 test('no secret of a run reaches any file it writes, when every secret-bearing path fails', async (t) => {
-  const out = await mkdtemp(path.join(os.tmpdir(), 'gategrid-leaky-'));
+  const out = await tempDir('gategrid-leaky-');
   const secrets: string[] = [];
   const redactor = new Redactor();
   const add = redactor.add.bind(redactor);

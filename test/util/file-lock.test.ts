@@ -1,10 +1,11 @@
 import test from 'ava';
-import { mkdir, mkdtemp, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { withFileLock } from '../../harness/util/file-lock.ts';
+import { tempDir } from '../temp-dir.ts';
 
-const root = () => mkdtemp(path.join(os.tmpdir(), 'gg-locks-'));
+const root = () => tempDir('gg-locks-');
 const old = new Date(Date.now() - 60_000);
 
 async function staleLock(dir: string, owner: string | undefined, mtime = old): Promise<void> {

@@ -1,13 +1,13 @@
 import test from 'ava';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { openLogFile } from '../../harness/util/log-file.ts';
+import { tempDir } from '../temp-dir.ts';
 
 // Issue 22: a log stream that cannot be written (here: its folder is gone) is said once, naming the
 // file, instead of an unhandled 'error' event that killed the process before any teardown.
 test('a log file that cannot be written is said once and does not crash the process', async (t) => {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'gg-log-file-'));
+  const dir = await tempDir('gg-log-file-');
   await rm(dir, { recursive: true });
   const said: string[] = [];
   const out = openLogFile(path.join(dir, 'keystone.log'), 'a', (line) => said.push(line));

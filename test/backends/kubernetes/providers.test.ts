@@ -1,15 +1,22 @@
 import test from 'ava';
-import { chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { KindProvider, kindClusterConfig } from '../../../harness/backends/kubernetes/providers/kind-provider.ts';
 import { KubeconfigProvider, registryRef } from '../../../harness/backends/kubernetes/providers/kubeconfig-provider.ts';
 import { memoryMiB } from '../../../harness/backends/kubernetes/kubernetes-backend.ts';
+import { tempDir } from '../../temp-dir.ts';
+
+// Every stand-in's folder goes when the file's tests are done.
+const folders: string[] = [];
+test.after.always(async () => {
+  await Promise.all(folders.map((dir) => rm(dir, { recursive: true, force: true })));
+});
 
 // A stand-in for a CLI: a script in a folder of its own that records every call's argv (a JSON
 // line each), then runs `body` (sh) with the same arguments.
 async function recordingBinary(name: string, body: (dir: string) => string): Promise<{ dir: string; bin: string; calls: () => Promise<string[][]> }> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), `gategrid-fake-${name}-`));
+  const dir = await tempDir(`gategrid-fake-${name}-`);
+  folders.push(dir);
   const log = path.join(dir, 'calls.jsonl');
   const bin = path.join(dir, name);
   await writeFile(bin, `#!/bin/sh
@@ -85,7 +92,7 @@ async function withFakeDocker<T>(failPush: boolean, task: (calls: () => Promise<
 }
 
 test.serial('kubeconfig: an image is tagged with the registry\'s name, pushed once, and the tag removed after the push, failed or not', async (t) => {
-  const locks = await mkdtemp(path.join(os.tmpdir(), 'gategrid-locks-'));
+  const locks = await tempDir('gategrid-locks-');
   await withFakeDocker(false, async (calls) => {
     const provider = new KubeconfigProvider({ file: '/nonexistent', registry: '127.0.0.1:5000', lockRoot: locks });
     t.deepEqual(await provider.image('gategrid/keystone:abc'), { ref: '127.0.0.1:5000/gategrid/keystone:abc', pullPolicy: 'IfNotPresent' });
