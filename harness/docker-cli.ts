@@ -81,10 +81,11 @@ export function ownLines(kind: ResourceKind, stdout: string): string[] {
 }
 
 /** Reads a label of a kind of resource (containers, networks, volumes): used to find the runs that left something behind. */
-export async function labelValues(kind: ResourceKind, filterLabel: string, label: string): Promise<string[]> {
+export async function labelValues(kind: ResourceKind, filterLabels: string | readonly string[], label: string): Promise<string[]> {
   const args = kind === 'container' ? ['ps', '-a'] : [kind, 'ls'];
   const format = kind === 'container' ? `{{.Label "${label}"}}|{{.Label "${KUBELET_POD}"}}` : `{{.Label "${label}"}}`;
-  const r = await docker([...args, '--filter', `label=${filterLabel}`, '--format', format], { allowFailure: true });
+  const filters = (typeof filterLabels === 'string' ? [filterLabels] : filterLabels).flatMap((l) => ['--filter', `label=${l}`]);
+  const r = await docker([...args, ...filters, '--format', format], { allowFailure: true });
   if (r.exitCode !== 0) throw new InfraError(`docker ${args.join(' ')} could not read label ${label}: ${r.stderr.trim()}`);
   return [...new Set(ownLines(kind, r.stdout))];
 }

@@ -131,7 +131,29 @@ export interface Environment {
   release(): Promise<void>;
 }
 
+/** What a removal by label did: how many of each kind of object went, and which runs it spared. */
+export interface Removal {
+  /** Per kind of object (container, network, volume; namespace). */
+  readonly removed: Readonly<Record<string, number>>;
+  /** The runs (their `gategrid.run` label) left alone because `keep` said so. */
+  readonly spared: readonly string[];
+}
+
+/** A run's owner as its objects' labels tell it (run, pid, host), for deciding whether to spare them. */
+export type Owner = Readonly<Record<string, string | undefined>>;
+
+/**
+ * A backend owns its objects' whole lifecycle (after kind's provider: list, delete, logs): it
+ * provisions a cell's environment, removes what carries gategrid's labels (down, prune: its own
+ * objects only, never another's), says how much it can run at once, and closes what it set up.
+ */
 export interface Backend {
   readonly name: string;
   provision(spec: EnvironmentSpec): Promise<Environment>;
+  /** Removes every object of its own carrying all the labels, but the runs `keep` spares (given their owner's labels). */
+  removeByLabel(labels: Readonly<Record<string, string>>, keep?: (owner: Owner) => boolean): Promise<Removal>;
+  /** The memory (MiB) and cores its cells may use at once: this machine's, or a cluster's allocatable memory. */
+  capacity(): Promise<{ readonly memoryMiB: number; readonly cores?: number }>;
+  /** The run is over: release what the backend set up for it (a cluster it created), unless a kept cell lives there. */
+  close(keepCells: boolean): Promise<void>;
 }

@@ -7,9 +7,8 @@ import { loadConfig } from '../config/load-config.ts';
 import { KUBE_PROVIDERS, type GategridConfig } from '../config/schemas.ts';
 import { defaultOutDir } from '../config/paths.ts';
 import { errorMessage, UsageError } from '../errors.ts';
-import { labelValues, networkExists, requireEngine, type ResourceKind } from '../docker-cli.ts';
-import { removeByLabel } from '../backends/docker/remove-labelled.ts';
-import { sweepEgressRules } from '../backends/docker/egress-firewall.ts';
+import { labelValues, requireEngine } from '../docker-cli.ts';
+import type { Owner } from '../backends/backend.ts';
 import { LABEL_HOST, LABEL_OWNER, LABEL_PID, LABEL_RUN } from '../labels.ts';
 import { expandCells, parseShard } from '../matrix/cells.ts';
 import { affectedCells, type AffectedReasons } from '../matrix/affected.ts';
@@ -17,7 +16,7 @@ import { changedFiles } from '../util/git-changes.ts';
 import { flakeRates } from '../results/flake-rates.ts';
 import { readinessBadge, releaseReadiness } from '../../reports/release-readiness.ts';
 import { preflight } from '../deploy/preflight.ts';
-import { BACKEND_NAMES, makeKubernetesBackend } from '../backends/make-backends.ts';
+import { BACKEND_NAMES, makeBackends } from '../backends/make-backends.ts';
 import { ImageBuilder } from '../images/image-builder.ts';
 import { labelValue } from '../backends/kubernetes/manifests.ts';
 import type { PlannedCell } from '../matrix/cell.ts';
@@ -313,87 +312,63 @@ export async function commandStale(values: CliValues): Promise<number> {
 }
 
 export async function commandDown(values: CliValues, runId: string): Promise<number> {
-  const removed = await removeByLabel([`${LABEL_RUN}=${runId}`]);
-  process.stdout.write(`removed ${removed.container} container(s), ${removed.network} network(s), ${removed.volume} volume(s) of run ${runId}\n`);
-  await removeNamespaces(values, { [LABEL_RUN]: runId }, `of run ${runId}`);
-  return 0;
-}
-
-export async function commandPrune(values: CliValues): Promise<number> {
-  if (values.all) {
-    const removed = await removeByLabel([`${LABEL_OWNER}=gategrid`]);
-    process.stdout.write(`removed ${removed.container} container(s), ${removed.network} network(s), ${removed.volume} volume(s) labelled by gategrid\n`);
-    await removeNamespaces(values, { [LABEL_OWNER]: 'gategrid' }, 'labelled by gategrid');
-    return 0;
-  }
-  // A live run (another terminal, a concurrent CI job on this host) is not a leftover.
-  const seen = new Set<string>();
-  const live: string[] = [];
-  const failed: string[] = [];
-  const total: Record<ResourceKind, number> = { container: 0, network: 0, volume: 0 };
-  for (const kind of ['container', 'network', 'volume'] as const) {
-    for (const runId of await labelValues(kind, `${LABEL_OWNER}=gategrid`, LABEL_RUN)) {
-      if (seen.has(runId)) continue;
-      seen.add(runId);
-      if ((await runOwner(kind, runId)).state === 'live') {
-        live.push(runId);
-        continue;
-      }
-      try {
-        const removed = await removeByLabel([`${LABEL_RUN}=${runId}`]);
-        for (const k of ['container', 'network', 'volume'] as const) total[k] += removed[k];
-      } catch (error) {
-        // One run's leftover that Docker refuses to remove does not keep the others'.
-        failed.push(`run ${runId}: ${errorMessage(error)}`);
-      }
-    }
-  }
-  process.stdout.write(`removed ${total.container} container(s), ${total.network} network(s), ${total.volume} volume(s) left by gategrid runs\n`);
-  // Firewall rules of networks already gone (a crash between the two removals).
-  const swept = await sweepEgressRules(networkExists);
-  if (swept > 0) process.stdout.write(`removed the egress rules of ${swept} network(s) that no longer exist\n`);
-  for (const line of failed) process.stderr.write(`gategrid: could not remove everything of ${line}\n`);
-  if (live.length > 0) process.stdout.write(`left alone: ${live.sort().join(', ')} (its process is alive on this host; gategrid prune --all removes it too)\n`);
-  await removeNamespaces(values, { [LABEL_OWNER]: 'gategrid' }, 'left by gategrid runs',
-    (labels) => ownerState(labels[LABEL_PID], labels[LABEL_HOST], labelValue(os.hostname())) === 'live');
-  return failed.length > 0 ? 1 : 0;
+  return removeEverywhere(values, { [LABEL_RUN]: runId }, `of run ${runId}`);
 }
 
 /**
- * A run's owner process, from the pid and host labels of its resources: `live` or `gone` on this
- * host (`thisHost`: as the labels spell it), `unknown` for another host's run or one without them.
+ * `gategrid prune`: what gategrid runs left behind on every backend (crashed, killed or kept runs);
+ * a run whose process still lives on this host is not a leftover (another terminal, a concurrent
+ * CI job) unless --all.
  */
-function ownerState(pid: string | undefined, host: string | undefined, thisHost = os.hostname()): 'live' | 'gone' | 'unknown' {
-  if (host !== thisHost || pid === undefined) return 'unknown';
-  return isAlive(Number(pid)) ? 'live' : 'gone';
+export async function commandPrune(values: CliValues): Promise<number> {
+  return removeEverywhere(values, { [LABEL_OWNER]: 'gategrid' }, values.all ? 'labelled by gategrid' : 'left by gategrid runs', values.all ? undefined : isLiveHere);
 }
 
-/** The owner of a run, read from the labels of its resources of a kind. */
-async function runOwner(kind: ResourceKind, runId: string): Promise<{ pid: string | undefined; state: 'live' | 'gone' | 'unknown' }> {
-  const [pid] = await labelValues(kind, `${LABEL_RUN}=${runId}`, LABEL_PID);
-  const [host] = await labelValues(kind, `${LABEL_RUN}=${runId}`, LABEL_HOST);
-  return { pid, state: ownerState(pid, host) };
-}
-
-/** The kubernetes side of down and prune: gategrid's namespaces, when the configured cluster answers; `keep` spares some. */
-async function removeNamespaces(values: CliValues, labels: Record<string, string>, what: string, keep?: (labels: Readonly<Record<string, string>>) => boolean): Promise<void> {
+/**
+ * Each backend removes its own objects carrying the labels (Docker first: it needs no cluster).
+ * A cluster that does not answer removes nothing and says so; a backend that could not remove
+ * everything makes the exit code 1, the others still cleared.
+ */
+async function removeEverywhere(values: CliValues, labels: Record<string, string>, what: string, keep?: (owner: Owner) => boolean): Promise<number> {
   const { config } = await loadConfig(values.config);
-  const backend = await makeKubernetesBackend(kubernetesSettings(values, config));
-  try {
-    const names = await backend.removeByLabel(labels, keep);
-    process.stdout.write(`removed ${names.length} Kubernetes namespace(s) ${what} (${backend.provider.name} cluster)\n`);
-  } catch (error) {
-    process.stdout.write(`Kubernetes: nothing removed, the ${backend.provider.name} cluster did not answer (${errorMessage(error)})\n`);
+  const backends = await makeBackends(kubernetesSettings(values, config), BACKEND_NAMES);
+  let failed = false;
+  const spared = new Set<string>();
+  for (const backend of backends.values()) {
+    try {
+      const removal = await backend.removeByLabel(labels, keep);
+      for (const run of removal.spared) spared.add(run);
+      process.stdout.write(`${backend.name}: removed ${Object.entries(removal.removed).map(([kind, n]) => `${n} ${kind}(s)`).join(', ')} ${what}\n`);
+    } catch (error) {
+      // A cluster that is not up holds nothing of this host's to remove (the local one is stopped, say).
+      if (backend.name === 'kubernetes') {
+        process.stdout.write(`kubernetes: nothing removed (${errorMessage(error)})\n`);
+        continue;
+      }
+      failed = true;
+      process.stderr.write(`gategrid: ${backend.name}: ${errorMessage(error)}\n`);
+    }
   }
+  if (spared.size > 0) process.stdout.write(`left alone: ${[...spared].sort().join(', ')} (its process is alive on this host; gategrid prune --all removes it too)\n`);
+  return failed ? 1 : 0;
+}
+
+/** A run whose owner process lives on this host (its labels as Docker or Kubernetes spell them). */
+function isLiveHere(owner: Owner): boolean {
+  const host = owner[LABEL_HOST];
+  const pid = owner[LABEL_PID];
+  if (pid === undefined || (host !== os.hostname() && host !== labelValue(os.hostname()))) return false;
+  return isAlive(Number(pid));
 }
 
 /** Says which earlier runs left containers behind although their process is gone. */
 async function warnAboutLeftovers(): Promise<void> {
   const runs = await labelValues('container', `${LABEL_OWNER}=gategrid`, LABEL_RUN);
   for (const runId of runs) {
-    const owner = await runOwner('container', runId);
-    if (owner.state === 'gone') {
-      process.stderr.write(`gategrid: warning: run ${runId} (pid ${owner.pid}, gone) left containers behind: gategrid down ${runId}, or gategrid prune\n`);
+    const [pid] = await labelValues('container', `${LABEL_RUN}=${runId}`, LABEL_PID);
+    const [host] = await labelValues('container', `${LABEL_RUN}=${runId}`, LABEL_HOST);
+    if (host === os.hostname() && pid !== undefined && !isAlive(Number(pid))) {
+      process.stderr.write(`gategrid: warning: run ${runId} (pid ${pid}, gone) left containers behind: gategrid down ${runId}, or gategrid prune\n`);
     }
   }
 }

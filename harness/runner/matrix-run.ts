@@ -8,7 +8,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { access, constants, mkdir, rm, symlink } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import type { GategridConfig } from '../config/schemas.ts';
 import { defaultOutDir, repoRoot } from '../config/paths.ts';
@@ -17,7 +16,6 @@ import { headCommit } from '../util/git-changes.ts';
 import { LABEL_RUN } from '../labels.ts';
 import { ImageBuilder } from '../images/image-builder.ts';
 import { makeBackends } from '../backends/make-backends.ts';
-import type { KubernetesBackend } from '../backends/kubernetes/kubernetes-backend.ts';
 import type { Backend } from '../backends/backend.ts';
 import { registerCatalog } from '../openstack/catalog-registration.ts';
 import type { PlannedCell } from '../matrix/cell.ts';
@@ -187,10 +185,9 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
     });
   } finally {
     signals.off();
-    // A cluster the run created itself (kind) goes with it, unless a kept cell lives there.
-    const kube = backends.get('kubernetes') as KubernetesBackend | undefined;
-    if (kube) {
-      await kube.provider.close(run.cells.some((c) => c.kept)).catch((e: unknown) => reporter.onLog(undefined, `the ${kube.provider.name} cluster could not be removed: ${errorMessage(e)}`));
+    // What a backend set up for the run (a kind cluster it created) goes with it, unless a kept cell lives there.
+    for (const backend of backends.values()) {
+      await backend.close(run.cells.some((c) => c.kept)).catch((e: unknown) => reporter.onLog(undefined, `${backend.name}: what it set up for the run could not be removed: ${errorMessage(e)}`));
     }
   }
   return { run, outDir, matrixFile, interrupted: interrupt.signal.aborted };
@@ -234,21 +231,17 @@ export function dashboardOptions(config: GategridConfig, known: readonly KnownFa
 }
 
 /**
- * `concurrency: auto`: from the recipes' memory figures and what the cells run on. Docker cells share
- * this machine (its free memory and cores); Kubernetes cells share the cluster's allocatable memory,
- * so a big cluster runs many cells at once while this machine only drives them.
+ * `concurrency: auto`: from the recipes' memory figures and what each backend the cells use can
+ * give at once (Docker: this machine's free memory and cores; Kubernetes: the cluster's
+ * allocatable memory, so a big cluster runs many cells at once while this machine only drives them).
  */
 async function autoConcurrency(cells: readonly PlannedCell[], backends: ReadonlyMap<string, Backend>): Promise<number> {
   const perCellMiB = Math.max(...cells.map((c) => c.scenario.services.reduce((s, svc) => s + svc.spec.memoryMiB, 0)), 256);
-  const onDocker = cells.some((c) => c.backend === 'docker' && !c.skipReason);
-  const onKube = cells.some((c) => c.backend === 'kubernetes' && !c.skipReason);
   const limits = [cells.length, 16];
-  if (onDocker || !onKube) limits.push(Math.floor((os.freemem() / 1024 / 1024) * 0.6 / perCellMiB), os.availableParallelism());
-  if (onKube) {
-    const kube = backends.get('kubernetes') as KubernetesBackend;
-    // An unreachable cluster is each kubernetes cell's error, with its reason; here it only means one at a time.
-    const allocatable = await kube.allocatableMiB().catch(() => perCellMiB);
-    limits.push(Math.floor(allocatable * 0.8 / perCellMiB));
+  for (const backend of backends.values()) {
+    // An unreachable cluster is each of its cells' error, with its reason; here it only means one at a time.
+    const capacity = await backend.capacity().catch(() => ({ memoryMiB: perCellMiB, cores: undefined }));
+    limits.push(Math.floor(capacity.memoryMiB / perCellMiB), ...(capacity.cores === undefined ? [] : [capacity.cores]));
   }
   return Math.max(1, Math.min(...limits));
 }

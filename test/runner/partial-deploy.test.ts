@@ -1,4 +1,5 @@
 import test from 'ava';
+import { inMemoryBackend } from '../in-memory-backend.ts';
 import os from 'node:os';
 import path from 'node:path';
 import type { Backend, Environment } from '../../harness/backends/backend.ts';
@@ -29,7 +30,7 @@ function memoryBackend(failing: string, events: string[] = []): Backend {
     teardown: async () => undefined,
     release: async () => undefined,
   };
-  return { name: 'docker', provision: async () => env };
+  return inMemoryBackend(async () => env);
 }
 
 test('with identity not deployed, Tempest is skipped with the reason, and the cell is failed by its deploy', async (t) => {

@@ -1,4 +1,5 @@
 import test from 'ava';
+import { inMemoryBackend } from '../in-memory-backend.ts';
 import os from 'node:os';
 import path from 'node:path';
 import type { Backend } from '../../harness/backends/backend.ts';
@@ -14,7 +15,7 @@ import { runMatrix } from '../../harness/runner/run-matrix.ts';
 async function attempts(error: Error, retryFailed: boolean): Promise<RunResult['cells'][number]> {
   const catalogues = await loadCatalogues();
   const cells = expandCells({ scenarios: [await loadScenario('identity', catalogues)], releases: ['zed'], backends: ['docker'], cells: [], tempest: 'none' });
-  const backend: Backend = { name: 'docker', provision: async () => { throw error; } };
+  const backend: Backend = inMemoryBackend(async () => { throw error; });
   const images = { ensureAll: async () => new Map(), isCached: async () => true, recordManifests: async () => undefined } as unknown as ImageBuilder;
   const run: RunResult = { schemaVersion: 1, run: { id: 'r-retries', startedAt: new Date().toISOString(), gategridVersion: 'test' }, cells: [] };
   await runMatrix(cells, {

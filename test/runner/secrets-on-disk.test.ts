@@ -1,4 +1,5 @@
 import test from 'ava';
+import { inMemoryBackend } from '../in-memory-backend.ts';
 import { readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -43,7 +44,7 @@ function leakyBackend(): Backend {
     teardown: async () => undefined,
     release: async () => undefined,
   };
-  return { name: 'docker', provision: async () => env };
+  return inMemoryBackend(async () => env);
 }
 
 async function textOf(file: string): Promise<string> {

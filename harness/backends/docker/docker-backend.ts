@@ -2,13 +2,14 @@ import type { WriteStream } from 'node:fs';
 import { openLogFile } from '../../util/log-file.ts';
 import type { Readable } from 'node:stream';
 import { mkdir } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import type { StartedTestContainer, WaitStrategy } from 'testcontainers';
 import { DeploymentError, InfraError, errorMessage } from '../../errors.ts';
 import { docker } from '../../docker-cli.ts';
-import { removeByLabel } from './remove-labelled.ts';
+import { removeByLabel, removeRuns } from './remove-labelled.ts';
 import { LABEL_CELL, LABEL_RUN } from '../../labels.ts';
-import type { Backend, ContainerSpec, ContainerState, Environment, EnvironmentSpec, ExecResult, JobSpec, Privileges, ReadyProbe, ServiceSpec } from '../backend.ts';
+import type { Backend, Owner, Removal, ContainerSpec, ContainerState, Environment, EnvironmentSpec, ExecResult, JobSpec, Privileges, ReadyProbe, ServiceSpec } from '../backend.ts';
 import { LoopbackContainer } from './loopback-container.ts';
 import { closeEgress } from './egress-firewall.ts';
 import { startNameStub, type NameStub } from './name-stub.ts';
@@ -44,6 +45,18 @@ export class DockerBackend implements Backend {
     await env.createNetwork(this.#egress);
     return env;
   }
+
+  removeByLabel(labels: Readonly<Record<string, string>>, keep?: (owner: Owner) => boolean): Promise<Removal> {
+    return removeRuns(labels, keep);
+  }
+
+  /** This machine's: 60 % of its free memory (the rest for the engine, the CLI and the page cache), and its cores. */
+  async capacity(): Promise<{ memoryMiB: number; cores: number }> {
+    return { memoryMiB: (os.freemem() / 1024 / 1024) * 0.6, cores: os.availableParallelism() };
+  }
+
+  /** Nothing set up for the run outlives its cells here. */
+  async close(): Promise<void> {}
 }
 
 /** Docker object names: unique per run and cell, so cells never share a network, volume or name. */

@@ -1,5 +1,7 @@
-import { InfraError } from '../../errors.ts';
-import { docker, listByLabel, networkExists, type ResourceKind } from '../../docker-cli.ts';
+import { errorMessage, InfraError } from '../../errors.ts';
+import { docker, labelValues, listByLabel, networkExists, type ResourceKind } from '../../docker-cli.ts';
+import { LABEL_HOST, LABEL_PID, LABEL_RUN } from '../../labels.ts';
+import type { Owner, Removal } from '../backend.ts';
 import { sweepEgressRules } from './egress-firewall.ts';
 
 /**
@@ -38,4 +40,54 @@ export async function removeByLabel(labels: readonly string[]): Promise<Record<R
   if (removed.network > 0) await sweepEgressRules(networkExists);
   if (problems.length > 0) throw new InfraError(`could not remove what carries ${labels.join(', ')}: ${problems.join('; ')}`);
   return removed;
+}
+
+/**
+ * The Docker backend's removal by label: every run's containers, networks and volumes carrying all
+ * the labels, run by run, but the runs `keep` spares (asked with each run's owner labels); then the
+ * firewall rules of networks already gone (a crash between the two removals). One run Docker
+ * refuses to clear does not keep the others': every refusal is said at the end, as one error.
+ */
+export async function removeRuns(labels: Readonly<Record<string, string>>, keep?: (owner: Owner) => boolean): Promise<Removal> {
+  const filters = Object.entries(labels).map(([k, v]) => `${k}=${v}`);
+  const total: Record<ResourceKind, number> = { container: 0, network: 0, volume: 0 };
+  const add = (removed: Record<ResourceKind, number>) => { for (const k of ['container', 'network', 'volume'] as const) total[k] += removed[k]; };
+  if (!keep) {
+    add(await removeByLabel(filters));
+    return { removed: { ...total, ...(await sweptRules()) }, spared: [] };
+  }
+  const seen = new Set<string>();
+  const spared: string[] = [];
+  const failed: string[] = [];
+  for (const kind of ['container', 'network', 'volume'] as const) {
+    for (const run of await labelValues(kind, filters, LABEL_RUN)) {
+      if (seen.has(run)) continue;
+      seen.add(run);
+      if (keep(await owner(kind, run))) {
+        spared.push(run);
+        continue;
+      }
+      try {
+        add(await removeByLabel([...filters, `${LABEL_RUN}=${run}`]));
+      } catch (error) {
+        failed.push(`run ${run}: ${errorMessage(error)}`);
+      }
+    }
+  }
+  const removed = { ...total, ...(await sweptRules()) };
+  if (failed.length > 0) throw new InfraError(`removed ${removed.container} container(s), ${removed.network} network(s), ${removed.volume} volume(s), but not everything of ${failed.join('; ')}`, { details: { removed } });
+  return { removed, spared: spared.sort() };
+}
+
+/** The egress rules of networks that no longer exist, removed: their count, when any. */
+async function sweptRules(): Promise<Record<string, number>> {
+  const swept = await sweepEgressRules(networkExists);
+  return swept > 0 ? { 'egress rule set': swept } : {};
+}
+
+/** A run's owner, from the labels of its objects of a kind. */
+async function owner(kind: ResourceKind, run: string): Promise<Owner> {
+  const [pid] = await labelValues(kind, `${LABEL_RUN}=${run}`, LABEL_PID);
+  const [host] = await labelValues(kind, `${LABEL_RUN}=${run}`, LABEL_HOST);
+  return { [LABEL_RUN]: run, [LABEL_PID]: pid, [LABEL_HOST]: host };
 }

@@ -1,7 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InfraError } from '../../errors.ts';
-import type { Backend, Environment, EnvironmentSpec } from '../backend.ts';
+import type { Backend, Environment, EnvironmentSpec, Owner, Removal } from '../backend.ts';
+import { LABEL_RUN } from '../../labels.ts';
 import { KubeApi, apiMessage, isNotFound } from './kube-api.ts';
 import { KubernetesEnvironment } from './kubernetes-environment.ts';
 import { namespaceManifest, namespaceName, labelValue } from './manifests.ts';
@@ -59,25 +60,35 @@ export class KubernetesBackend implements Backend {
     return env;
   }
 
-  /** The memory the cluster's nodes offer pods, in MiB: how many cells fit at once. */
-  async allocatableMiB(): Promise<number> {
+  /** 80 % of the memory the cluster's nodes offer pods, in MiB: how many cells fit at once. */
+  async capacity(): Promise<{ memoryMiB: number }> {
     const api = await this.api();
     const nodes = await api.core.listNode();
-    return nodes.items.reduce((sum, n) => sum + memoryMiB(n.status?.allocatable?.memory ?? '0'), 0);
+    return { memoryMiB: nodes.items.reduce((sum, n) => sum + memoryMiB(n.status?.allocatable?.memory ?? '0'), 0) * 0.8 };
   }
 
-  /** Deletes every namespace carrying all the labels (`key=value`), but those `keep` spares (given their labels); returns their names. */
-  async removeByLabel(labels: Readonly<Record<string, string>>, keep: (labels: Readonly<Record<string, string>>) => boolean = () => false): Promise<string[]> {
+  /** Deletes every namespace carrying all the labels (`key=value`), but those whose run `keep` spares (given the namespace's labels). */
+  async removeByLabel(labels: Readonly<Record<string, string>>, keep: (owner: Owner) => boolean = () => false): Promise<Removal> {
     const api = await this.api();
     const selector = Object.entries(labels).map(([k, v]) => `${k}=${labelValue(v)}`).join(',');
     const list = await api.core.listNamespace({ labelSelector: selector });
-    const names = list.items.filter((n) => !keep(n.metadata?.labels ?? {})).map((n) => n.metadata!.name!);
+    const spared = new Set<string>();
+    const names: string[] = [];
+    for (const n of list.items) {
+      const own = n.metadata?.labels ?? {};
+      if (keep(own)) spared.add(own[LABEL_RUN] ?? n.metadata!.name!);
+      else names.push(n.metadata!.name!);
+    }
     for (const name of names) {
       await api.core.deleteNamespace({ name, propagationPolicy: 'Background' }).catch((cause: unknown) => {
         if (!isNotFound(cause)) throw new InfraError(`namespace ${name} could not be deleted: ${apiMessage(cause)}`, { cause });
       });
     }
-    return names;
+    return { removed: { namespace: names.length }, spared: [...spared].sort() };
+  }
+
+  close(keepCells: boolean): Promise<void> {
+    return this.provider.close(keepCells);
   }
 }
 
