@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { CatalogSpec, CloudSpec } from '../config/schemas.ts';
 import { verify, type Check } from '../checks/check.ts';
+import { pollUntil } from '../checks/poll.ts';
 import type { API_GROUPS } from '../config/schemas.ts';
 import { computeChecks } from './compute-checks.ts';
 import { networkChecks } from './network-checks.ts';
@@ -107,13 +108,8 @@ const image: Check<ApiContext>[] = [
         const payload = randomBytes(4 * 1024 * 1024);
         const put = await s.request('PUT', `${base}/images/${imageId}/file`, { data: payload, headers: { 'Content-Type': 'application/octet-stream' }, timeoutMs: 120_000 });
         verify(put.status === 204, `upload answered ${put.status}: ${brief(put.data)}`);
-        let status = '';
-        for (let i = 0; i < 60 && status !== 'active'; i++) {
-          const got = await s.request('GET', `${base}/images/${imageId}`);
-          status = got.data?.status;
-          if (status !== 'active') await new Promise((r) => setTimeout(r, 500));
-        }
-        verify(status === 'active', `image did not become active within 30 s (status ${status})`);
+        await pollUntil('the uploaded image', async () => String((await s.request('GET', `${base}/images/${imageId}`)).data?.status), (status) => status === 'active',
+          { timeoutMs: 30_000, intervalMs: 500, failed: (status) => (status === 'killed' ? 'glance killed it' : undefined), describe: (status) => `status ${status}` });
         const down = await s.request('GET', `${base}/images/${imageId}/file`, { responseType: 'arraybuffer', timeoutMs: 120_000 });
         verify(down.status === 200, `download answered ${down.status}`);
         const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');

@@ -1,3 +1,4 @@
+import { poll } from '../util/poll.ts';
 import type { CatalogSpec, CloudSpec } from '../config/schemas.ts';
 import { DeploymentError, errorMessage } from '../errors.ts';
 import { brief, Session } from './rest-client.ts';
@@ -64,18 +65,21 @@ async function register(cloud: CloudSpec, catalog: CatalogSpec, timeoutMs: numbe
  * Bounded by the registration's deadline (and 60 tries); any other answer is final.
  */
 async function loginWhenReachable(cloud: CloudSpec, deadline: number): Promise<Session> {
-  for (let attempt = 1; ; attempt++) {
+  let lastError: unknown;
+  const outcome = await poll<Session>(async () => {
     try {
       // A keystone worker's first token costs it seconds of imports and caches; on a loaded host
       // (measured: 37 s with two test files deploying at once) that outlasts the client's
       // default 30 s, so the login may take what is left of the registration's own deadline.
-      return await Session.login(cloud, cloud, Math.max(1_000, deadline - Date.now()));
+      return { done: await Session.login(cloud, cloud, Math.max(1_000, deadline - Date.now())) };
     } catch (error) {
-      const transient = /answered 50[234]|ECONNREFUSED|ECONNRESET|socket hang up/.test(errorMessage(error));
-      if (!transient || attempt >= 60 || Date.now() + 500 > deadline) throw error;
-      await new Promise((r) => setTimeout(r, 500));
+      if (!/answered 50[234]|ECONNREFUSED|ECONNRESET|socket hang up/.test(errorMessage(error))) throw error;
+      lastError = error;
+      return { again: errorMessage(error) };
     }
-  }
+  }, { timeoutMs: Math.max(0, deadline - Date.now()), intervalMs: 500, tries: 60 });
+  if (outcome.ok) return outcome.value;
+  throw lastError;
 }
 
 /** The object the list finds, else the one created now (`created`: whether this call made it). */

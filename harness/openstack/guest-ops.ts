@@ -1,3 +1,4 @@
+import { poll } from '../util/poll.ts';
 import { CheckFailed, verify } from '../checks/check.ts';
 import { pollUntil } from '../checks/poll.ts';
 import type { ExecResult } from '../backends/backend.ts';
@@ -90,17 +91,16 @@ export async function reach(h: WorkloadHooks, s: Session, guest: Guest, key: Ssh
   if (!guest.floatingIp) throw new CheckFailed(`guest ${guest.name} has no floating IP to reach it on`);
   const address = guest.floatingIp.address;
   const started = Date.now();
-  const deadline = started + timeoutMs;
   let pingMs: number | undefined;
   let last: ExecResult | undefined;
-  for (let i = 0; i < 200 && Date.now() < deadline; i++) {
+  const reached = await poll<{ pingMs: number; sshMs: number; hostname: string }>(async () => {
     if (pingMs === undefined && (await pings(h, address))) pingMs = Date.now() - started;
-    if (pingMs !== undefined) {
-      last = await ssh(h, key, address, 'hostname');
-      if (last.exitCode === 0) return { pingMs, sshMs: Date.now() - started, hostname: last.output.trim() };
-    }
-    await new Promise((r) => setTimeout(r, 1_000));
-  }
+    if (pingMs === undefined) return { again: 'no ping' };
+    last = await ssh(h, key, address, 'hostname');
+    if (last.exitCode === 0) return { done: { pingMs, sshMs: Date.now() - started, hostname: last.output.trim() } };
+    return { again: 'no SSH' };
+  }, { timeoutMs, intervalMs: 1_000, tries: 200 });
+  if (reached.ok) return reached.value;
   const c = parseGuestConsole(await consoleOf(s, guest.id).catch(() => ''));
   const why = diagnose(c, guest.fixedIp, pingMs !== undefined);
   throw new CheckFailed(`guest ${guest.name} (${guest.fixedIp}, floating ${address}) did not answer ${pingMs === undefined ? 'ping' : 'SSH'} within ${timeoutMs / 1000} s: ${why}${last ? ` (ssh: ${last.output.trim().split('\n').slice(-1)[0]})` : ''}`);

@@ -1,8 +1,8 @@
+import { poll } from './poll.ts';
 import { mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { InfraError } from '../errors.ts';
 
 /**
@@ -16,32 +16,25 @@ import { InfraError } from '../errors.ts';
 export async function withFileLock<T>(name: string, timeoutMs: number, task: () => Promise<T>, root = path.join(os.tmpdir(), 'gategrid-locks')): Promise<T> {
   const dir = path.join(root, name.replace(/[^A-Za-z0-9_.-]/g, '_'));
   await mkdir(root, { recursive: true });
-  const deadline = Date.now() + timeoutMs;
   // The host too: a lock beside a shared file (a workbook on a shared folder) may be another machine's.
   const me = `${process.pid} ${startTime(process.pid) ?? '-'} ${os.hostname()}`;
-  for (;;) {
+  const taken = await poll(async () => {
     const staging = await mkdtemp(path.join(root, '.staging-'));
     await writeFile(path.join(staging, 'owner'), me);
     try {
       await rename(staging, dir);
-      break;
+      return { done: true };
     } catch (error) {
       await rm(staging, { recursive: true, force: true });
       const code = (error as NodeJS.ErrnoException).code;
       if (code !== 'EEXIST' && code !== 'ENOTEMPTY' && code !== 'EISDIR') throw new InfraError(`cannot take lock ${dir}: ${(error as Error).message}`, { cause: error });
       const judged = await readFile(path.join(dir, 'owner'), 'utf8').catch(() => '');
       const stale = await staleReason(dir);
-      if (stale) {
-        await takeOver(dir, judged);
-        continue;
-      }
-      if (Date.now() > deadline) {
-        const owner = await readFile(path.join(dir, 'owner'), 'utf8').catch(() => '?');
-        throw new InfraError(`timed out after ${timeoutMs} ms waiting for lock ${dir} (held by pid ${owner.split(' ')[0]}); if no gategrid runs, remove it`);
-      }
-      await sleep(200);
+      if (stale) await takeOver(dir, judged);
+      return { again: stale ? 'taken over a stale lock' : `held by pid ${judged.split(' ')[0] || '?'}` };
     }
-  }
+  }, { timeoutMs, intervalMs: 200 });
+  if (!taken.ok) throw new InfraError(`timed out after ${timeoutMs} ms waiting for lock ${dir} (${taken.last}); if no gategrid runs, remove it`);
   try {
     return await task();
   } finally {

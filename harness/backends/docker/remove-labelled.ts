@@ -1,3 +1,4 @@
+import { poll } from '../../util/poll.ts';
 import { errorMessage, InfraError } from '../../errors.ts';
 import { docker, labelValues, listByLabel, networkExists, type ResourceKind } from '../../docker-cli.ts';
 import { LABEL_HOST, LABEL_PID, LABEL_RUN } from '../../labels.ts';
@@ -21,20 +22,19 @@ export async function removeByLabel(labels: readonly string[]): Promise<Record<R
   const problems: string[] = [];
   for (const kind of ['network', 'volume'] as const) {
     let ids = await listByLabel(kind, labels);
-    let last = '';
-    for (let attempt = 1; ids.length > 0; attempt++) {
+    if (ids.length === 0) continue;
+    const cleared = await poll(async () => {
       const r = await docker([kind, 'rm', ...ids], { allowFailure: true });
       const left = await listByLabel(kind, labels);
       removed[kind] += ids.length - left.filter((id) => ids.includes(id)).length;
       ids = left;
-      last = r.stderr.trim();
-      if (ids.length === 0 || attempt >= 20) break;
+      if (ids.length === 0) return { done: true };
       // A straggling container (removed by someone else meanwhile, or started after the listing).
       const stragglers = await listByLabel('container', labels);
       if (stragglers.length > 0) await docker(['rm', '-f', '-v', ...stragglers], { allowFailure: true });
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-    if (ids.length > 0) problems.push(`${kind}(s) ${ids.join(', ')}: ${last || 'still present'}`);
+      return { again: r.stderr.trim() || 'still present' };
+    }, { timeoutMs: 60_000, intervalMs: 250, tries: 20 });
+    if (!cleared.ok) problems.push(`${kind}(s) ${ids.join(', ')}: ${cleared.last}`);
   }
   // The host firewall rules that closed the removed networks' way out go with them.
   if (removed.network > 0) await sweepEgressRules(networkExists);

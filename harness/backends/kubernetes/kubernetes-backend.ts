@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { InfraError } from '../../errors.ts';
+import { poll } from '../../util/poll.ts';
 import type { Backend, Environment, EnvironmentSpec, Owner, Removal } from '../backend.ts';
 import { LABEL_RUN } from '../../labels.ts';
 import { KubeApi, apiMessage, isNotFound } from './kube-api.ts';
@@ -44,18 +44,20 @@ export class KubernetesBackend implements Backend {
     }
     const env = new KubernetesEnvironment(api, this.provider, spec, namespace);
     // Pods cannot be created before the namespace's default service account exists.
-    const deadline = Date.now() + 60_000;
-    for (;;) {
+    let failure: unknown;
+    const outcome = await poll(async () => {
       try {
         await api.core.readNamespacedServiceAccount({ name: 'default', namespace });
-        break;
+        return { done: true };
       } catch (cause) {
-        if (!isNotFound(cause) || Date.now() > deadline) {
-          await env.teardown().catch(() => undefined);
-          throw new InfraError(`namespace ${namespace} got no default service account within 60 s: ${apiMessage(cause)}`, { cause });
-        }
+        failure = cause;
+        if (!isNotFound(cause)) throw cause;
+        return { again: apiMessage(cause) };
       }
-      await sleep(250);
+    }, { timeoutMs: 60_000, intervalMs: 250 }).catch((cause: unknown) => ({ ok: false as const, last: apiMessage(cause) }));
+    if (!outcome.ok) {
+      await env.teardown().catch(() => undefined);
+      throw new InfraError(`namespace ${namespace} got no default service account within 60 s: ${outcome.last}`, { cause: failure });
     }
     return env;
   }

@@ -1,8 +1,8 @@
+import { poll } from '../../util/poll.ts';
 import type { WriteStream } from 'node:fs';
 import { openLogFile } from '../../util/log-file.ts';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { PassThrough, Writable } from 'node:stream';
 import { Exec, Log, type V1Deployment, type V1Pod, type V1StatefulSet, type V1Status } from '@kubernetes/client-node';
 import { DeploymentError, InfraError, errorMessage } from '../../errors.ts';
@@ -103,9 +103,8 @@ export class KubernetesEnvironment implements Environment {
       ? this.#api.apps.readNamespacedStatefulSet({ name, namespace: this.namespace })
       : this.#api.apps.readNamespacedDeployment({ name, namespace: this.namespace }));
     const gone = async (): Promise<boolean> => (await this.#pods(name)).length === 0 && (await read().then(() => false, (e: unknown) => isNotFound(e)));
-    const deadline = Date.now() + graceMs + 60_000;
-    while (Date.now() < deadline && !(await gone())) await sleep(POLL_MS);
-    if (!(await gone())) throw new DeploymentError(`${name} could not be stopped: its ${kind} or pod is still there ${Math.round((graceMs + 60_000) / 1000)} s later`);
+    const stopped = await poll(async () => ((await gone()) ? { done: true } : { again: 'still there' }), { timeoutMs: graceMs + 60_000, intervalMs: POLL_MS });
+    if (!stopped.ok) throw new DeploymentError(`${name} could not be stopped: its ${kind} or pod is still there ${Math.round((graceMs + 60_000) / 1000)} s later`);
     await this.#following.get(name);
     this.#started.delete(name);
   }
@@ -114,20 +113,18 @@ export class KubernetesEnvironment implements Environment {
     const ctx = await this.#prepare(spec);
     await this.#create(spec.name, () => this.#api.batch.createNamespacedJob({ namespace: this.namespace, body: jobManifest(spec, ctx) }));
     this.#started.set(spec.name, { spec, forwarders: [] });
-    const deadline = Date.now() + spec.timeoutMs;
-    let pod: V1Pod | undefined;
-    let exitCode: number | undefined;
-    while (Date.now() < deadline) {
-      pod = (await this.#pods(spec.name)).at(-1);
+    const finished = await poll<{ pod: V1Pod | undefined; exitCode: number }>(async () => {
+      const pod = (await this.#pods(spec.name)).at(-1);
       const main = pod?.status?.containerStatuses?.find((c) => c.name === MAIN);
       if (pod && main && (main.state?.running || main.state?.terminated)) this.#follow(spec.name, pod);
       const waiting = main?.state?.waiting?.reason ?? pod?.status?.initContainerStatuses?.find((c) => c.state?.waiting)?.state?.waiting?.reason;
       if (waiting && HOPELESS.has(waiting)) throw new InfraError(`job ${spec.name} cannot start: ${waiting}: ${main?.state?.waiting?.message ?? ''}`);
-      if (main?.state?.terminated) { exitCode = main.state.terminated.exitCode; break; }
-      if (pod?.status?.phase === 'Failed' && !main?.state?.running) { exitCode = -1; break; }
-      await sleep(POLL_MS);
-    }
-    if (exitCode === undefined) throw new DeploymentError(`job ${spec.name} did not finish within ${spec.timeoutMs / 1000}s; log: ${this.logFile(spec.name)}`);
+      if (main?.state?.terminated) return { done: { pod, exitCode: main.state.terminated.exitCode } };
+      if (pod?.status?.phase === 'Failed' && !main?.state?.running) return { done: { pod, exitCode: -1 } };
+      return { again: waiting ?? pod?.status?.phase ?? 'no pod yet' };
+    }, { timeoutMs: spec.timeoutMs, intervalMs: POLL_MS });
+    if (!finished.ok) throw new DeploymentError(`job ${spec.name} did not finish within ${spec.timeoutMs / 1000}s (last: ${finished.last}); log: ${this.logFile(spec.name)}`);
+    const { pod, exitCode } = finished.value;
     await this.#following.get(spec.name);
     if (spec.outputs && pod?.metadata?.name) {
       await mkdir(spec.outputs.to, { recursive: true });
@@ -213,16 +210,11 @@ export class KubernetesEnvironment implements Environment {
       if (!isNotFound(cause)) throw new InfraError(`namespace ${this.namespace} could not be deleted: ${apiMessage(cause)}`, { cause });
     }
     // Bounded: a namespace whose finalizers hang is reported, never waited on for ever.
-    const deadline = Date.now() + 180_000;
-    for (;;) {
-      try {
-        await this.#api.core.readNamespace({ name: this.namespace });
-      } catch (cause) {
-        if (isNotFound(cause)) break;
-      }
-      if (Date.now() > deadline) throw new InfraError(`namespace ${this.namespace} was still there 180 s after its deletion`);
-      await sleep(1000);
-    }
+    const deleted = await poll(() => this.#api.core.readNamespace({ name: this.namespace }).then(
+      (ns) => ({ again: ns.status?.phase ?? 'present' }),
+      (cause: unknown) => (isNotFound(cause) ? { done: true } : { again: apiMessage(cause) }),
+    ), { timeoutMs: 180_000, intervalMs: 1000 });
+    if (!deleted.ok) throw new InfraError(`namespace ${this.namespace} was still there 180 s after its deletion (last: ${deleted.last})`);
     const root = hostPathOf(this.#context(), '');
     if (root) await rm(root, { recursive: true, force: true });
   }
@@ -299,9 +291,8 @@ export class KubernetesEnvironment implements Environment {
 
   /** Polls until the pod runs and the recipe's probe passes; a crash or a hopeless wait ends it early. */
   async #waitReady(spec: ServiceSpec): Promise<string | undefined> {
-    const deadline = Date.now() + spec.timeoutMs;
     let last = 'no pod yet';
-    while (Date.now() < deadline) {
+    const ready = await poll<string | undefined>(async () => {
       const pod = (await this.#pods(spec.name).catch(() => [])).at(-1);
       const main = pod?.status?.containerStatuses?.find((c) => c.name === MAIN);
       const init = pod?.status?.initContainerStatuses?.find((c) => c.state?.terminated && c.state.terminated.exitCode !== 0);
@@ -312,14 +303,15 @@ export class KubernetesEnvironment implements Environment {
       if (pod && main && (main.state?.running || main.state?.terminated || main.lastState?.terminated)) this.#follow(spec.name, pod);
       if (ended) throw new DeploymentError(`${spec.name} ${describeExit(ended)} before it was ready; log: ${this.logFile(spec.name)}`);
       if (main?.state?.running) {
-        if (await this.#probeOnce(spec, spec.ready).catch(() => false)) return pod?.metadata?.uid;
+        if (await this.#probeOnce(spec, spec.ready).catch(() => false)) return { done: pod?.metadata?.uid };
         last = 'running, its readiness probe fails';
       } else {
         last = waiting?.reason ?? pod?.status?.conditions?.find((c) => c.status === 'False' && c.message)?.message ?? pod?.status?.phase ?? last;
       }
-      await sleep(POLL_MS);
-    }
-    throw new DeploymentError(`${spec.name} did not become ready within ${spec.timeoutMs / 1000} s (last: ${last}); log: ${this.logFile(spec.name)}`);
+      return { again: last };
+    }, { timeoutMs: spec.timeoutMs, intervalMs: POLL_MS });
+    if (ready.ok) return ready.value;
+    throw new DeploymentError(`${spec.name} did not become ready within ${spec.timeoutMs / 1000} s (last: ${ready.last}); log: ${this.logFile(spec.name)}`);
   }
 
   async #probeOnce(spec: ContainerSpec, ready: ReadyProbe): Promise<boolean> {

@@ -1,4 +1,5 @@
 import type Dockerode from 'dockerode';
+import { poll } from '../../../util/poll.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { getContainerRuntimeClient } from 'testcontainers';
 import { BaseWaitStrategy } from './base-wait-strategy.ts';
@@ -46,24 +47,17 @@ export class ExecWaitStrategy extends BaseWaitStrategy {
   }
 
   async waitUntilReady(container: Dockerode.Container): Promise<void> {
-    const deadline = Date.now() + this.timeoutMs;
-    let interval = this.#firstMs;
-    let tries = 0;
-    let last = 'not tried';
-    // Bounded by the deadline; every pause is at most maxIntervalMs.
-    while (Date.now() < deadline) {
-      tries++;
+    // Bounded by the deadline; pauses double from firstIntervalMs up to maxIntervalMs.
+    const outcome = await poll(async () => {
       try {
         const { exitCode, output } = await this.#exec(container, ['/bin/sh', '-c', this.#command]);
-        if (exitCode === 0) return;
+        if (exitCode === 0) return { done: true };
         const line = output.trim().split('\n').at(-1)?.slice(0, 200);
-        last = `exit ${exitCode}${line ? `: ${line}` : ''}`;
+        return { again: `exit ${exitCode}${line ? `: ${line}` : ''}` };
       } catch (error) {
-        last = error instanceof Error ? error.message : String(error);
+        return { again: error instanceof Error ? error.message : String(error) };
       }
-      await this.#sleep(Math.min(interval, Math.max(0, deadline - Date.now())));
-      interval = Math.min(this.#maxMs, interval * 2);
-    }
-    throw new ExecNotReadyError(this.#command, this.timeoutMs, tries, last);
+    }, { timeoutMs: this.timeoutMs, intervalMs: this.#firstMs, backoff: 2, maxIntervalMs: this.#maxMs, tries: Number.MAX_SAFE_INTEGER, sleep: this.#sleep });
+    if (!outcome.ok) throw new ExecNotReadyError(this.#command, this.timeoutMs, outcome.tries, outcome.last);
   }
 }

@@ -1,4 +1,5 @@
 import type Dockerode from 'dockerode';
+import { poll } from '../../../util/poll.ts';
 import type { BoundPorts } from 'testcontainers';
 import { fetchFailure, httpStatus } from '../../../util/http-status.ts';
 import { BaseWaitStrategy } from './base-wait-strategy.ts';
@@ -35,14 +36,13 @@ export class LoopbackHttpWaitStrategy extends BaseWaitStrategy {
 
   async waitUntilReady(_container: Dockerode.Container, boundPorts: BoundPorts): Promise<void> {
     const url = `http://127.0.0.1:${boundPorts.getBinding(this.#port)}${this.#path}`;
-    const deadline = Date.now() + this.timeoutMs;
     let last = 'no answer yet';
     // Bounded by the deadline: every request has its own timeout, every pause is fixed.
-    while (Date.now() < deadline) {
-      const requestTimeoutMs = Math.min(this.#requestTimeoutMs, deadline - Date.now());
+    const outcome = await poll(async (_n, leftMs) => {
+      const requestTimeoutMs = Math.max(1, Math.min(this.#requestTimeoutMs, leftMs));
       try {
         const status = await httpStatus(url, requestTimeoutMs);
-        if (status === this.#status) return;
+        if (status === this.#status) return { done: true };
         last = `HTTP ${status}`;
       } catch (error) {
         if (error instanceof Error && error.name === 'TimeoutError') {
@@ -52,8 +52,8 @@ export class LoopbackHttpWaitStrategy extends BaseWaitStrategy {
           last = fetchFailure(error);
         }
       }
-      await new Promise((resolve) => setTimeout(resolve, Math.min(this.#intervalMs, Math.max(0, deadline - Date.now()))));
-    }
-    throw new HttpNotReadyError(url, this.timeoutMs, last);
+      return { again: last };
+    }, { timeoutMs: this.timeoutMs, intervalMs: this.#intervalMs, tries: Number.MAX_SAFE_INTEGER });
+    if (!outcome.ok) throw new HttpNotReadyError(url, this.timeoutMs, outcome.last);
   }
 }
