@@ -1,4 +1,4 @@
-import { fetchFailure, httpStatus } from '../util/http-status.ts';
+import { requestFailure, httpStatus } from '../util/http-status.ts';
 import { summarize, type DowntimeReport, type ProbeSample } from '../results/downtime.ts';
 
 /**
@@ -51,7 +51,7 @@ export class DowntimeProbe {
         const status = await httpStatus(this.#url, this.#requestTimeoutMs);
         this.#samples.push({ at, ok: this.#ok(status), detail: `HTTP ${status}` });
       } catch (error) {
-        this.#samples.push({ at, ok: false, detail: fetchFailure(error) });
+        this.#samples.push({ at, ok: false, detail: requestFailure(error) });
       }
       await new Promise((resolve) => setTimeout(resolve, this.#intervalMs));
     }

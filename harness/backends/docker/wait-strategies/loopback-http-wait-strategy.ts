@@ -1,7 +1,7 @@
 import type Dockerode from 'dockerode';
 import { poll } from '../../../util/poll.ts';
 import type { BoundPorts } from 'testcontainers';
-import { fetchFailure, httpStatus } from '../../../util/http-status.ts';
+import { requestFailure, httpStatus } from '../../../util/http-status.ts';
 import { BaseWaitStrategy } from './base-wait-strategy.ts';
 
 /** The service never answered the expected status before the deadline. */
@@ -49,7 +49,7 @@ export class LoopbackHttpWaitStrategy extends BaseWaitStrategy {
           // A request the deadline cut short says nothing new: keep the last real answer.
           if (requestTimeoutMs === this.#requestTimeoutMs) last = `no answer within ${requestTimeoutMs} ms`;
         } else {
-          last = fetchFailure(error);
+          last = requestFailure(error);
         }
       }
       return { again: last };
