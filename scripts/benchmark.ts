@@ -27,6 +27,7 @@ import { criticalPath } from './critical-path.ts';
 import { cellReason } from '../harness/results/verdicts.ts';
 import { benchMatrix } from './bench-matrix.ts';
 import { executeRun } from '../harness/runner/matrix-run.ts';
+import { calibrationMs, inUnits } from './calibration.ts';
 import { loadConfig } from '../harness/config/load-config.ts';
 
 const cold = process.argv.includes('--cold');
@@ -37,13 +38,18 @@ const rows: Array<[string, string, string]> = [];
 // judged from one run against the last.
 const lastFile = path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'gategrid', 'bench-last.json');
 const last = new Map<string, string>(Object.entries(JSON.parse(await readFile(lastFile, 'utf8').catch(() => '{}')) as Record<string, string>));
+// The calibration unit (u): this machine's time for the bench's own fixed workload, measured now.
+const unitMs = calibrationMs();
+process.stdout.write(`calibration: 1 u = ${unitMs.toFixed(0)} ms on this machine now (scripts/calibration.ts); each time is also given in u, which compares across machines\n`);
 const row = (name: string, value: string, target = '') => {
   rows.push([name, value, target]);
   const before = last.get(name);
-  process.stdout.write(`  ${name.padEnd(44)} ${value.padStart(10)}  ${before !== undefined && before !== value ? `(last bench: ${before})  ` : ''}${target}\n`);
+  const units = inUnits(value, unitMs);
+  process.stdout.write(`  ${name.padEnd(44)} ${value.padStart(10)}${units ? ` = ${units.padStart(6)}` : '         '}  ${before !== undefined && before !== value ? `(last bench: ${before})  ` : ''}${target}\n`);
 };
 async function saveFigures(): Promise<void> {
   await mkdir(path.dirname(lastFile), { recursive: true });
+  row('calibration unit, again at the end', `${calibrationMs().toFixed(0)} ms`, `${unitMs.toFixed(0)} ms at the start: a difference is the machine's speed wandering during the bench`);
   // Merged over the last figures: a partial bench (--matrix) keeps the others.
   await writeFile(lastFile, `${JSON.stringify({ ...Object.fromEntries(last), ...Object.fromEntries(rows.map(([name, value]) => [name, value])) }, null, 2)}\n`);
 }
