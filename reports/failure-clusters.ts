@@ -1,4 +1,5 @@
 import { isRed } from '../harness/results/verdicts.ts';
+import { maskVarying } from '../harness/results/masking.ts';
 import type { HistoryRow } from './stability-history.ts';
 
 /**
@@ -19,30 +20,12 @@ export interface FailureCluster {
   readonly known: boolean;
 }
 
-const MASKS: ReadonlyArray<[RegExp, string]> = [
-  [/\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?/g, '<time>'],
-  [/\b\d{2}:\d{2}:\d{2}(?:[.,]\d+)?\b/g, '<time>'],
-  [/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, '<uuid>'],
-  [/\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b/g, '<address>'],
-  [/\b(?:gategrid|gg)-[a-z0-9-]*[0-9a-f]{6,}\b/g, '<name>'],
-  [/\b[0-9a-f]{8,}\b/gi, '<hex>'],
-  [/(?:\/[\w.@+-]+){2,}\/?/g, '<path>'],
-  [/\b\d+(?:\.\d+)?\b/g, '<n>'],
-];
-
-/** A failure's text with what varies between runs masked: equal for the same failure anywhere. */
-export function maskFailure(text: string): string {
-  let out = text.trim();
-  for (const [pattern, mask] of MASKS) out = out.replace(pattern, mask);
-  return out.replace(/\s+/g, ' ');
-}
-
 /** The red results of a history grouped by masked reason, the largest cluster first (ties: the newest). */
 export function failureClusters(history: readonly HistoryRow[]): FailureCluster[] {
   const groups = new Map<string, HistoryRow[]>();
   for (const row of history) {
     if (!isRed(row.status)) continue;
-    const signature = maskFailure(row.reason || row.status);
+    const signature = maskVarying(row.reason || row.status);
     groups.set(signature, [...(groups.get(signature) ?? []), row]);
   }
   return [...groups.entries()].map(([signature, rows]) => {

@@ -101,6 +101,7 @@ function renderCell(cell: CellResult, changes?: WhatChanged): string {
 ${cellReason(cell) ? `<p>${esc(cellReason(cell))}</p>` : ''}
 <p>${cell.durationMs !== undefined ? `${seconds(cell.durationMs)} · ` : ''}${kindTally(cell.checks)} · logs: <a href="${esc(cell.artifacts.logs)}">${esc(cell.artifacts.logs)}</a>${cell.scenarioRevision ? ` · scenario revision ${esc(cell.scenarioRevision)}` : ''}</p>
 <p>reproduce: <code>${esc(cell.repro)}</code></p>
+${renderNewLogLines(cell)}
 ${changes ? renderChanges(changes) : ''}
 ${attempts}
 ${renderDowntime(cell)}
@@ -113,6 +114,14 @@ ${steps.map((p) => `<tr><td>${esc(p.name.slice(p.name.indexOf('/') + 1))}</td><t
 ${red.map(renderRedCheck).join('\n')}
 ${rest.length > 0 ? `<details><summary>other checks (${rest.length})</summary><table>
 ${rest.map((c) => `<tr><td>${esc(c.id)}</td><td>${esc(c.kind)}</td><td>${badge(c.status)}</td><td>${seconds(c.durationMs)}</td><td>${esc(c.message ?? '')}</td></tr>`).join('\n')}</table></details>` : ''}`;
+}
+
+/** A red cell's log lines that its last green run never had, first (the whole logs stay linked above). */
+function renderNewLogLines(cell: CellResult): string {
+  const found = cell.newLogLines;
+  if (!found) return '';
+  return `<details open class="new-lines"><summary>log lines new since the last green run (${esc(found.since.runId)}), times, ids, addresses and numbers masked</summary>
+${found.services.map((s) => `<p><b>${esc(s.service)}</b>${s.more > 0 ? ` <span class="muted">(and ${s.more} more new line(s))</span>` : ''}</p><pre>${esc(s.lines.join('\n'))}</pre>`).join('\n')}</details>`;
 }
 
 function renderTimeline(cell: CellResult): string {

@@ -3,6 +3,8 @@
  * break it. `failed` = the deployment under test is wrong; `error` = the harness or its
  * infrastructure broke. The two are never confused.
  */
+import type { NewLogLines } from './log-baseline.ts';
+
 export type CellStatus = 'passed' | 'failed' | 'flaky' | 'skipped' | 'error' | 'running';
 /** `flaky`: failed, then passed when run again alone (green for gating, always reported). */
 export type CheckStatus = 'passed' | 'failed' | 'skipped' | 'error' | 'flaky';
@@ -68,6 +70,8 @@ export interface CellResult {
   known?: { id: string; bug: string }[];
   /** Known-failure signatures that also matched a check of this cell that passed: too broad. */
   tooBroad?: string[];
+  /** A red cell: the log lines its last green run (same cell) never had, per service (results/log-baseline.ts). */
+  newLogLines?: NewLogLines;
 }
 
 export interface RunResult {

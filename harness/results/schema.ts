@@ -51,6 +51,10 @@ const cellSchema = z.looseObject({
   kept: z.boolean().optional(),
   known: z.array(z.looseObject({ id: z.string().min(1), bug: z.string() })).optional(),
   tooBroad: z.array(z.string()).optional(),
+  newLogLines: z.looseObject({
+    since: z.looseObject({ runId: z.string(), recordedAt: z.string() }),
+    services: z.array(z.looseObject({ service: z.string(), lines: z.array(z.string()), more: z.number().int().nonnegative() })),
+  }).optional(),
 });
 
 export const runResultSchema = z.looseObject({

@@ -36,6 +36,7 @@ import type { Reporter } from '../../reports/reporter.ts';
 import { faultHook, faultService, parseFault, upgradeFault, type Fault } from './faults.ts';
 import { STOP_AFTER_PHASES, type KeepPolicy } from './run-cell.ts';
 import { runMatrix } from './run-matrix.ts';
+import { LogBaselines } from './log-baselines.ts';
 
 export interface RunRequest {
   readonly cells: readonly PlannedCell[];
@@ -177,6 +178,7 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
       rerunTempest: request.rerunTempest ?? true,
       failFast: request.failFast ?? false,
       redactor: request.redactor,
+      ...(matrixFile ? { logBaselines: new LogBaselines(path.join(path.dirname(matrixFile), 'log-baselines')) } : {}),
       actions: { catalog: registerCatalog },
       timeouts: { images: config.timeouts.imagesSeconds * 1000, deploy: config.timeouts.deploySeconds * 1000, checks: config.timeouts.checksSeconds * 1000 },
       signal: interrupt.signal,

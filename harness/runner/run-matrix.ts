@@ -8,6 +8,7 @@ import type { Reporter } from '../../reports/reporter.ts';
 import { errorMessage } from '../errors.ts';
 import type { Redactor } from '../results/redactor.ts';
 import { runCell, type KeepPolicy } from './run-cell.ts';
+import type { LogBaselines } from './log-baselines.ts';
 import { cellImages, upgradeImages, type CellSpec, type PlannedCell } from '../matrix/cell.ts';
 import { foldAttempts, isBlocking, isRed, runStatus } from '../results/verdicts.ts';
 
@@ -32,6 +33,8 @@ export interface MatrixOptions {
   /** The run's redaction point: every cell's secrets are registered there. */
   readonly redactor?: Redactor;
   readonly afterDeploy?: (env: Environment, cell: CellSpec, attempt: number) => Promise<void>;
+  /** Green cells' compact logs: a green cell records its own, a red one shows the lines new since (issue 25). */
+  readonly logBaselines?: LogBaselines;
   /** Test hook: the service whose new release never answers in this cell's upgrade. */
   readonly upgradeFault?: (cell: CellSpec) => { service: string; withinMs: number } | undefined;
 }
@@ -93,6 +96,7 @@ export async function runMatrix(cells: readonly PlannedCell[], options: MatrixOp
     result.attempts = attempts;
     result.status = foldAttempts(attempts.map((a) => a.status));
     if (result.status === 'flaky' && attempts.length > 1) result.reason = `passed on attempt ${attempts.length} after ${attempts.slice(0, -1).map((a) => a.status).join(', ')}`;
+    if (options.logBaselines && !options.stopAfter) await compareLogs(options.logBaselines, result, options.outDir, run.run.id, (line) => reporter.onLog?.(cell.id, line));
     run.cells[index] = result;
     await reporter.onCellEnd?.(run, result);
     if (options.failFast && isRed(result.status) && isBlocking(result)) failFast.abort();
@@ -103,6 +107,19 @@ export async function runMatrix(cells: readonly PlannedCell[], options: MatrixOp
   run.run.status = runStatus(run.cells, options.signal.aborted);
   await reporter.onRunEnd?.(run);
   return run;
+}
+
+/** A green cell records its logs' compact form; a red one gets the lines its last green run never had. A baseline that cannot be read or written is said, not fatal. */
+async function compareLogs(baselines: LogBaselines, result: CellResult, outDir: string, runId: string, log: (line: string) => void): Promise<void> {
+  try {
+    if (result.status === 'passed') await baselines.record(result, outDir, runId);
+    else if (result.status === 'failed' || result.status === 'error') {
+      const found = await baselines.compare(result, outDir);
+      if (found) result.newLogLines = found;
+    }
+  } catch (error) {
+    log(`log baseline: ${errorMessage(error)}`);
+  }
 }
 
 /**

@@ -1,5 +1,6 @@
 import test from 'ava';
-import { failureClusters, knownShare, maskFailure } from '../../reports/failure-clusters.ts';
+import { failureClusters, knownShare } from '../../reports/failure-clusters.ts';
+import { maskVarying as maskFailure } from '../../harness/results/masking.ts';
 import { renderDashboard } from '../../reports/dashboard-html.ts';
 import type { HistoryRow } from '../../reports/stability-history.ts';
 

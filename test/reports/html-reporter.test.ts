@@ -92,3 +92,16 @@ test('an error line an upgrade\'s stop explains is shown beside its reason, not 
   t.regex(html, /<td>nova-compute<\/td><td>4<\/td><td><code>MessageDeliveryFailure: no exchange &#39;scheduler_fanout&#39;<\/code><\/td><td>logged at 05:38:22\.419, naming scheduler_fanout, while nova-scheduler was stopped/);
   t.notRegex(renderHtml(run), /explained by an upgrade/, 'no table without such a line');
 });
+
+test('a red cell shows the log lines new since its last green run first, before its timeline and checks', async (t) => {
+  const run = await fixture('core-zed-keystone-not-ready.json');
+  run.cells[0]!.newLogLines = {
+    since: { runId: '20261207-023000-aaaa', recordedAt: '2026-12-07T02:31:05Z' },
+    services: [{ service: 'keystone', lines: ['ERROR keystone <b>DBConnectionError</b>'], more: 4 }],
+  };
+  const html = renderHtml(run);
+  t.regex(html, /log lines new since the last green run \(20261207-023000-aaaa\)/);
+  t.regex(html, /<p><b>keystone<\/b> <span class="muted">\(and 4 more new line\(s\)\)<\/span><\/p><pre>ERROR keystone &lt;b&gt;DBConnectionError&lt;\/b&gt;<\/pre>/);
+  const cellStart = html.indexOf('<h2 id="cell-core-zed-docker">');
+  t.true(cellStart < html.indexOf('log lines new since') && html.indexOf('log lines new since') < html.indexOf('<code>smoke.service.keystone</code>', cellStart), 'in the cell, before its red checks');
+});
