@@ -104,7 +104,8 @@ ${scenarios.map((sc) => `<tr><th>${esc(sc)}</th>${columns.map((col) => {
     if (!s) return '<td class="muted">-</td>';
     const known = s.latest.known ? `<br><span class="muted">known: ${esc(bugs(s.latest).join(', '))}</span>` : '';
     const downtime = s.latest.downtime ? `<br><span class="muted">downtime: ${esc(s.latest.downtime)}</span>` : '';
-    return `<td title="${esc(s.latest.reason)}">${badge(s.latest.status, !!s.latest.known)} ${s.latest.status === 'skipped' ? '' : `${s.green}/${s.runs} green`}${known}${downtime}</td>`;
+    const tier = s.latest.tier && s.latest.tier !== 'blocking' ? `<br><span class="muted">${esc(s.latest.tier)}: fails no gate</span>` : '';
+    return `<td title="${esc(s.latest.reason)}">${badge(s.latest.status, !!s.latest.known)} ${s.latest.status === 'skipped' ? '' : `${s.green}/${s.runs} green`}${tier}${known}${downtime}</td>`;
   }).join('')}</tr>`).join('\n')}</table>`;
 }
 

@@ -33,6 +33,8 @@ export interface HistoryRow {
   tooBroad: string;
   /** The images the cell ran, `name=tag@id` space-separated: a tag names its recipe's content, the id the image built from it. */
   images: string;
+  /** Whether its red failed the gate: blocking, informing or experimental (an older workbook's rows read as blocking). */
+  tier: string;
 }
 
 /** Check ids kept per row: enough to rank flaky checks, bounded so a cell with 1,000 red Tempest tests stays one row. */
@@ -47,7 +49,7 @@ export const REQUIRED_COLUMNS: readonly (keyof HistoryRow)[] = [
   'runId', 'startedAt', 'commit', 'cell', 'scenario', 'release', 'backend', 'status', 'durationS', 'attempts', 'redChecks', 'reason', 'repro', 'scenarioRevision',
 ];
 /** Every column written; those added later read as empty from an older workbook. */
-export const HISTORY_COLUMNS: readonly (keyof HistoryRow)[] = [...REQUIRED_COLUMNS, 'downtime', 'known', 'checksRun', 'failedChecks', 'flakyChecks', 'report', 'tooBroad', 'images'];
+export const HISTORY_COLUMNS: readonly (keyof HistoryRow)[] = [...REQUIRED_COLUMNS, 'downtime', 'known', 'checksRun', 'failedChecks', 'flakyChecks', 'report', 'tooBroad', 'images', 'tier'];
 
 const STATUSES = new Set(['passed', 'failed', 'flaky', 'skipped', 'error']);
 
@@ -73,6 +75,7 @@ export function historyRows(run: RunResult): HistoryRow[] {
     report: run.run.report ?? '',
     tooBroad: (c.tooBroad ?? []).join(' '),
     images: Object.entries(c.images ?? {}).map(([name, tag]) => `${name}=${tag}${c.imageIds?.[tag] ? `@${c.imageIds[tag]}` : ''}`).join(' '),
+    tier: c.tier ?? 'blocking',
   }));
 }
 
@@ -98,7 +101,7 @@ export function parseHistoryRow(values: Record<string, unknown>, where: string):
     runId: text('runId'), startedAt: text('startedAt'), commit: text('commit'), cell: text('cell'), scenario: text('scenario'),
     release: text('release'), backend: text('backend'), status: status as HistoryRow['status'], durationS: num('durationS'),
     attempts: num('attempts'), redChecks: num('redChecks'), reason: text('reason'), repro: text('repro'), scenarioRevision: text('scenarioRevision'),
-    downtime: text('downtime'), known: text('known'), checksRun: num('checksRun'), failedChecks: text('failedChecks'), flakyChecks: text('flakyChecks'), report: text('report'), tooBroad: text('tooBroad'), images: text('images'),
+    downtime: text('downtime'), known: text('known'), checksRun: num('checksRun'), failedChecks: text('failedChecks'), flakyChecks: text('flakyChecks'), report: text('report'), tooBroad: text('tooBroad'), images: text('images'), tier: text('tier') || 'blocking',
   };
 }
 

@@ -36,7 +36,7 @@ export function renderStabilityMarkdown(history: readonly HistoryRow[]): string 
   if (red.length > 0) {
     lines.push('', '### Red cells', '');
     for (const s of red) {
-      lines.push(`- **${s.latest.cell}** ${s.latest.status}${s.latest.known ? ` (known: ${cell(s.latest.known)})` : ''} in run \`${s.latest.runId}\`: ${cell(s.latest.reason || s.latest.status)}`, '', '  ```', `  ${s.latest.repro}`, '  ```');
+      lines.push(`- **${s.latest.cell}** ${s.latest.status}${s.latest.tier && s.latest.tier !== 'blocking' ? ` (${s.latest.tier}: fails no gate)` : ''}${s.latest.known ? ` (known: ${cell(s.latest.known)})` : ''} in run \`${s.latest.runId}\`: ${cell(s.latest.reason || s.latest.status)}`, '', '  ```', `  ${s.latest.repro}`, '  ```');
     }
   }
   return `${lines.join('\n')}\n`;

@@ -73,7 +73,8 @@ function drawMatrix(book: ExcelJS.stream.xlsx.WorkbookWriter, { history }: Workb
       const cell = row.getCell(2 + j);
       const flaky = s.flaky > 0 ? `, ${s.flaky} flaky` : '';
       const known = s.latest.known ? ` (known: ${knownLabel(history, s.latest)})` : '';
-      cell.value = s.latest.status === 'skipped' ? `skipped: ${s.latest.reason}` : `${s.latest.status}${known}  ${s.green}/${s.runs} green${flaky}${s.latest.downtime ? `\ndowntime: ${s.latest.downtime}` : ''}`;
+      const tier = s.latest.tier && s.latest.tier !== 'blocking' ? ` (${s.latest.tier}: fails no gate)` : '';
+      cell.value = s.latest.status === 'skipped' ? `skipped: ${s.latest.reason}` : `${s.latest.status}${tier}${known}  ${s.green}/${s.runs} green${flaky}${s.latest.downtime ? `\ndowntime: ${s.latest.downtime}` : ''}`;
       if (s.latest.downtime || known) cell.alignment = { wrapText: true, vertical: 'top' };
       cell.fill = fill(s.latest.status);
       if (needsAttention(s.latest.status as CellStatus)) cell.note = `${s.latest.runId}: ${s.latest.reason}\nreproduce: ${s.latest.repro}`;

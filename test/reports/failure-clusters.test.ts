@@ -6,7 +6,7 @@ import type { HistoryRow } from '../../reports/stability-history.ts';
 
 const row = (runId: string, cell: string, status: HistoryRow['status'], reason = '', known = ''): HistoryRow => ({
   runId, startedAt: `2026-12-0${runId.slice(-1)}T10:00:00.000Z`, commit: '', cell, scenario: cell.split('/')[0]!, release: cell.split('/')[1]!, backend: 'docker', status,
-  durationS: 1, attempts: 1, redChecks: 1, reason, repro: '', scenarioRevision: '', downtime: '', known, checksRun: 1, failedChecks: '', flakyChecks: '', report: '', tooBroad: '', images: '',
+  durationS: 1, attempts: 1, redChecks: 1, reason, repro: '', scenarioRevision: '', downtime: '', known, checksRun: 1, failedChecks: '', flakyChecks: '', report: '', tooBroad: '', images: '', tier: 'blocking',
 });
 
 // Issue 25: the same failure in two cells and runs, differing only in what varies (a server's

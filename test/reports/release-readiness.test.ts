@@ -4,7 +4,7 @@ import type { HistoryRow } from '../../reports/stability-history.ts';
 
 const row = (run: number, cell: string, status: HistoryRow['status'], durationS = 60, known = ''): HistoryRow => ({
   runId: `r${run}`, startedAt: `2026-12-${String(run).padStart(2, '0')}T10:00:00.000Z`, commit: '', cell, scenario: cell.split('/')[0]!, release: cell.split('/')[1]!, backend: cell.split('/')[2]!, status,
-  durationS, attempts: 1, redChecks: 0, reason: status === 'passed' ? '' : 'x', repro: '', scenarioRevision: '', downtime: '', known, checksRun: 1, failedChecks: '', flakyChecks: '', report: '', tooBroad: '', images: '',
+  durationS, attempts: 1, redChecks: 0, reason: status === 'passed' ? '' : 'x', repro: '', scenarioRevision: '', downtime: '', known, checksRun: 1, failedChecks: '', flakyChecks: '', report: '', tooBroad: '', images: '', tier: 'blocking',
 });
 const criteria: ReleaseCriteria = { lastGreen: 3, passRatePercent: 75, window: 10, maxConsecutiveFailures: 2, knownCountsGreen: false };
 

@@ -6,6 +6,7 @@ import type { RunResult } from '../../harness/results/model.ts';
 import { repoRoot } from '../../harness/config/paths.ts';
 import { historyGrid, historyRows, mergeHistory, stability } from '../../reports/stability-history.ts';
 import { mergeRunIntoWorkbook, readHistory, readWorkbook } from '../../reports/xlsx-reporter.ts';
+import { renderStabilityMarkdown } from '../../reports/stability-markdown.ts';
 import { tempDir } from '../temp-dir.ts';
 
 const fixture = async (name: string): Promise<RunResult> => JSON.parse(await readFile(path.join(repoRoot, 'fixtures/results', name), 'utf8')) as RunResult;
@@ -145,4 +146,17 @@ test('the Run history sheet (Excel reserves "History"): every cell × run, newes
   t.regex(String(sheet.getRow(4).getCell(2).value), /regression: red 3 runs in a row/);
   t.is(sheet.getRow(5).getCell(4).value, 'failed');
   t.is((sheet.getRow(5).getCell(3).fill as { fgColor?: { argb?: string } }).fgColor?.argb, 'FFB7E4C7');
+});
+
+test('a cell\'s tier travels with its rows: the workbook\'s Matrix and the Markdown summary say an informing red fails no gate', async (t) => {
+  const file = path.join(await tmp(), 'stability-matrix.xlsx');
+  const run = await identityRun('r1', '2026-11-01T00:00:00Z', { victoria: 'passed', zed: 'failed' });
+  run.cells[1] = { ...run.cells[1]!, tier: 'informing', tierReason: 'new in the matrix' };
+  await mergeRunIntoWorkbook(file, run);
+  const history = await readHistory(file);
+  t.deepEqual(history.map((r) => [r.cell, r.tier]), [['identity/victoria/docker', 'blocking'], ['identity/zed/docker', 'informing']]);
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.readFile(file);
+  t.is(wb.getWorksheet('Matrix')!.getCell('C4').value, 'failed (informing: fails no gate)  0/1 green');
+  t.regex(renderStabilityMarkdown(history), /\*\*identity\/zed\/docker\*\* failed \(informing: fails no gate\) in run `r1`/);
 });

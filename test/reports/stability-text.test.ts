@@ -4,7 +4,7 @@ import type { HistoryRow } from '../../reports/stability-history.ts';
 
 const row = (runId: string, release: string, status: HistoryRow['status'], reason = ''): HistoryRow => ({
   runId, startedAt: runId, commit: '', cell: `identity/${release}/docker`, scenario: 'identity', release, backend: 'docker', status,
-  durationS: 1, attempts: 1, redChecks: status === 'failed' ? 1 : 0, reason, repro: `npx gategrid run --scenario identity --release ${release} --backend docker`, scenarioRevision: '', downtime: '', known: '', checksRun: 1, failedChecks: '', flakyChecks: '', report: '', tooBroad: '', images: '',
+  durationS: 1, attempts: 1, redChecks: status === 'failed' ? 1 : 0, reason, repro: `npx gategrid run --scenario identity --release ${release} --backend docker`, scenarioRevision: '', downtime: '', known: '', checksRun: 1, failedChecks: '', flakyChecks: '', report: '', tooBroad: '', images: '', tier: 'blocking',
 });
 
 test('the text matrix: latest verdict and green share per cell, columns in the latest run\'s order, red cells with their repro', (t) => {
