@@ -180,6 +180,16 @@ export const serviceSchema = z.strictObject({
   endpoints: z.array(z.strictObject({ name, url: z.string(), status: z.array(z.number().int()).default([200, 300]) })).default([]),
   logs: z.strictObject({ allow: z.array(allowSchema).default([]) }).default({ allow: [] }),
   /**
+   * What to ask the service's container when its cell goes red, before anything is torn down
+   * (after Zuul's post-run log collection): each command's output lands beside the logs as
+   * `<service>.<name>.txt`, redacted; a command that fails says so there. Read-only commands only.
+   */
+  diagnostics: z.array(z.strictObject({
+    name: z.string().regex(/^[a-z][a-z0-9-]*$/, 'a lower-case name: letters, digits, -'),
+    command,
+    timeoutSeconds: z.number().int().positive().max(300).default(30),
+  })).default([]),
+  /**
    * How this service moves to a newer release in an upgrade test. In place: `jobs` run from the new
    * release's image after the old container stopped and before the new one starts (db_sync...).
    * Rolling (behind a frontend): `expand` runs while the old release serves, the new release starts

@@ -5,6 +5,7 @@ import { runLabels } from '../../labels.ts';
 import { writeKeptCredentials } from '../../openstack/kept-credentials.ts';
 import { cellDir } from '../../results/model.ts';
 import type { CellPhase, CellRun } from './cell-run.ts';
+import { collectDiagnostics } from './recipe-diagnostics.ts';
 
 /**
  * The cell's environment on its backend. Its teardown runs last, always: a red cell gets the
@@ -22,7 +23,12 @@ export function environmentPhase(run: CellRun, isRedNow: () => boolean): CellPha
     },
     async teardown(r) {
       const red = isRedNow();
-      if (red) await r.env?.diagnose?.(r.logDir, (text) => r.secrets.redact(text)).catch((e: unknown) => r.log(`diagnostics could not be collected: ${errorMessage(e)}`));
+      if (red && r.env) {
+        const redact = (text: string) => r.secrets.redact(text);
+        await r.env.diagnose?.(r.logDir, redact).catch((e: unknown) => r.log(`diagnostics could not be collected: ${errorMessage(e)}`));
+        const files = await collectDiagnostics(r.env, cell.scenario.services, r.logDir, redact).catch((e: unknown) => { r.log(`recipe diagnostics could not be collected: ${errorMessage(e)}`); return []; });
+        if (files.length > 0) r.log(`diagnostics: ${files.map((f) => path.basename(f)).join(', ')}`);
+      }
       const keep = options.keep === 'always' || (options.keep === 'failed' && red) || options.stopAfter !== undefined;
       if (keep && r.env) {
         result.kept = true;
