@@ -18,6 +18,24 @@ export interface DowntimeReport {
   readonly observedMs: number;
   /** When polling started (ISO): outages are offsets from it. */
   readonly startedAt?: string;
+  /**
+   * When the probe's own process could not run on time (its watchdog's tick over STALL_MS late: the
+   * host overloaded, or gategrid's event loop blocked): a request then times out whatever the
+   * endpoint does, so an outage overlapping one says nothing about the endpoint.
+   */
+  readonly stalls?: readonly { readonly fromMs: number; readonly toMs: number }[];
+}
+
+/** A watchdog tick this late means the probe itself was not running. */
+export const STALL_MS = 1_000;
+
+/**
+ * The outages a stall of the probe explains: those overlapping a stall (widened by `marginMs`
+ * before it, a request's timeout: one sent just before the stall timed out inside it).
+ */
+export function stalledOutages(report: DowntimeReport, marginMs: number): DowntimeReport['outages'] {
+  const stalls = report.stalls ?? [];
+  return report.outages.filter((o) => stalls.some((s) => o.fromMs < s.toMs && o.toMs > s.fromMs - marginMs));
 }
 
 /** Outages from a series of samples in time order. */

@@ -1,5 +1,5 @@
 import { requestFailure, httpStatus } from '../util/http-status.ts';
-import { summarize, type DowntimeReport, type ProbeSample } from '../results/downtime.ts';
+import { STALL_MS, summarize, type DowntimeReport, type ProbeSample } from '../results/downtime.ts';
 
 /**
  * Polls one URL every `intervalMs` (each request bounded by `requestTimeoutMs`) from start() until
@@ -13,6 +13,8 @@ export class DowntimeProbe {
   readonly #requestTimeoutMs: number;
   readonly #maxMs: number;
   readonly #samples: ProbeSample[] = [];
+  readonly #stalls: { fromMs: number; toMs: number }[] = [];
+  #watchdog: NodeJS.Timeout | undefined;
   #started = 0;
   #stop = false;
   #loop: Promise<void> | undefined;
@@ -28,6 +30,14 @@ export class DowntimeProbe {
   /** Starts polling; an aborted `signal` (a deadline, Ctrl-C) ends it as stop() does. */
   start(signal?: AbortSignal): void {
     this.#started = Date.now();
+    // Ticks every 100 ms; one that comes over STALL_MS late marks a stall of this process (not of the endpoint).
+    let last = this.#started;
+    this.#watchdog = setInterval(() => {
+      const now = Date.now();
+      if (now - last > STALL_MS) this.#stalls.push({ fromMs: last - this.#started, toMs: now - this.#started });
+      last = now;
+    }, 100);
+    this.#watchdog.unref();
     signal?.addEventListener('abort', () => (this.#stop = true), { once: true });
     this.#loop = this.#run();
   }
@@ -40,7 +50,16 @@ export class DowntimeProbe {
   async stop(): Promise<DowntimeReport> {
     this.#stop = true;
     await this.#loop;
-    return { ...summarize(this.#url, this.#samples, Date.now() - this.#started), startedAt: new Date(this.#started).toISOString() };
+    clearInterval(this.#watchdog);
+    return {
+      ...summarize(this.#url, this.#samples, Date.now() - this.#started), startedAt: new Date(this.#started).toISOString(),
+      ...(this.#stalls.length > 0 ? { stalls: [...this.#stalls] } : {}),
+    };
+  }
+
+  /** Each request's own timeout: an outage begun within it before a stall may be the stall's. */
+  get requestTimeoutMs(): number {
+    return this.#requestTimeoutMs;
   }
 
   async #run(): Promise<void> {

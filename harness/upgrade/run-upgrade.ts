@@ -16,7 +16,7 @@ import type { CheckResult } from '../results/model.ts';
 import { DowntimeProbe } from './downtime-probe.ts';
 import { outageContext } from './outage-context.ts';
 import { windowsOf, type StopWindow } from '../checks/stop-windows.ts';
-import { downtimeCheckId, downtimeOf, type DowntimeReport } from '../results/downtime.ts';
+import { downtimeCheckId, downtimeOf, stalledOutages, type DowntimeReport } from '../results/downtime.ts';
 
 export interface UpgradeInput {
   readonly env: Environment;
@@ -114,7 +114,7 @@ export async function runUpgrade(input: UpgradeInput): Promise<CheckResult[]> {
 
   // The stop windows the service checks recorded (the names do not matter here).
   const windows = windowsOf(checks, () => []);
-  for (const { name, probe } of probes) checks.push(downtimeCheck(name, await probe.stop(), input.maxDowntimeSeconds, windows));
+  for (const { name, probe } of probes) checks.push(downtimeCheck(name, await probe.stop(), input.maxDowntimeSeconds, windows, probe.requestTimeoutMs));
   for (const { watch } of made) {
     if (!watch) continue;
     try {
@@ -287,7 +287,7 @@ function waitSlot(socket: FrontendSocket, backend: string, server: string, ok: (
 }
 
 /** The measured downtime of one endpoint: failed only when the scenario sets a budget and it was exceeded. */
-export function downtimeCheck(name: string, report: DowntimeReport, maxDowntimeSeconds: number | undefined, windows: readonly StopWindow[] = []): CheckResult {
+export function downtimeCheck(name: string, report: DowntimeReport, maxDowntimeSeconds: number | undefined, windows: readonly StopWindow[] = [], requestTimeoutMs = 2_000): CheckResult {
   const seconds = report.downtimeMs / 1000;
   const outages = report.outages.length;
   const where = outageContext(report, windows);
@@ -295,10 +295,21 @@ export function downtimeCheck(name: string, report: DowntimeReport, maxDowntimeS
     ? `no downtime: ${report.requests} requests over ${(report.observedMs / 1000).toFixed(1)} s all answered`
     : `unavailable ${seconds.toFixed(1)} s in ${outages} outage(s) (first: ${report.outages[0]!.first}${where ? `, ${where}` : ''}); ${report.failed} of ${report.requests} requests failed over ${(report.observedMs / 1000).toFixed(1)} s`;
   const over = maxDowntimeSeconds !== undefined && seconds > maxDowntimeSeconds;
+  // Over the budget only by outages the probe's own stalls explain: the endpoint's downtime cannot
+  // be judged (an infrastructure error, which --retries reruns), never a deployment failure.
+  const stalled = stalledOutages(report, requestTimeoutMs);
+  const judgeable = report.outages.filter((o) => !stalled.includes(o)).reduce((sum, o) => sum + (o.toMs - o.fromMs), 0) / 1000;
+  const unjudgeable = over && maxDowntimeSeconds !== undefined && judgeable <= maxDowntimeSeconds;
+  const stallSeconds = (report.stalls ?? []).reduce((sum, s) => sum + (s.toMs - s.fromMs), 0) / 1000;
   return {
-    id: downtimeCheckId(name), kind: 'upgrade', status: over ? 'failed' : 'passed', durationMs: report.observedMs,
-    message: over ? `${message}: over the budget of ${maxDowntimeSeconds} s` : message,
-    details: { url: report.url, downtimeMs: report.downtimeMs, requests: report.requests, failed: report.failed, outages: report.outages, ...(report.startedAt ? { startedAt: report.startedAt } : {}) },
+    id: downtimeCheckId(name), kind: 'upgrade', status: unjudgeable ? 'error' : over ? 'failed' : 'passed', durationMs: report.observedMs,
+    message: unjudgeable
+      ? `${message}: cannot be judged: ${stalled.length} outage(s) overlap stalls of the probe itself (gategrid's process ran ${stallSeconds.toFixed(1)} s late in all: the host was overloaded), and the rest (${judgeable.toFixed(1)} s) is within the budget of ${maxDowntimeSeconds} s`
+      : over ? `${message}: over the budget of ${maxDowntimeSeconds} s` : message,
+    details: {
+      url: report.url, downtimeMs: report.downtimeMs, requests: report.requests, failed: report.failed, outages: report.outages,
+      ...(report.startedAt ? { startedAt: report.startedAt } : {}), ...(report.stalls ? { probeStalls: report.stalls } : {}),
+    },
   };
 }
 

@@ -45,6 +45,37 @@ test('downtime is measured; it fails the check only over a budget the scenario s
   t.regex(over.message!, /over the budget of 5 s/);
 });
 
+test.serial('the probe\'s own stall is recorded: a blocked event loop is not the endpoint\'s outage', async (t) => {
+  const server = createServer((_req, res) => res.writeHead(200).end());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => server.close());
+  const probe = new DowntimeProbe(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, { ok: (status) => status === 200, intervalMs: 20 });
+  probe.start();
+  await new Promise((r) => setTimeout(r, 200));
+  // gategrid's own process blocked for 1.6 s (a long synchronous step, or a starved host).
+  const until = Date.now() + 1_600;
+  while (Date.now() < until) { /* blocked */ }
+  await new Promise((r) => setTimeout(r, 200));
+  const report = await probe.stop();
+  t.is(report.stalls?.length, 1, JSON.stringify(report.stalls));
+  t.true(report.stalls![0]!.toMs - report.stalls![0]!.fromMs >= 1_500);
+});
+
+test('over the budget only by outages the probe\'s stalls explain: an error (not judgeable), never a failure; otherwise failed', (t) => {
+  const s = (at: number, ok: boolean, detail = ok ? 'HTTP 200' : 'TimeoutError') => ({ at, ok, detail });
+  const base = summarize('http://127.0.0.1:1/v3', [s(0, true), s(128_400, false), s(131_500, true), s(143_800, false), s(153_300, true)], 170_000);
+  // The probe's process ran late from 145.9 s to 153.2 s (the second outage's request was sent at 143.8 s).
+  const stalled = { ...base, stalls: [{ fromMs: 145_900, toMs: 153_200 }] };
+  const check = downtimeCheck('image', stalled, 5);
+  t.is(check.status, 'error');
+  t.regex(check.message!, /unavailable 12\.6 s in 2 outage\(s\).*cannot be judged: 1 outage\(s\) overlap stalls of the probe itself \(gategrid's process ran 7\.3 s late in all: the host was overloaded\), and the rest \(3\.1 s\) is within the budget of 5 s/);
+  t.deepEqual((check.details as { probeStalls: unknown }).probeStalls, [{ fromMs: 145_900, toMs: 153_200 }]);
+  // With a budget of 0 s the outage the probe cannot explain is the endpoint's: failed.
+  t.is(downtimeCheck('image', stalled, 0).status, 'failed');
+  // No stall: failed, as before.
+  t.is(downtimeCheck('image', base, 5).status, 'failed');
+});
+
 test('the upgrade phase says which services moved and each endpoint\'s downtime', (t) => {
   const summary = summarizeUpgrade('zed', '2025.1', [
     { id: 'upgrade.service.keystone', kind: 'upgrade', status: 'passed', durationMs: 1 },
