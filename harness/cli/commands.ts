@@ -9,7 +9,7 @@ import { defaultOutDir } from '../config/paths.ts';
 import { errorMessage, UsageError } from '../errors.ts';
 import { labelValues, requireEngine } from '../docker-cli.ts';
 import type { Owner } from '../backends/backend.ts';
-import { LABEL_HOST, LABEL_OWNER, LABEL_PID, LABEL_RUN } from '../labels.ts';
+import { heartbeatFresh, LABEL_HOST, LABEL_OWNER, LABEL_PID, LABEL_RUN } from '../labels.ts';
 import { expandCells, parseShard } from '../matrix/cells.ts';
 import { affectedCells, type AffectedReasons } from '../matrix/affected.ts';
 import { changedFiles } from '../util/git-changes.ts';
@@ -321,7 +321,7 @@ export async function commandDown(values: CliValues, runId: string): Promise<num
  * CI job) unless --all.
  */
 export async function commandPrune(values: CliValues): Promise<number> {
-  return removeEverywhere(values, { [LABEL_OWNER]: 'gategrid' }, values.all ? 'labelled by gategrid' : 'left by gategrid runs', values.all ? undefined : isLiveHere);
+  return removeEverywhere(values, { [LABEL_OWNER]: 'gategrid' }, values.all ? 'labelled by gategrid' : 'left by gategrid runs', values.all ? undefined : isLive);
 }
 
 /**
@@ -349,12 +349,13 @@ async function removeEverywhere(values: CliValues, labels: Record<string, string
       process.stderr.write(`gategrid: ${backend.name}: ${errorMessage(error)}\n`);
     }
   }
-  if (spared.size > 0) process.stdout.write(`left alone: ${[...spared].sort().join(', ')} (its process is alive on this host; gategrid prune --all removes it too)\n`);
+  if (spared.size > 0) process.stdout.write(`left alone: ${[...spared].sort().join(', ')} (a live run: its process lives on this host, or its namespaces' heartbeat is fresh; gategrid prune --all removes it too)\n`);
   return failed ? 1 : 0;
 }
 
-/** A run whose owner process lives on this host (its labels as Docker or Kubernetes spell them). */
-function isLiveHere(owner: Owner): boolean {
+/** A live run: its namespaces' heartbeat is fresh (any host), or its owner process lives on this host. */
+function isLive(owner: Owner): boolean {
+  if (heartbeatFresh(owner)) return true;
   const host = owner[LABEL_HOST];
   const pid = owner[LABEL_PID];
   if (pid === undefined || (host !== os.hostname() && host !== labelValue(os.hostname()))) return false;

@@ -4,8 +4,10 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { repoRoot } from '../../harness/config/paths.ts';
 import { KubeApi, loadKubeConfig } from '../../harness/backends/kubernetes/kube-api.ts';
-import { localClusterState } from '../../harness/backends/kubernetes/providers/local-provider.ts';
-import { LABEL_RUN } from '../../harness/labels.ts';
+import { ANNOTATION_HEARTBEAT, heartbeatFresh, LABEL_PID, LABEL_RUN, runLabels } from '../../harness/labels.ts';
+import { KubernetesBackend } from '../../harness/backends/kubernetes/kubernetes-backend.ts';
+import type { KubernetesEnvironment } from '../../harness/backends/kubernetes/kubernetes-environment.ts';
+import { LocalProvider, localClusterState } from '../../harness/backends/kubernetes/providers/local-provider.ts';
 import { gategrid, readResults, tempOut } from './helpers.ts';
 import { freeLoopbackPort } from '../../harness/util/free-port.ts';
 import { pollUntil } from '../../harness/checks/poll.ts';
@@ -210,3 +212,26 @@ test.after.always('the cluster stops and removes exactly what it made: no chain,
   t.is(cgroups, '', 'kubelet\'s pod cgroups are gone');
 });
 
+
+test.serial('integration: a run\'s namespace beats while the run lives; prune spares a fresh heartbeat from any host, and removes it once told not to', async (t) => {
+  const backend = new KubernetesBackend(new LocalProvider());
+  const runId = `hb-${Date.now()}`;
+  const env = await backend.provision({ runId, cellId: 'identity/zed/kubernetes', logDir: await tempOut('kube-heartbeat'), labels: { ...runLabels(runId, 'identity/zed/kubernetes', 'another-ci-runner'), [LABEL_PID]: '1' } }) as KubernetesEnvironment;
+  try {
+    const api = new KubeApi(loadKubeConfig(path.join(localClusterState(), 'kubeconfig')));
+    const read = async () => (await api.core.readNamespace({ name: env.namespace })).metadata?.annotations?.[ANNOTATION_HEARTBEAT];
+    const first = await read();
+    t.truthy(first, 'made with a heartbeat');
+    await new Promise((r) => setTimeout(r, 1_100));
+    await env.heartbeat();
+    const second = await read();
+    t.true(Date.parse(second!) > Date.parse(first!), `${first} → ${second}`);
+    // Another host's run, its pid meaningless here: alive by its heartbeat alone.
+    const spared = await backend.removeByLabel({ [LABEL_RUN]: runId }, (owner) => heartbeatFresh(owner));
+    t.deepEqual(spared, { removed: { namespace: 0 }, spared: [runId] });
+  } finally {
+    await env.release();
+    const removed = await backend.removeByLabel({ [LABEL_RUN]: runId });
+    t.deepEqual(removed.removed, { namespace: 1 });
+  }
+});

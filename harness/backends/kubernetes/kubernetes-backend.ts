@@ -77,7 +77,8 @@ export class KubernetesBackend implements Backend {
     const spared = new Set<string>();
     const names: string[] = [];
     for (const n of list.items) {
-      const own = n.metadata?.labels ?? {};
+      // The labels, and the annotations beside them: the raw values (a host name as written) and the heartbeat.
+      const own = { ...n.metadata?.labels, ...n.metadata?.annotations };
       if (keep(own)) spared.add(own[LABEL_RUN] ?? n.metadata!.name!);
       else names.push(n.metadata!.name!);
     }

@@ -1,3 +1,5 @@
+import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { ANNOTATION_HEARTBEAT, HEARTBEAT_MS } from '../../labels.ts';
 import { poll } from '../../util/poll.ts';
 import type { WriteStream } from 'node:fs';
 import { openLogFile } from '../../util/log-file.ts';
@@ -46,12 +48,26 @@ export class KubernetesEnvironment implements Environment {
   readonly #logs = new Map<string, WriteStream>();
   readonly #following = new Map<string, Promise<void>>();
   readonly #aborts: AbortController[] = [];
+  readonly #heartbeat: NodeJS.Timeout;
+  /** Why the last heartbeat failed, for the diagnostics (the next beat tries again). */
+  #heartbeatFailure: string | undefined;
 
   constructor(api: KubeApi, provider: ClusterProvider, spec: EnvironmentSpec, namespace: string) {
     this.#api = api;
     this.#provider = provider;
     this.#spec = spec;
     this.namespace = namespace;
+    // While this process lives, its namespace says so (labels.ts: prune spares a fresh heartbeat from any host).
+    this.#heartbeat = setInterval(() => {
+      this.heartbeat().then(() => { this.#heartbeatFailure = undefined; }, (cause: unknown) => { this.#heartbeatFailure = `${new Date().toISOString()} ${apiMessage(cause)}`; });
+    }, HEARTBEAT_MS);
+    this.#heartbeat.unref();
+  }
+
+  /** Renews the namespace's heartbeat now (the timer does it every HEARTBEAT_MS, keeping a failure for the diagnostics). */
+  async heartbeat(): Promise<void> {
+    const body = { metadata: { annotations: { [ANNOTATION_HEARTBEAT]: new Date().toISOString() } } };
+    await this.#api.core.patchNamespace({ name: this.namespace, body }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
   }
 
   logFile(name: string): string {
@@ -185,6 +201,7 @@ export class KubernetesEnvironment implements Environment {
       .sort((a, b) => String(a.lastTimestamp ?? a.eventTime ?? '').localeCompare(String(b.lastTimestamp ?? b.eventTime ?? '')))
       .map((e) => `${String(e.lastTimestamp ?? e.eventTime ?? '')} ${e.type ?? ''} ${e.involvedObject.kind ?? ''}/${e.involvedObject.name ?? ''} ${e.reason ?? ''}: ${e.message ?? ''} (x${e.count ?? 1})`);
     // Events quote pod specs and commands: redacted like every file gategrid writes.
+    if (this.#heartbeatFailure) lines.push(`gategrid: the namespace's last heartbeat failed: ${this.#heartbeatFailure}`);
     await writeFile(path.join(dir, 'kubernetes-events.log'), redact(`${lines.join('\n')}\n`), { mode: 0o600 });
     const collected = path.join(dir, `${this.#provider.name}-logs`);
     if (await this.#provider.collect(collected).then(() => true, () => false)) await redactTree(collected, redact);
@@ -220,6 +237,7 @@ export class KubernetesEnvironment implements Environment {
   }
 
   async #stopLocal(): Promise<void> {
+    clearInterval(this.#heartbeat);
     for (const a of this.#aborts) a.abort();
     await Promise.all([...this.#started.values()].flatMap((s) => s.forwarders.map((f) => f.close())));
     await Promise.all([...this.#logs.values()].map((s) => new Promise<void>((resolve) => (s.writableEnded ? resolve() : s.end(resolve)))));

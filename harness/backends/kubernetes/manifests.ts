@@ -1,3 +1,4 @@
+import { ANNOTATION_HEARTBEAT } from '../../labels.ts';
 import path from 'node:path';
 import type { V1Container, V1Job, V1Namespace, V1PodSpec, V1Secret, V1Service, V1Volume, V1VolumeMount, V1Deployment, V1StatefulSet, V1PersistentVolumeClaim } from '@kubernetes/client-node';
 import type { ContainerSpec, JobSpec } from '../backend.ts';
@@ -49,8 +50,10 @@ export function namespaceName(runId: string, cellId: string): string {
   return `gg-${runId.slice(-8).toLowerCase().replace(/[^a-z0-9]+/g, '-')}-${cell}`.slice(0, 63).replace(/-+$/, '');
 }
 
-export function namespaceManifest(name: string, labels: Readonly<Record<string, string>>): V1Namespace {
-  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, ...kubeLabels(labels) } };
+/** A cell's namespace: its labels, and its first heartbeat (renewed while its run lives). */
+export function namespaceManifest(name: string, labels: Readonly<Record<string, string>>, now = new Date()): V1Namespace {
+  const meta = kubeLabels(labels);
+  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: meta.labels, annotations: { ...meta.annotations, [ANNOTATION_HEARTBEAT]: now.toISOString() } } };
 }
 
 function meta(name: string, ctx: ObjectContext, extra: Record<string, string> = {}) {

@@ -1,6 +1,7 @@
 import test from 'ava';
 import type { ContainerSpec, JobSpec } from '../../../harness/backends/backend.ts';
-import { jobManifest, kubeLabels, labelValue, namespaceName, secretManifest, serviceManifest, workloadManifest, type ObjectContext } from '../../../harness/backends/kubernetes/manifests.ts';
+import { jobManifest, kubeLabels, labelValue, namespaceManifest, namespaceName, secretManifest, serviceManifest, workloadManifest, type ObjectContext } from '../../../harness/backends/kubernetes/manifests.ts';
+import { ANNOTATION_HEARTBEAT, HEARTBEAT_FRESH_MS, HEARTBEAT_MS, heartbeatFresh } from '../../../harness/labels.ts';
 
 const ctx: ObjectContext = {
   namespace: 'gg-0102-ab12-core-zed-kubernetes',
@@ -102,4 +103,15 @@ test('declared capabilities and seccomp reach the pod\'s securityContext; a host
   t.is(workloadManifest(keystone, ctx).spec!.template.spec!.containers[0]!.securityContext, undefined, 'an ordinary recipe: nothing added');
   t.throws(() => workloadManifest({ ...keystone, privileges: { capabilities: [], devices: ['/dev/net/tun'], seccomp: 'default', apparmor: 'default' } }, ctx),
     { message: /needs host devices \(\/dev\/net\/tun\).*device plugin.*unsupported on kubernetes/ });
+});
+
+test('a cell\'s namespace carries its first heartbeat; a heartbeat is fresh for four beats, from any host', (t) => {
+  const ns = namespaceManifest('gg-1a2b-identity-zed', { 'io.gategrid.run': 'r1', 'io.gategrid.host': 'ci-runner-7' }, new Date('2026-12-07T03:00:00Z'));
+  t.is(ns.metadata?.annotations?.[ANNOTATION_HEARTBEAT], '2026-12-07T03:00:00.000Z');
+  t.is(ns.metadata?.labels?.['io.gategrid.run'], 'r1');
+  const at = Date.parse('2026-12-07T03:00:00Z');
+  t.true(heartbeatFresh(ns.metadata!.annotations!, at + 3 * HEARTBEAT_MS));
+  t.false(heartbeatFresh(ns.metadata!.annotations!, at + HEARTBEAT_FRESH_MS + 1));
+  t.false(heartbeatFresh({}, at), 'no heartbeat: not known to be live');
+  t.false(heartbeatFresh({ [ANNOTATION_HEARTBEAT]: 'yesterday' }, at));
 });
