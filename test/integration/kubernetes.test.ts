@@ -1,5 +1,6 @@
 import test from 'ava';
 import { readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { repoRoot } from '../../harness/config/paths.ts';
@@ -233,5 +234,25 @@ test.serial('integration: a run\'s namespace beats while the run lives; prune sp
     await env.release();
     const removed = await backend.removeByLabel({ [LABEL_RUN]: runId });
     t.deepEqual(removed.removed, { namespace: 1 });
+  }
+});
+
+test.serial('integration: a pod refused by a quota makes the service an infrastructure error naming the quota, not "did not become ready"', async (t) => {
+  const backend = new KubernetesBackend(new LocalProvider());
+  const runId = `quota-${Date.now()}`;
+  const env = await backend.provision({ runId, cellId: 'identity/zed/kubernetes', logDir: await tempOut('kube-quota'), labels: runLabels(runId, 'identity/zed/kubernetes', os.hostname()) }) as KubernetesEnvironment;
+  try {
+    const api = new KubeApi(loadKubeConfig(path.join(localClusterState(), 'kubeconfig')));
+    await api.core.createNamespacedResourceQuota({ namespace: env.namespace, body: { metadata: { name: 'no-pods' }, spec: { hard: { pods: '0' } } } });
+    const started = Date.now();
+    const error = await t.throwsAsync(env.startService({
+      name: 'memcached', image: 'gategrid/memcached:not-needed', env: {}, files: [], volumes: [], ports: [], timeoutMs: 120_000,
+      ready: { kind: 'exec', command: ['true'] },
+    }));
+    t.regex(error!.message, /^memcached: the cluster refuses to create its pod \(a resource quota\): ReplicaSet\/memcached-[a-z0-9]+: .*exceeded quota: no-pods/);
+    t.is(error!.name, 'InfraError');
+    t.true(Date.now() - started < 60_000, 'said well before the readiness timeout');
+  } finally {
+    await env.teardown();
   }
 });

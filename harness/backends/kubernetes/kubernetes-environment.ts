@@ -1,6 +1,7 @@
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { ANNOTATION_HEARTBEAT, HEARTBEAT_MS } from '../../labels.ts';
 import { poll } from '../../util/poll.ts';
+import { admissionRefusal } from './admission-refusal.ts';
 import type { WriteStream } from 'node:fs';
 import { openLogFile } from '../../util/log-file.ts';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
@@ -129,8 +130,12 @@ export class KubernetesEnvironment implements Environment {
     const ctx = await this.#prepare(spec);
     await this.#create(spec.name, () => this.#api.batch.createNamespacedJob({ namespace: this.namespace, body: jobManifest(spec, ctx) }));
     this.#started.set(spec.name, { spec, forwarders: [] });
-    const finished = await poll<{ pod: V1Pod | undefined; exitCode: number }>(async () => {
+    const finished = await poll<{ pod: V1Pod | undefined; exitCode: number }>(async (n) => {
       const pod = (await this.#pods(spec.name)).at(-1);
+      if (!pod && n > 4) {
+        const refused = admissionRefusal((await this.#api.core.listNamespacedEvent({ namespace: this.namespace }).catch(() => undefined))?.items ?? [], spec.name);
+        if (refused) throw new InfraError(`job ${spec.name}: ${refused}`);
+      }
       const main = pod?.status?.containerStatuses?.find((c) => c.name === MAIN);
       if (pod && main && (main.state?.running || main.state?.terminated)) this.#follow(spec.name, pod);
       const waiting = main?.state?.waiting?.reason ?? pod?.status?.initContainerStatuses?.find((c) => c.state?.waiting)?.state?.waiting?.reason;
@@ -310,8 +315,13 @@ export class KubernetesEnvironment implements Environment {
   /** Polls until the pod runs and the recipe's probe passes; a crash or a hopeless wait ends it early. */
   async #waitReady(spec: ServiceSpec): Promise<string | undefined> {
     let last = 'no pod yet';
-    const ready = await poll<string | undefined>(async () => {
+    const ready = await poll<string | undefined>(async (n) => {
       const pod = (await this.#pods(spec.name).catch(() => [])).at(-1);
+      // No pod after a few tries: did the cluster refuse to make it? (Its policy: the cell's error.)
+      if (!pod && n > 4) {
+        const refused = admissionRefusal((await this.#api.core.listNamespacedEvent({ namespace: this.namespace }).catch(() => undefined))?.items ?? [], spec.name);
+        if (refused) throw new InfraError(`${spec.name}: ${refused}`);
+      }
       const main = pod?.status?.containerStatuses?.find((c) => c.name === MAIN);
       const init = pod?.status?.initContainerStatuses?.find((c) => c.state?.terminated && c.state.terminated.exitCode !== 0);
       if (init) throw new DeploymentError(`${spec.name}: its volume set-up failed (${describeExit(init.state!.terminated!)}); log: ${this.logFile(spec.name)}`);
