@@ -33,6 +33,10 @@ usage:
   gategrid stale [filters]       which images of these cells hold Debian packages their suite has
                                  since updated (exit 1 if any); run --refresh-images rebuilds them
   gategrid down  RUN_ID          remove a kept run's containers, networks and volumes
+  gategrid forward RUN_ID [--out DIR] [--for SECONDS]
+                                 a kept Kubernetes cell's published ports on 127.0.0.1 again (they
+                                 were the run's port-forwards), its openrc and clouds.yaml rewritten
+                                 where a port moved; until Ctrl-C (or --for, default 8 h)
   gategrid prune [--all]         remove what gategrid runs left behind (crashed, killed or kept runs);
                                  a run whose process still lives on this host is left alone
                                  (--all: that too, everything labelled by gategrid)
@@ -75,6 +79,7 @@ export const cliOptions = {
   'stop-after': { type: 'string' },
   repeat: { type: 'string' },
   badges: { type: 'string' },
+  for: { type: 'string' },
   base: { type: 'string' },
   tempest: { type: 'string' },
   revision: { type: 'string' },

@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -16,7 +16,7 @@ import { changedFiles } from '../util/git-changes.ts';
 import { flakeRates } from '../results/flake-rates.ts';
 import { readinessBadge, releaseReadiness } from '../../reports/release-readiness.ts';
 import { preflight } from '../deploy/preflight.ts';
-import { BACKEND_NAMES, makeBackends } from '../backends/make-backends.ts';
+import { BACKEND_NAMES, makeBackends, makeKubernetesBackend } from '../backends/make-backends.ts';
 import { ImageBuilder } from '../images/image-builder.ts';
 import { labelValue } from '../backends/kubernetes/manifests.ts';
 import type { PlannedCell } from '../matrix/cell.ts';
@@ -313,6 +313,46 @@ export async function commandStale(values: CliValues): Promise<number> {
 
 export async function commandDown(values: CliValues, runId: string): Promise<number> {
   return removeEverywhere(values, { [LABEL_RUN]: runId }, `of run ${runId}`);
+}
+
+/**
+ * `gategrid forward RUN`: a kept Kubernetes cell's published ports again, on 127.0.0.1 (the same
+ * ports when free), its kept openrc and clouds.yaml rewritten where one moved; until Ctrl-C or
+ * --for SECONDS (default 8 h: bounded like every wait).
+ */
+export async function commandForward(values: CliValues, runId: string): Promise<number> {
+  const seconds = values.for === undefined ? 8 * 3600 : integer('--for', values.for, 1, 7 * 24 * 3600);
+  const { config } = await loadConfig(values.config);
+  const backend = await makeKubernetesBackend(kubernetesSettings(values, config));
+  // Loaded when asked for, as the backends are: the Kubernetes client stays out of every other command.
+  const { forwardKept, movedPorts } = await import('../backends/kubernetes/kept-forwards.ts');
+  const kept = await forwardKept(await backend.api(), runId);
+  const keptDir = path.join(path.resolve(values.out ?? path.join(defaultOutDir, runId)), 'kept');
+  for (const f of kept.forwards) process.stdout.write(`${f.namespace} ${f.service}:${f.container} on 127.0.0.1:${f.host}${f.host === f.was ? '' : ` (was ${f.was})`}\n`);
+  for (const cell of await readdir(keptDir).catch(() => [] as string[])) {
+    for (const name of ['openrc', 'clouds.yaml']) {
+      const file = path.join(keptDir, cell, name);
+      const text = await readFile(file, 'utf8').catch(() => undefined);
+      if (text === undefined) continue;
+      const moved = movedPorts(text, kept.forwards);
+      if (moved !== text) await writeFile(file, moved, { mode: 0o600 });
+      process.stdout.write(`credentials: ${file}${moved !== text ? ' (ports rewritten)' : ''}\n`);
+    }
+  }
+  process.stdout.write(`forwarding ${kept.forwards.length} port(s) of run ${runId}: Ctrl-C stops (at the latest in ${seconds} s); gategrid down ${runId} removes the cells\n`);
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(done, seconds * 1000);
+    function done() {
+      clearTimeout(timer);
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      resolve();
+    }
+    process.on('SIGINT', done);
+    process.on('SIGTERM', done);
+  });
+  await kept.close();
+  return 0;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { ConfigError, errorMessage, GategridError, UsageError } from '../errors.ts';
 import { Redactor } from '../results/redactor.ts';
-import { commandAffected, commandDown, commandReleaseStatus, commandRepeat, commandList, commandPrune, commandReport, commandRun, commandStale, versionLine } from './commands.ts';
+import { commandAffected, commandDown, commandForward, commandReleaseStatus, commandRepeat, commandList, commandPrune, commandReport, commandRun, commandStale, versionLine } from './commands.ts';
 import { parse, USAGE } from './cli-options.ts';
 
 export async function runCli(argv: string[]): Promise<number> {
@@ -33,9 +33,13 @@ export async function runCli(argv: string[]): Promise<number> {
         return await commandDown(parsed.values, rest[0]!);
       }
       case 'prune': return await commandPrune(parsed.values);
+      case 'forward': {
+        if (rest.length !== 1) throw new UsageError('usage: gategrid forward RUN_ID (a run that kept Kubernetes cells: --keep failed|always, or --stop-after)');
+        return await commandForward(parsed.values, rest[0]!);
+      }
       case 'report': return await commandReport(parsed.values, rest);
       case 'stale': return await commandStale(parsed.values);
-      default: throw new UsageError(`unknown command "${command}": expected run, list, affected, report, release-status, stale, down or prune`);
+      default: throw new UsageError(`unknown command "${command}": expected run, list, affected, report, release-status, stale, down, forward or prune`);
     }
   } catch (error) {
     if (error instanceof ConfigError || error instanceof UsageError) {

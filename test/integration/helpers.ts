@@ -1,5 +1,5 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
-import os from 'node:os';
+import { tempDir } from '../temp-dir.ts';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { repoRoot } from '../../harness/config/paths.ts';
@@ -12,8 +12,9 @@ export function gategrid(args: string[]): ResultPromise<{ reject: false; all: tr
   return execa(process.execPath, [path.join(repoRoot, 'harness/cli/main.ts'), ...args], { reject: false, all: true, cwd: repoRoot, timeout: 40 * 60_000 });
 }
 
+/** A run's results folder, removed when the test file's tests end. */
 export async function tempOut(name: string): Promise<string> {
-  return mkdtemp(path.join(os.tmpdir(), `gategrid-it-${name}-`));
+  return tempDir(`gategrid-it-${name}-`);
 }
 
 export async function readResults(out: string): Promise<RunResult> {

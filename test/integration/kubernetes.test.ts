@@ -12,6 +12,7 @@ import { LocalProvider, localClusterState } from '../../harness/backends/kuberne
 import { gategrid, readResults, tempOut } from './helpers.ts';
 import { freeLoopbackPort } from '../../harness/util/free-port.ts';
 import { pollUntil } from '../../harness/checks/poll.ts';
+import { Session } from '../../harness/openstack/rest-client.ts';
 
 // The kubernetes backend on a real cluster: Kubernetes 1.20 built from Debian's source (cached
 // outside the clone, built when absent), its pods on this host's Docker engine. The cluster is
@@ -255,4 +256,43 @@ test.serial('integration: a pod refused by a quota makes the service an infrastr
   } finally {
     await env.teardown();
   }
+});
+
+test.serial('integration: gategrid forward re-opens a kept Kubernetes cell\'s published ports, and its kept openrc logs in through them', async (t) => {
+  const out = await tempOut('kube-forward');
+  const run = await gategrid(['run', '--cell', 'identity/zed/kubernetes', '--tempest', 'none', '--keep', 'always', '--out', out]);
+  t.is(run.exitCode, 0, run.all.slice(-3000));
+  const runId = (await readResults(out)).run.id;
+  const forward = execa(process.execPath, [path.join(repoRoot, 'harness/cli/main.ts'), 'forward', runId, '--out', out, '--for', '300'], { reject: false, all: true, cwd: repoRoot });
+  try {
+    // Bounded: the forward says it listens within a minute.
+    const said = await new Promise<string>((resolve, reject) => {
+      let text = '';
+      const timer = setTimeout(() => reject(new Error(`gategrid forward said nothing useful within 60 s: ${text}`)), 60_000);
+      forward.all!.on('data', (chunk: Buffer) => {
+        text += chunk.toString();
+        if (/forwarding \d+ port\(s\)/.test(text)) {
+          clearTimeout(timer);
+          resolve(text);
+        }
+      });
+    });
+    t.regex(said, /keystone:5000 on 127\.0\.0\.1:\d+/);
+    const openrc = await readFile(path.join(out, 'kept', 'identity-zed-kubernetes', 'openrc'), 'utf8');
+    const env = Object.fromEntries([...openrc.matchAll(/^export (\w+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!]));
+    const session = await Session.login({
+      authUrl: env.OS_AUTH_URL!, internalAuthUrl: '', region: env.OS_REGION_NAME!, username: env.OS_USERNAME!, password: env.OS_PASSWORD!,
+      projectName: env.OS_PROJECT_NAME!, userDomainName: env.OS_USER_DOMAIN_NAME!, projectDomainName: env.OS_PROJECT_DOMAIN_NAME!,
+    });
+    t.truthy(session.token, 'the kept keystone answers through the re-opened port');
+  } finally {
+    forward.kill('SIGINT');
+    const ended = await forward;
+    t.is(ended.exitCode, 0, ended.all);
+    const down = await gategrid(['down', runId]);
+    t.is(down.exitCode, 0, down.all);
+  }
+  // down deletes the namespace in the background: gone within three minutes.
+  await pollUntil(`run ${runId}'s namespaces`, () => namespacesOf(runId), (ns) => ns.length === 0, { timeoutMs: 180_000, intervalMs: 2_000 });
+  t.pass();
 });

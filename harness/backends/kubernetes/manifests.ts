@@ -12,6 +12,20 @@ import type { ContainerSpec, JobSpec } from '../backend.ts';
 
 /** The label that finds a service's pods, and the name of every container gategrid runs. */
 export const NAME_LABEL = 'io.gategrid.name';
+/** A workload's published ports, `container:host` comma-separated. */
+export const PUBLISHED_ANNOTATION = 'io.gategrid.published';
+
+export function publishedPorts(ports: readonly { readonly container: number; readonly host: number }[]): string {
+  return ports.map((p) => `${p.container}:${p.host}`).join(',');
+}
+
+/** The pairs back from the annotation; anything malformed is left out. */
+export function parsePublished(text: string | undefined): { container: number; host: number }[] {
+  return (text ?? '').split(',').flatMap((pair) => {
+    const m = /^(\d{1,5}):(\d{1,5})$/.exec(pair.trim());
+    return m ? [{ container: Number(m[1]), host: Number(m[2]) }] : [];
+  });
+}
 export const MAIN = 'main';
 const KEEPER = 'outputs';
 const VOLUME_INIT = 'volume-init';
@@ -182,7 +196,9 @@ export function workloadKind(spec: ContainerSpec): 'StatefulSet' | 'Deployment' 
 
 /** A long-running service: its workload (see workloadKind), one replica. */
 export function workloadManifest(spec: ContainerSpec, ctx: ObjectContext): V1Deployment | V1StatefulSet {
-  const m = meta(spec.name, ctx);
+  const base = meta(spec.name, ctx);
+  // Its published ports, container:host, so that `gategrid forward` re-opens them for a kept cell.
+  const m = spec.ports.length === 0 ? base : { ...base, annotations: { ...base.annotations, [PUBLISHED_ANNOTATION]: publishedPorts(spec.ports) } };
   const template = { metadata: { labels: m.labels, annotations: m.annotations }, spec: podSpec(spec, ctx, 'Always') };
   const selector = { matchLabels: { [NAME_LABEL]: spec.name } };
   if (workloadKind(spec) === 'StatefulSet') {

@@ -1,6 +1,7 @@
 import test from 'ava';
 import type { ContainerSpec, JobSpec } from '../../../harness/backends/backend.ts';
-import { jobManifest, kubeLabels, labelValue, namespaceManifest, namespaceName, secretManifest, serviceManifest, workloadManifest, type ObjectContext } from '../../../harness/backends/kubernetes/manifests.ts';
+import { jobManifest, kubeLabels, labelValue, namespaceManifest, namespaceName, parsePublished, PUBLISHED_ANNOTATION, secretManifest, serviceManifest, workloadManifest, type ObjectContext } from '../../../harness/backends/kubernetes/manifests.ts';
+import { movedPorts } from '../../../harness/backends/kubernetes/kept-forwards.ts';
 import { ANNOTATION_HEARTBEAT, HEARTBEAT_FRESH_MS, HEARTBEAT_MS, heartbeatFresh } from '../../../harness/labels.ts';
 
 const ctx: ObjectContext = {
@@ -114,4 +115,15 @@ test('a cell\'s namespace carries its first heartbeat; a heartbeat is fresh for 
   t.false(heartbeatFresh(ns.metadata!.annotations!, at + HEARTBEAT_FRESH_MS + 1));
   t.false(heartbeatFresh({}, at), 'no heartbeat: not known to be live');
   t.false(heartbeatFresh({ [ANNOTATION_HEARTBEAT]: 'yesterday' }, at));
+});
+
+test('a workload carries its published ports, container:host, read back by gategrid forward; a kept openrc follows a moved port only', (t) => {
+  const spec = { name: 'keystone', image: 'x', env: {}, files: [], volumes: [], ports: [{ container: 5000, host: 41234 }, { container: 35357, host: 41235 }], timeoutMs: 1000, ready: { kind: 'exec', command: ['true'] } } as const;
+  const w = workloadManifest(spec as unknown as ContainerSpec, ctx);
+  t.is(w.metadata?.annotations?.[PUBLISHED_ANNOTATION], '5000:41234,35357:41235');
+  t.deepEqual(parsePublished(w.metadata?.annotations?.[PUBLISHED_ANNOTATION]), [{ container: 5000, host: 41234 }, { container: 35357, host: 41235 }]);
+  t.deepEqual(parsePublished('5000:41234,junk,:1'), [{ container: 5000, host: 41234 }]);
+  const openrc = 'export OS_AUTH_URL=http://127.0.0.1:41234/v3\nexport OS_X=http://127.0.0.1:412345\nexport OS_Y=http://127.0.0.1:41235/\n';
+  const forwards = [{ namespace: 'ns', service: 'keystone', container: 5000, was: 41234, host: 41235 }, { namespace: 'ns', service: 'keystone', container: 35357, was: 41235, host: 41235 }];
+  t.is(movedPorts(openrc, forwards), 'export OS_AUTH_URL=http://127.0.0.1:41235/v3\nexport OS_X=http://127.0.0.1:412345\nexport OS_Y=http://127.0.0.1:41235/\n');
 });
