@@ -1,9 +1,7 @@
 import test from 'ava';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Session } from '../../harness/openstack/rest-client.ts';
-import { gategrid, leftovers, readResults, tempOut } from './helpers.ts';
+import { gategrid, leftovers, loginWithOpenrc, readResults, tempOut } from './helpers.ts';
 
 // Issue 25's debugging loop, for real: identity on zed deployed and stopped after its deploy, as
 // grenade stops after a named phase: its verdict so far recorded, the cell kept with a working
@@ -22,12 +20,7 @@ test.serial('integration: --stop-after deploy stops there and keeps the cell (it
     t.deepEqual(cell.checks, [], 'no check ran after the deploy');
     t.regex(run.all, /--stop-after deploy: checks, tempest, health, logs will not run; the cell is kept/);
     t.false(existsSync(path.join(out, 'stability-matrix.xlsx')), 'a debugging run stays out of the shared history');
-    const openrc = await readFile(path.join(out, cell.artifacts.kept!, 'openrc'), 'utf8');
-    const env = Object.fromEntries([...openrc.matchAll(/^export (\w+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!]));
-    const session = await Session.login({
-      authUrl: env.OS_AUTH_URL!, internalAuthUrl: '', region: env.OS_REGION_NAME!, username: env.OS_USERNAME!, password: env.OS_PASSWORD!,
-      projectName: env.OS_PROJECT_NAME!, userDomainName: env.OS_USER_DOMAIN_NAME!, projectDomainName: env.OS_PROJECT_DOMAIN_NAME!,
-    });
+    const session = await loginWithOpenrc(path.join(out, cell.artifacts.kept!, 'openrc'));
     t.truthy(session.token, 'the kept keystone answers');
   } finally {
     const down = await gategrid(['down', results.run.id]);

@@ -1,4 +1,5 @@
 import { tempDir } from '../temp-dir.ts';
+import { Session } from '../../harness/openstack/rest-client.ts';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
@@ -26,4 +27,14 @@ export async function leftovers(runId: string): Promise<string[]> {
   const labels = [`${LABEL_RUN}=${runId}`];
   const found = await Promise.all((['container', 'network', 'volume'] as const).map(async (k) => (await listByLabel(k, labels)).map((id) => `${k} ${id}`)));
   return found.flat();
+}
+
+/** Logs in with a kept cell's openrc, as a person sourcing it would: the session, or the login's error. */
+export async function loginWithOpenrc(file: string): Promise<Session> {
+  const openrc = await readFile(file, 'utf8');
+  const env = Object.fromEntries([...openrc.matchAll(/^export (\w+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!]));
+  return Session.login({
+    authUrl: env.OS_AUTH_URL!, internalAuthUrl: '', region: env.OS_REGION_NAME!, username: env.OS_USERNAME!, password: env.OS_PASSWORD!,
+    projectName: env.OS_PROJECT_NAME!, userDomainName: env.OS_USER_DOMAIN_NAME!, projectDomainName: env.OS_PROJECT_DOMAIN_NAME!,
+  });
 }

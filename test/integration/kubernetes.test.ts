@@ -9,10 +9,9 @@ import { ANNOTATION_HEARTBEAT, heartbeatFresh, LABEL_PID, LABEL_RUN, runLabels }
 import { KubernetesBackend } from '../../harness/backends/kubernetes/kubernetes-backend.ts';
 import type { KubernetesEnvironment } from '../../harness/backends/kubernetes/kubernetes-environment.ts';
 import { LocalProvider, localClusterState } from '../../harness/backends/kubernetes/providers/local-provider.ts';
-import { gategrid, readResults, tempOut } from './helpers.ts';
+import { gategrid, loginWithOpenrc, readResults, tempOut } from './helpers.ts';
 import { freeLoopbackPort } from '../../harness/util/free-port.ts';
 import { pollUntil } from '../../harness/checks/poll.ts';
-import { Session } from '../../harness/openstack/rest-client.ts';
 
 // The kubernetes backend on a real cluster: Kubernetes 1.20 built from Debian's source (cached
 // outside the clone, built when absent), its pods on this host's Docker engine. The cluster is
@@ -278,12 +277,7 @@ test.serial('integration: gategrid forward re-opens a kept Kubernetes cell\'s pu
       });
     });
     t.regex(said, /keystone:5000 on 127\.0\.0\.1:\d+/);
-    const openrc = await readFile(path.join(out, 'kept', 'identity-zed-kubernetes', 'openrc'), 'utf8');
-    const env = Object.fromEntries([...openrc.matchAll(/^export (\w+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!]));
-    const session = await Session.login({
-      authUrl: env.OS_AUTH_URL!, internalAuthUrl: '', region: env.OS_REGION_NAME!, username: env.OS_USERNAME!, password: env.OS_PASSWORD!,
-      projectName: env.OS_PROJECT_NAME!, userDomainName: env.OS_USER_DOMAIN_NAME!, projectDomainName: env.OS_PROJECT_DOMAIN_NAME!,
-    });
+    const session = await loginWithOpenrc(path.join(out, 'kept', 'identity-zed-kubernetes', 'openrc'));
     t.truthy(session.token, 'the kept keystone answers through the re-opened port');
   } finally {
     forward.kill('SIGINT');

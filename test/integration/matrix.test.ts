@@ -1,9 +1,7 @@
 import test from 'ava';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
-import { Session } from '../../harness/openstack/rest-client.ts';
-import { gategrid, leftovers, readResults, tempOut } from './helpers.ts';
+import { gategrid, leftovers, loginWithOpenrc, readResults, tempOut } from './helpers.ts';
 import { repoRoot } from '../../harness/config/paths.ts';
 import os from 'node:os';
 import { docker } from '../../harness/docker-cli.ts';
@@ -50,12 +48,7 @@ test.serial('integration: identity on two releases at once; one cell broken turn
   t.deepEqual([...new Set(stdout.split('\n'))], ['identity/zed/docker'], 'only the red cell is kept');
 
   // The openrc of the kept cell logs in for real (keystone still runs: only memcached was killed).
-  const openrc = await readFile(path.join(out, red.artifacts.kept!, 'openrc'), 'utf8');
-  const env = Object.fromEntries([...openrc.matchAll(/^export (\w+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!]));
-  const session = await Session.login({
-    authUrl: env.OS_AUTH_URL!, internalAuthUrl: '', region: env.OS_REGION_NAME!, username: env.OS_USERNAME!, password: env.OS_PASSWORD!,
-    projectName: env.OS_PROJECT_NAME!, userDomainName: env.OS_USER_DOMAIN_NAME!, projectDomainName: env.OS_PROJECT_DOMAIN_NAME!,
-  });
+  const session = await loginWithOpenrc(path.join(out, red.artifacts.kept!, 'openrc'));
   t.truthy(session.token);
 
   const down = await gategrid(['down', results.run.id]);
