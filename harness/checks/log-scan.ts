@@ -21,6 +21,17 @@ export interface LogFinding {
 }
 
 const CRITICAL = /\bCRITICAL\b/;
+/** oslo.log's record prefix (`2026-12-07 04:16:35.434 8 DEBUG neutron...`): its level says what the record is. */
+const OSLO_LEVEL = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)? +\d+ +(DEBUG|INFO|AUDIT|WARNING|ERROR|CRITICAL|TRACE)\b/;
+/**
+ * A CRITICAL record: by its own level when the line has oslo.log's prefix (a DEBUG record that
+ * quotes the word, `rate_limit_except_level = CRITICAL` in a debug option dump, is not one), else by
+ * the word (other services' formats).
+ */
+const isCritical = (line: string): boolean => {
+  const level = OSLO_LEVEL.exec(line)?.[1];
+  return level === undefined ? CRITICAL.test(line) : level === 'CRITICAL';
+};
 /**
  * A traceback's header starts its line (after the log prefix). oslo.messaging's RemoteError carries
  * the remote side's traceback as a Python list repr (`['Traceback (most recent call last):\n', ...`):
@@ -52,7 +63,7 @@ export function scanLog(text: string, allow: readonly AllowEntry[]): LogFinding[
       i = block.exceptionLine;
       continue;
     }
-    if (CRITICAL.test(line) && !patterns.some((p) => p.test(line))) findings.push(finding(i + 1, 'critical', line.trim(), line, lineTime(line)));
+    if (isCritical(line) && !patterns.some((p) => p.test(line))) findings.push(finding(i + 1, 'critical', line.trim(), line, lineTime(line)));
     else if (CRASH.test(line) && !patterns.some((p) => p.test(line))) findings.push(finding(i + 1, 'crash', line.trim(), line, lineTime(line)));
   }
   return findings;

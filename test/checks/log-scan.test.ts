@@ -24,6 +24,16 @@ test('an oslo.log traceback and a CRITICAL line are both found, with their lines
   t.is(findings[1]!.line, 7);
 });
 
+test('a CRITICAL record is judged by its own level: a DEBUG option dump quoting the word is none; a line of another format still counts by the word', async (t) => {
+  // Recorded from neutron-server at debug level (fixtures/scenarios/compute-neutron-debug.yaml): `rate_limit_except_level = CRITICAL`.
+  const dump = await recorded('neutron-server-debug-option-dump.log');
+  t.regex(dump, /DEBUG neutron\.common\.config \[-\] rate_limit_except_level += CRITICAL/);
+  t.deepEqual(scanLog(dump, []), []);
+  const critical = '2026-12-07 04:16:36.681 7 CRITICAL neutron [-] Unhandled error: oslo_config.cfg.ConfigFileValueError: Value for option connection is not valid';
+  t.deepEqual(scanLog(`${dump}${critical}\n`, []).map((f) => [f.kind, f.line]), [['critical', 10]]);
+  t.is(scanLog('mysqld: [CRITICAL] InnoDB: the data file is corrupt\n', []).length, 1);
+});
+
 test("keystone's allow-list explains its known noise, and only that", async (t) => {
   const keystone = (await loadScenario('identity', await loadCatalogues())).services.find((s) => s.spec.name === 'keystone')!;
   const allowed = await recorded('keystone-allowed.log');
