@@ -1,3 +1,5 @@
+import path from 'node:path';
+import { errorMessage } from '../errors.ts';
 import { verify, CheckFailed, type Check } from '../checks/check.ts';
 import type { ApiContext } from './api-context.ts';
 import { serverAction, waitForServer } from './compute-fixtures.ts';
@@ -109,7 +111,8 @@ export const workloadChecks: Check<ApiContext>[] = [
       if (c.lease?.address !== guest.fixedIp) {
         // The evidence for whoever reads the red check: the console's last lines (the guest prints no secret).
         const tail = (await consoleOf(s, guest.id).catch(() => '')).split('\n').slice(-40);
-        throw new CheckFailed(`guest ${guest.name}: ${diagnose(c, guest.fixedIp, true)}`, { details: { port: guest.portId, fixedIp: guest.fixedIp, console: tail } });
+        const files = await hooks(ctx).diagnose?.('server-boot').catch((e: unknown) => [`diagnostics failed: ${errorMessage(e)}`]) ?? [];
+        throw new CheckFailed(`guest ${guest.name}: ${diagnose(c, guest.fixedIp, true)}`, { details: { port: guest.portId, fixedIp: guest.fixedIp, console: tail, diagnostics: files.map((f) => path.basename(f)) } });
       }
       verify(c.metadata, `guest ${guest.name} read no metadata: no host name, no key (the metadata agent or nova's metadata API)`);
       verify(c.metadata.hostname === guest.name, `guest ${guest.name} read the host name "${c.metadata.hostname}" from metadata`);
@@ -186,7 +189,9 @@ export const workloadChecks: Check<ApiContext>[] = [
           if (!(error instanceof CheckFailed)) throw error;
           // Which action left the guest silent, and what its console says since (seen: a resize whose guest never printed a line).
           const tail = (await consoleOf(s, guest.id).catch(() => '')).split('\n').slice(-40);
-          throw new CheckFailed(`after ${what} (${times.length} action(s) before it answered again): ${error.message}`, { cause: error, details: { action: what, console: tail } });
+          // The hypervisor's and the switch's view of this guest now, before anything deletes it.
+          const files = await hooks(ctx).diagnose?.(`server-actions-${what}`).catch((e: unknown) => [`diagnostics failed: ${errorMessage(e)}`]) ?? [];
+          throw new CheckFailed(`after ${what} (${times.length} action(s) before it answered again): ${error.message}`, { cause: error, details: { action: what, console: tail, diagnostics: files.map((f) => path.basename(f)) } });
         }
         times.push(`${what}: answering SSH again ${seconds(Date.now() - started)} after the request (${seconds(sshMs)} after ACTIVE)`);
       }

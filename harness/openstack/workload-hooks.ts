@@ -16,4 +16,6 @@ export interface WorkloadHooks {
   probe(command: readonly string[], timeoutMs: number, env?: Readonly<Record<string, string>>): Promise<ExecResult>;
   /** Tells the run's redaction point a secret the cell made here (the run's private key). */
   secret(name: string, value: string): void;
+  /** The recipes' diagnostics now, labelled (a guest that failed, before the check deletes it); the files written. */
+  diagnose?(label: string): Promise<string[]>;
 }

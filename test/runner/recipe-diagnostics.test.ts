@@ -31,3 +31,11 @@ test('the shipped hypervisor and switch recipes declare theirs, and each output 
   t.regex(await readFile(path.join(dir, 'openvswitch-vswitchd.ports.txt'), 'utf8'), /\(exit code 1\)\n$/);
   t.regex(await readFile(path.join(dir, 'libvirt.qemu-logs.txt'), 'utf8'), /could not run: container libvirt is not running/);
 });
+
+test('taken by a failing check at that moment: each file carries the check\'s label, made safe for a file name', async (t) => {
+  const cloud = await loadScenario('cloud', await loadCatalogues());
+  const libvirt = cloud.services.filter((s) => s.spec.name === 'libvirt');
+  const env = { exec: async () => ({ exitCode: 0, output: '<domain/>' }) } as unknown as Environment;
+  const files = await collectDiagnostics(env, libvirt as LoadedService[], await tempDir('gg-diagnostics-'), (x) => x, 'server-actions-stop/start');
+  t.deepEqual(files.map((f) => path.basename(f)), ['libvirt.domains.server-actions-stop-start.txt', 'libvirt.qemu-logs.server-actions-stop-start.txt', 'libvirt.instance-files.server-actions-stop-start.txt']);
+});

@@ -10,11 +10,12 @@ import { errorMessage } from '../../errors.ts';
 import type { Environment } from '../../backends/backend.ts';
 import type { LoadedService } from '../../config/load-scenario.ts';
 
-export async function collectDiagnostics(env: Environment, services: readonly LoadedService[], logDir: string, redact: (text: string) => string): Promise<string[]> {
+export async function collectDiagnostics(env: Environment, services: readonly LoadedService[], logDir: string, redact: (text: string) => string, label?: string): Promise<string[]> {
   const written: string[] = [];
   for (const service of services) {
     for (const d of service.spec.diagnostics) {
-      const file = path.join(logDir, `${service.spec.name}.${d.name}.txt`);
+      // A check that fails takes them at that moment (`label`: which check and action), before its own cleanup.
+      const file = path.join(logDir, `${service.spec.name}.${d.name}${label ? `.${label.replace(/[^a-z0-9-]+/gi, '-')}` : ''}.txt`);
       const text = await env.exec(service.spec.name, d.command, d.timeoutSeconds * 1000).then(
         (r) => `$ ${d.command.join(' ')}\n${r.output}${r.exitCode === 0 ? '' : `\n(exit code ${r.exitCode})`}\n`,
         (error: unknown) => `$ ${d.command.join(' ')}\ncould not run: ${errorMessage(error)}\n`,

@@ -4,6 +4,7 @@ import { readImageFiles } from '../../images/image-files.ts';
 import { runLabels } from '../../labels.ts';
 import type { WorkloadHooks } from '../../openstack/workload-hooks.ts';
 import type { CellRun } from './cell-run.ts';
+import { collectDiagnostics } from './recipe-diagnostics.ts';
 
 /**
  * What a real workload takes from the run (the workload checks and Tempest's validation alike):
@@ -23,6 +24,7 @@ export function workloadHooks(r: CellRun): WorkloadHooks | undefined {
     },
     probe: (command, timeoutMs, env) => r.env!.exec(workload.probe, command, timeoutMs, env),
     secret: (name, value) => r.options.redactor?.add(name, value),
+    diagnose: (label) => collectDiagnostics(r.env!, r.cell.scenario.services, r.logDir, (text) => r.secrets.redact(text), label),
   };
 }
 
