@@ -9,6 +9,7 @@ import { defaultOutDir } from '../config/paths.ts';
 import { errorMessage, UsageError } from '../errors.ts';
 import { labelValues, requireEngine } from '../docker-cli.ts';
 import type { Owner } from '../backends/backend.ts';
+import { runOwner } from '../backends/docker/remove-labelled.ts';
 import { heartbeatFresh, LABEL_HOST, LABEL_OWNER, LABEL_PID, LABEL_RUN } from '../labels.ts';
 import { expandCells, parseShard } from '../matrix/cells.ts';
 import { affectedCells, type AffectedReasons } from '../matrix/affected.ts';
@@ -395,21 +396,27 @@ async function removeEverywhere(values: CliValues, labels: Record<string, string
 
 /** A live run: its namespaces' heartbeat is fresh (any host), or its owner process lives on this host. */
 function isLive(owner: Owner): boolean {
-  if (heartbeatFresh(owner)) return true;
+  return heartbeatFresh(owner) || ownerState(owner) === 'live';
+}
+
+/**
+ * A run's owner process by its pid and host labels (the host as Docker or Kubernetes spells it):
+ * `live` or `gone` on this host, `unknown` for another host's run or one without them.
+ */
+function ownerState(owner: Owner): 'live' | 'gone' | 'unknown' {
   const host = owner[LABEL_HOST];
   const pid = owner[LABEL_PID];
-  if (pid === undefined || (host !== os.hostname() && host !== labelValue(os.hostname()))) return false;
-  return isAlive(Number(pid));
+  if (pid === undefined || (host !== os.hostname() && host !== labelValue(os.hostname()))) return 'unknown';
+  return isAlive(Number(pid)) ? 'live' : 'gone';
 }
 
 /** Says which earlier runs left containers behind although their process is gone. */
 async function warnAboutLeftovers(): Promise<void> {
   const runs = await labelValues('container', `${LABEL_OWNER}=gategrid`, LABEL_RUN);
   for (const runId of runs) {
-    const [pid] = await labelValues('container', `${LABEL_RUN}=${runId}`, LABEL_PID);
-    const [host] = await labelValues('container', `${LABEL_RUN}=${runId}`, LABEL_HOST);
-    if (host === os.hostname() && pid !== undefined && !isAlive(Number(pid))) {
-      process.stderr.write(`gategrid: warning: run ${runId} (pid ${pid}, gone) left containers behind: gategrid down ${runId}, or gategrid prune\n`);
+    const owner = await runOwner('container', runId);
+    if (ownerState(owner) === 'gone') {
+      process.stderr.write(`gategrid: warning: run ${runId} (pid ${owner[LABEL_PID]}, gone) left containers behind: gategrid down ${runId}, or gategrid prune\n`);
     }
   }
 }

@@ -73,6 +73,17 @@ async function resize(s: Session, id: string, flavorId: string, finish: 'confirm
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
+/**
+ * The evidence for whoever reads a guest's red check, taken before anything deletes the guest: its
+ * console's last lines (the guest prints no secret) and the recipes' diagnostics now (the
+ * hypervisor's and the switch's view of it), labelled with the check and action.
+ */
+async function guestEvidence(ctx: ApiContext, s: Session, guest: Guest, label: string): Promise<{ console: string[]; diagnostics: string[] }> {
+  const tail = (await consoleOf(s, guest.id).catch(() => '')).split('\n').slice(-40);
+  const files = await hooks(ctx).diagnose?.(label).catch((e: unknown) => [`diagnostics failed: ${errorMessage(e)}`]) ?? [];
+  return { console: tail, diagnostics: files.map((f) => path.basename(f)) };
+}
+
 export const workloadChecks: Check<ApiContext>[] = [
   {
     id: 'api.workload.guest-image', kind: 'api', timeoutMs: 300_000,
@@ -109,10 +120,7 @@ export const workloadChecks: Check<ApiContext>[] = [
       st.bootFailed = true;
       const c = await firstBoot(s, guest);
       if (c.lease?.address !== guest.fixedIp) {
-        // The evidence for whoever reads the red check: the console's last lines (the guest prints no secret).
-        const tail = (await consoleOf(s, guest.id).catch(() => '')).split('\n').slice(-40);
-        const files = await hooks(ctx).diagnose?.('server-boot').catch((e: unknown) => [`diagnostics failed: ${errorMessage(e)}`]) ?? [];
-        throw new CheckFailed(`guest ${guest.name}: ${diagnose(c, guest.fixedIp, true)}`, { details: { port: guest.portId, fixedIp: guest.fixedIp, console: tail, diagnostics: files.map((f) => path.basename(f)) } });
+        throw new CheckFailed(`guest ${guest.name}: ${diagnose(c, guest.fixedIp, true)}`, { details: { port: guest.portId, fixedIp: guest.fixedIp, ...(await guestEvidence(ctx, s, guest, 'server-boot')) } });
       }
       verify(c.metadata, `guest ${guest.name} read no metadata: no host name, no key (the metadata agent or nova's metadata API)`);
       verify(c.metadata.hostname === guest.name, `guest ${guest.name} read the host name "${c.metadata.hostname}" from metadata`);
@@ -187,11 +195,8 @@ export const workloadChecks: Check<ApiContext>[] = [
           ({ sshMs } = await reach(hooks(ctx), s, guest, key, 150_000));
         } catch (error) {
           if (!(error instanceof CheckFailed)) throw error;
-          // Which action left the guest silent, and what its console says since (seen: a resize whose guest never printed a line).
-          const tail = (await consoleOf(s, guest.id).catch(() => '')).split('\n').slice(-40);
-          // The hypervisor's and the switch's view of this guest now, before anything deletes it.
-          const files = await hooks(ctx).diagnose?.(`server-actions-${what}`).catch((e: unknown) => [`diagnostics failed: ${errorMessage(e)}`]) ?? [];
-          throw new CheckFailed(`after ${what} (${times.length} action(s) before it answered again): ${error.message}`, { cause: error, details: { action: what, console: tail, diagnostics: files.map((f) => path.basename(f)) } });
+          // Which action left the guest silent (seen: a resize whose guest never printed a line; no lease after stop/start).
+          throw new CheckFailed(`after ${what} (${times.length} action(s) before it answered again): ${error.message}`, { cause: error, details: { action: what, ...(await guestEvidence(ctx, s, guest, `server-actions-${what}`)) } });
         }
         times.push(`${what}: answering SSH again ${seconds(Date.now() - started)} after the request (${seconds(sshMs)} after ACTIVE)`);
       }

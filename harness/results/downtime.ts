@@ -24,17 +24,20 @@ export interface DowntimeReport {
    * endpoint does, so an outage overlapping one says nothing about the endpoint.
    */
   readonly stalls?: readonly { readonly fromMs: number; readonly toMs: number }[];
+  /** Each request's own timeout: an outage that began within it before a stall may be the stall's. */
+  readonly requestTimeoutMs?: number;
 }
 
 /** A watchdog tick this late means the probe itself was not running. */
 export const STALL_MS = 1_000;
 
 /**
- * The outages a stall of the probe explains: those overlapping a stall (widened by `marginMs`
- * before it, a request's timeout: one sent just before the stall timed out inside it).
+ * The outages a stall of the probe explains: those overlapping a stall (widened before it by the
+ * report's request timeout: a request sent just before the stall timed out inside it).
  */
-export function stalledOutages(report: DowntimeReport, marginMs: number): DowntimeReport['outages'] {
+export function stalledOutages(report: DowntimeReport): DowntimeReport['outages'] {
   const stalls = report.stalls ?? [];
+  const marginMs = report.requestTimeoutMs ?? 0;
   return report.outages.filter((o) => stalls.some((s) => o.fromMs < s.toMs && o.toMs > s.fromMs - marginMs));
 }
 

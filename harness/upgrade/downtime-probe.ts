@@ -53,13 +53,9 @@ export class DowntimeProbe {
     clearInterval(this.#watchdog);
     return {
       ...summarize(this.#url, this.#samples, Date.now() - this.#started), startedAt: new Date(this.#started).toISOString(),
+      requestTimeoutMs: this.#requestTimeoutMs,
       ...(this.#stalls.length > 0 ? { stalls: [...this.#stalls] } : {}),
     };
-  }
-
-  /** Each request's own timeout: an outage begun within it before a stall may be the stall's. */
-  get requestTimeoutMs(): number {
-    return this.#requestTimeoutMs;
   }
 
   async #run(): Promise<void> {

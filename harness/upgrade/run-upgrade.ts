@@ -114,7 +114,7 @@ export async function runUpgrade(input: UpgradeInput): Promise<CheckResult[]> {
 
   // The stop windows the service checks recorded (the names do not matter here).
   const windows = windowsOf(checks, () => []);
-  for (const { name, probe } of probes) checks.push(downtimeCheck(name, await probe.stop(), input.maxDowntimeSeconds, windows, probe.requestTimeoutMs));
+  for (const { name, probe } of probes) checks.push(downtimeCheck(name, await probe.stop(), input.maxDowntimeSeconds, windows));
   for (const { watch } of made) {
     if (!watch) continue;
     try {
@@ -287,7 +287,7 @@ function waitSlot(socket: FrontendSocket, backend: string, server: string, ok: (
 }
 
 /** The measured downtime of one endpoint: failed only when the scenario sets a budget and it was exceeded. */
-export function downtimeCheck(name: string, report: DowntimeReport, maxDowntimeSeconds: number | undefined, windows: readonly StopWindow[] = [], requestTimeoutMs = 2_000): CheckResult {
+export function downtimeCheck(name: string, report: DowntimeReport, maxDowntimeSeconds: number | undefined, windows: readonly StopWindow[] = []): CheckResult {
   const seconds = report.downtimeMs / 1000;
   const outages = report.outages.length;
   const where = outageContext(report, windows);
@@ -297,7 +297,7 @@ export function downtimeCheck(name: string, report: DowntimeReport, maxDowntimeS
   const over = maxDowntimeSeconds !== undefined && seconds > maxDowntimeSeconds;
   // Over the budget only by outages the probe's own stalls explain: the endpoint's downtime cannot
   // be judged (an infrastructure error, which --retries reruns), never a deployment failure.
-  const stalled = stalledOutages(report, requestTimeoutMs);
+  const stalled = stalledOutages(report);
   const judgeable = report.outages.filter((o) => !stalled.includes(o)).reduce((sum, o) => sum + (o.toMs - o.fromMs), 0) / 1000;
   const unjudgeable = over && maxDowntimeSeconds !== undefined && judgeable <= maxDowntimeSeconds;
   const stallSeconds = (report.stalls ?? []).reduce((sum, s) => sum + (s.toMs - s.fromMs), 0) / 1000;

@@ -65,7 +65,7 @@ test('over the budget only by outages the probe\'s stalls explain: an error (not
   const s = (at: number, ok: boolean, detail = ok ? 'HTTP 200' : 'TimeoutError') => ({ at, ok, detail });
   const base = summarize('http://127.0.0.1:1/v3', [s(0, true), s(128_400, false), s(131_500, true), s(143_800, false), s(153_300, true)], 170_000);
   // The probe's process ran late from 145.9 s to 153.2 s (the second outage's request was sent at 143.8 s).
-  const stalled = { ...base, stalls: [{ fromMs: 145_900, toMs: 153_200 }] };
+  const stalled = { ...base, requestTimeoutMs: 2_000, stalls: [{ fromMs: 145_900, toMs: 153_200 }] };
   const check = downtimeCheck('image', stalled, 5);
   t.is(check.status, 'error');
   t.regex(check.message!, /unavailable 12\.6 s in 2 outage\(s\).*cannot be judged: 1 outage\(s\) overlap stalls of the probe itself \(gategrid's process ran 7\.3 s late in all: the host was overloaded\), and the rest \(3\.1 s\) is within the budget of 5 s/);

@@ -13,6 +13,14 @@ import { sweepEgressRules } from './egress-firewall.ts';
  * that is an error naming it, never silence.
  */
 export async function removeByLabel(labels: readonly string[]): Promise<Record<ResourceKind, number>> {
+  const removed = await removeObjects(labels);
+  // The host firewall rules that closed the removed networks' way out go with them.
+  if (removed.network > 0) await sweepEgressRules(networkExists);
+  return removed;
+}
+
+/** removeByLabel without the firewall sweep, for a caller that sweeps once after many removals. */
+async function removeObjects(labels: readonly string[]): Promise<Record<ResourceKind, number>> {
   const removed: Record<ResourceKind, number> = { container: 0, network: 0, volume: 0 };
   const containers = await listByLabel('container', labels);
   if (containers.length > 0) {
@@ -36,24 +44,23 @@ export async function removeByLabel(labels: readonly string[]): Promise<Record<R
     }, { timeoutMs: 60_000, intervalMs: 250, tries: 20 });
     if (!cleared.ok) problems.push(`${kind}(s) ${ids.join(', ')}: ${cleared.last}`);
   }
-  // The host firewall rules that closed the removed networks' way out go with them.
-  if (removed.network > 0) await sweepEgressRules(networkExists);
   if (problems.length > 0) throw new InfraError(`could not remove what carries ${labels.join(', ')}: ${problems.join('; ')}`);
   return removed;
 }
 
 /**
  * The Docker backend's removal by label: every run's containers, networks and volumes carrying all
- * the labels, run by run, but the runs `keep` spares (asked with each run's owner labels); then the
- * firewall rules of networks already gone (a crash between the two removals). One run Docker
- * refuses to clear does not keep the others': every refusal is said at the end, as one error.
+ * the labels, run by run, but the runs `keep` spares (asked with each run's owner labels); then, in
+ * one sweep, the firewall rules of every network now gone (those just removed, and those a crash
+ * left between the two removals). One run Docker refuses to clear does not keep the others': every
+ * refusal is said at the end, as one error.
  */
 export async function removeRuns(labels: Readonly<Record<string, string>>, keep?: (owner: Owner) => boolean): Promise<Removal> {
   const filters = Object.entries(labels).map(([k, v]) => `${k}=${v}`);
   const total: Record<ResourceKind, number> = { container: 0, network: 0, volume: 0 };
   const add = (removed: Record<ResourceKind, number>) => { for (const k of ['container', 'network', 'volume'] as const) total[k] += removed[k]; };
   if (!keep) {
-    add(await removeByLabel(filters));
+    add(await removeObjects(filters));
     return { removed: { ...total, ...(await sweptRules()) }, spared: [] };
   }
   const seen = new Set<string>();
@@ -63,12 +70,12 @@ export async function removeRuns(labels: Readonly<Record<string, string>>, keep?
     for (const run of await labelValues(kind, filters, LABEL_RUN)) {
       if (seen.has(run)) continue;
       seen.add(run);
-      if (keep(await owner(kind, run))) {
+      if (keep(await runOwner(kind, run))) {
         spared.push(run);
         continue;
       }
       try {
-        add(await removeByLabel([...filters, `${LABEL_RUN}=${run}`]));
+        add(await removeObjects([...filters, `${LABEL_RUN}=${run}`]));
       } catch (error) {
         failed.push(`run ${run}: ${errorMessage(error)}`);
       }
@@ -86,7 +93,7 @@ async function sweptRules(): Promise<Record<string, number>> {
 }
 
 /** A run's owner, from the labels of its objects of a kind. */
-async function owner(kind: ResourceKind, run: string): Promise<Owner> {
+export async function runOwner(kind: ResourceKind, run: string): Promise<Owner> {
   const [pid] = await labelValues(kind, `${LABEL_RUN}=${run}`, LABEL_PID);
   const [host] = await labelValues(kind, `${LABEL_RUN}=${run}`, LABEL_HOST);
   return { [LABEL_RUN]: run, [LABEL_PID]: pid, [LABEL_HOST]: host };

@@ -132,10 +132,7 @@ export class KubernetesEnvironment implements Environment {
     this.#started.set(spec.name, { spec, forwarders: [] });
     const finished = await poll<{ pod: V1Pod | undefined; exitCode: number }>(async (n) => {
       const pod = (await this.#pods(spec.name)).at(-1);
-      if (!pod && n > 4) {
-        const refused = admissionRefusal((await this.#api.core.listNamespacedEvent({ namespace: this.namespace }).catch(() => undefined))?.items ?? [], spec.name);
-        if (refused) throw new InfraError(`job ${spec.name}: ${refused}`);
-      }
+      if (!pod && n > 4) await this.#refusedBy(`job ${spec.name}`, spec.name);
       const main = pod?.status?.containerStatuses?.find((c) => c.name === MAIN);
       if (pod && main && (main.state?.running || main.state?.terminated)) this.#follow(spec.name, pod);
       const waiting = main?.state?.waiting?.reason ?? pod?.status?.initContainerStatuses?.find((c) => c.state?.waiting)?.state?.waiting?.reason;
@@ -312,16 +309,20 @@ export class KubernetesEnvironment implements Environment {
     return pods.filter((p) => p.status?.phase === 'Running').at(-1)?.metadata?.name;
   }
 
+  /** Throws, as the cluster's policy (an infrastructure error), when a controller of `workload` was refused its pod; `what` names it in the message. */
+  async #refusedBy(what: string, workload: string): Promise<void> {
+    const events = await this.#api.core.listNamespacedEvent({ namespace: this.namespace }).catch(() => undefined);
+    const refused = admissionRefusal(events?.items ?? [], workload);
+    if (refused) throw new InfraError(`${what}: ${refused}`);
+  }
+
   /** Polls until the pod runs and the recipe's probe passes; a crash or a hopeless wait ends it early. */
   async #waitReady(spec: ServiceSpec): Promise<string | undefined> {
     let last = 'no pod yet';
     const ready = await poll<string | undefined>(async (n) => {
       const pod = (await this.#pods(spec.name).catch(() => [])).at(-1);
       // No pod after a few tries: did the cluster refuse to make it? (Its policy: the cell's error.)
-      if (!pod && n > 4) {
-        const refused = admissionRefusal((await this.#api.core.listNamespacedEvent({ namespace: this.namespace }).catch(() => undefined))?.items ?? [], spec.name);
-        if (refused) throw new InfraError(`${spec.name}: ${refused}`);
-      }
+      if (!pod && n > 4) await this.#refusedBy(spec.name, spec.name);
       const main = pod?.status?.containerStatuses?.find((c) => c.name === MAIN);
       const init = pod?.status?.initContainerStatuses?.find((c) => c.state?.terminated && c.state.terminated.exitCode !== 0);
       if (init) throw new DeploymentError(`${spec.name}: its volume set-up failed (${describeExit(init.state!.terminated!)}); log: ${this.logFile(spec.name)}`);
