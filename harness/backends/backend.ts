@@ -154,6 +154,9 @@ export interface Backend {
   removeByLabel(labels: Readonly<Record<string, string>>, keep?: (owner: Owner) => boolean): Promise<Removal>;
   /** The memory (MiB) and cores its cells may use at once: this machine's, or a cluster's allocatable memory. */
   capacity(): Promise<{ readonly memoryMiB: number; readonly cores?: number }>;
-  /** The run is over: release what the backend set up for it (a cluster it created), unless a kept cell lives there. */
-  close(keepCells: boolean): Promise<void>;
+  /**
+   * The run is over: release what the backend set up for it (a cluster it created), unless a kept
+   * cell lives there. Returns what it left up and why (another run still holds the cluster), if anything.
+   */
+  close(keepCells: boolean): Promise<string | undefined>;
 }

@@ -189,7 +189,8 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
     signals.off();
     // What a backend set up for the run (a kind cluster it created) goes with it, unless a kept cell lives there.
     for (const backend of backends.values()) {
-      await backend.close(run.cells.some((c) => c.kept)).catch((e: unknown) => reporter.onLog(undefined, `${backend.name}: what it set up for the run could not be removed: ${errorMessage(e)}`));
+      const left = await backend.close(run.cells.some((c) => c.kept)).catch((e: unknown) => `what it set up for the run could not be removed: ${errorMessage(e)}`);
+      if (left !== undefined) reporter.onLog(undefined, `${backend.name}: ${left}`);
     }
   }
   return { run, outDir, matrixFile, interrupted: interrupt.signal.aborted };

@@ -103,7 +103,7 @@ export async function staleReason(dir: string): Promise<string | undefined> {
 }
 
 /** A process's start time (clock ticks since boot, /proc/PID/stat field 22): tells a reused pid apart. */
-function startTime(pid: number): string | undefined {
+export function startTime(pid: number): string | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];

@@ -5,6 +5,8 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { repoRoot } from '../../harness/config/paths.ts';
 import { KubeApi, loadKubeConfig } from '../../harness/backends/kubernetes/kube-api.ts';
+import { KubeConfig, RbacAuthorizationV1Api, type V1ClusterRole, type V1ClusterRoleBinding } from '@kubernetes/client-node';
+import { parseAllDocuments } from 'yaml';
 import { ANNOTATION_HEARTBEAT, heartbeatFresh, LABEL_PID, LABEL_RUN, runLabels } from '../../harness/labels.ts';
 import { KubernetesBackend } from '../../harness/backends/kubernetes/kubernetes-backend.ts';
 import type { KubernetesEnvironment } from '../../harness/backends/kubernetes/kubernetes-environment.ts';
@@ -116,14 +118,56 @@ test.serial('integration: a keystone pod killed mid-run turns the Kubernetes cel
   t.deepEqual(await namespacesOf(results.run.id), []);
 });
 
+// The shipped least-privilege role (examples/kubernetes/gategrid-rbac.yaml), applied as a cluster's
+// admin would, and a kubeconfig of its ServiceAccount's token: the kubeconfig provider's test runs
+// with exactly those rights, so a right the code needs and the file lacks fails it. Returns the
+// kubeconfig's path and the removal of what it applied.
+async function shippedRoleKubeconfig(dir: string): Promise<{ file: string; remove: () => Promise<void> }> {
+  const adminKc = loadKubeConfig(path.join(localClusterState(), 'kubeconfig'));
+  const admin = new KubeApi(adminKc);
+  const rbac = adminKc.makeApiClient(RbacAuthorizationV1Api);
+  const docs = parseAllDocuments(await readFile(path.join(repoRoot, 'examples/kubernetes/gategrid-rbac.yaml'), 'utf8')).map((d) => d.toJS() as { kind: string; metadata: { name: string; namespace?: string } });
+  const of = (kind: string) => docs.find((d) => d.kind === kind)!;
+  const remove = async () => {
+    await rbac.deleteClusterRoleBinding({ name: of('ClusterRoleBinding').metadata.name }).catch(() => undefined);
+    await rbac.deleteClusterRole({ name: of('ClusterRole').metadata.name }).catch(() => undefined);
+    await admin.core.deleteNamespace({ name: of('Namespace').metadata.name }).catch(() => undefined);
+  };
+  await remove();
+  // A namespace of an earlier run of this test may still be terminating.
+  await pollUntil('the role\'s namespace', () => admin.core.createNamespace({ body: of('Namespace') }).then(() => true, () => false), (made) => made, { timeoutMs: 120_000, intervalMs: 2_000 });
+  const account = of('ServiceAccount');
+  await admin.core.createNamespacedServiceAccount({ namespace: account.metadata.namespace!, body: account });
+  await rbac.createClusterRole({ body: of('ClusterRole') as V1ClusterRole });
+  await rbac.createClusterRoleBinding({ body: of('ClusterRoleBinding') as V1ClusterRoleBinding });
+  // Kubernetes 1.20 makes the account's token Secret itself.
+  const token = await pollUntil('the account\'s token', async () => {
+    const sa = await admin.core.readNamespacedServiceAccount({ name: account.metadata.name, namespace: account.metadata.namespace! });
+    const secret = sa.secrets?.[0]?.name;
+    if (!secret) return undefined;
+    const data = (await admin.core.readNamespacedSecret({ name: secret, namespace: account.metadata.namespace! })).data?.token;
+    return data ? Buffer.from(data, 'base64').toString('utf8') : undefined;
+  }, (t) => t !== undefined, { timeoutMs: 60_000, intervalMs: 1_000 });
+  const cluster = adminKc.getCurrentCluster()!;
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [cluster], contexts: [{ name: 'gategrid', cluster: cluster.name, user: 'gategrid' }], currentContext: 'gategrid',
+    users: [{ name: 'gategrid', token: token! }],
+  });
+  const file = path.join(dir, 'role.kubeconfig');
+  await writeFile(file, kc.exportConfig(), { mode: 0o600 });
+  return { file, remove };
+}
+
 // The identity upgrade, from a scenario file as on Docker, here through the kubeconfig provider:
 // every image of both releases is pushed to the registry and pulled from there. Its scenario puts
 // keystone behind haproxy, which starts first and reaches keystone by name (every Service made before
 // the first pod), and sets a downtime budget of zero, which an in-place upgrade cannot keep: every
 // upgrade check passes but the downtime one, which turns the cell red (how the tests prove that the
-// budget gates).
-test.serial('integration: the identity upgrade (zed → 2025.1) runs on Kubernetes, its images pushed to a registry (Debian\'s docker-registry on 127.0.0.1): resources kept, downtime measured, red over a zero downtime budget', async (t) => {
+// budget gates). It runs as a ServiceAccount bound to the shipped role alone.
+test.serial('integration: the identity upgrade (zed → 2025.1) runs on Kubernetes with only the shipped role, its images pushed to a registry (Debian\'s docker-registry on 127.0.0.1): resources kept, downtime measured, red over a zero downtime budget', async (t) => {
   const dir = await tempOut('kube-registry');
+  const role = await shippedRoleKubeconfig(dir);
   const port = await freeLoopbackPort();
   // The registry's storage outlives the test, as a real CI registry does: a push of layers it holds
   // is a check per layer, not an upload (an upload of both releases' images was ~50 s of this
@@ -150,7 +194,7 @@ test.serial('integration: the identity upgrade (zed → 2025.1) runs on Kubernet
     await writeFile(path.join(dir, 'gategrid.config.yaml'), [
       'matrix: { scenarios: [identity-upgrade], releases: [zed], backends: [kubernetes] }',
       'kubernetes:', '  provider: kubeconfig', '  kubeconfig:',
-      `    file: ${path.join(localClusterState(), 'kubeconfig')}`, `    registry: 127.0.0.1:${port}`,
+      `    file: ${role.file}`, `    registry: 127.0.0.1:${port}`,
       `    hostPathVolumes: ${path.join(localClusterState(), 'volumes')}`, '',
     ].join('\n'));
     const out = path.join(dir, 'out');
@@ -181,7 +225,12 @@ test.serial('integration: the identity upgrade (zed → 2025.1) runs on Kubernet
     t.is(used.filter((tag) => tag.split(':')[1]!.startsWith('trixie-')).length, 1, 'the release moved to came from the registry too');
     t.regex(registryLog, /"(GET|HEAD) \/v2\/gategrid\/keystone\/manifests\/trixie-/, 'the cluster pulled 2025.1\'s keystone');
     t.deepEqual(await namespacesOf(results.run.id), []);
+    // The account may do what gategrid does and no more: not read another namespace's Secrets.
+    const bound = new KubeApi(loadKubeConfig(role.file));
+    const denied = await bound.core.listNamespacedSecret({ namespace: 'kube-system' }).then(() => 'listed', (e: unknown) => String((e as { code?: number }).code ?? e));
+    t.is(denied, '403', 'the shipped role lists no other namespace\'s Secrets');
   } finally {
+    await role.remove();
     registry.kill();
     await registry;
     // The local cluster's node is this engine: its kubelet pulled the images under the registry's

@@ -56,7 +56,9 @@ export class DockerBackend implements Backend {
   }
 
   /** Nothing set up for the run outlives its cells here. */
-  async close(): Promise<void> {}
+  async close(): Promise<undefined> {
+    return undefined;
+  }
 }
 
 /** Docker object names: unique per run and cell, so cells never share a network, volume or name. */

@@ -90,7 +90,7 @@ export class KubernetesBackend implements Backend {
     return { removed: { namespace: names.length }, spared: [...spared].sort() };
   }
 
-  close(keepCells: boolean): Promise<void> {
+  close(keepCells: boolean): Promise<string | undefined> {
     return this.provider.close(keepCells);
   }
 }

@@ -1,6 +1,7 @@
 import test from 'ava';
 import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
 import { KindProvider, kindClusterConfig } from '../../../harness/backends/kubernetes/providers/kind-provider.ts';
 import { KubeconfigProvider, registryRef } from '../../../harness/backends/kubernetes/providers/kubeconfig-provider.ts';
 import { memoryMiB } from '../../../harness/backends/kubernetes/kubernetes-backend.ts';
@@ -43,15 +44,22 @@ esac`);
   return { bin: kind.bin, calls: kind.calls, configs: () => readFile(path.join(kind.dir, 'configs.txt'), 'utf8') };
 }
 
+// Each test's record of who holds which cluster, in a folder of its own.
+async function kindState(): Promise<string> {
+  const dir = await tempDir('gategrid-kind-state-');
+  folders.push(dir);
+  return dir;
+}
+
 test('kind: a missing cluster is created from a config file, images are loaded once each, logs exported, the cluster deleted at the end', async (t) => {
   const kind = await fakeKind(['other']);
-  const provider = new KindProvider({ clusterName: 'gg', workers: 2, binary: kind.bin });
+  const provider = new KindProvider({ clusterName: 'gg', workers: 2, binary: kind.bin, stateRoot: await kindState() });
   const kc = await provider.connect();
   t.is(kc.getCurrentCluster()!.server, 'https://127.0.0.1:40001');
   t.deepEqual(await provider.image('gategrid/keystone:abc'), { ref: 'gategrid/keystone:abc', pullPolicy: 'Never' });
   await provider.image('gategrid/keystone:abc');
   await provider.collect('/tmp/logs-dir');
-  await provider.close(false);
+  t.is(await provider.close(false), undefined, 'nothing stays');
   const calls = await kind.calls();
   t.deepEqual(calls[0], ['get', 'clusters']);
   t.deepEqual(calls[1]!.slice(0, 5), ['create', 'cluster', '--name', 'gg', '--config']);
@@ -65,12 +73,49 @@ test('kind: a missing cluster is created from a config file, images are loaded o
   t.regex(await kind.configs(), /apiVersion: kind\.x-k8s\.io\/v1alpha4\nnodes:\n- role: control-plane\n- role: worker\n- role: worker\n/);
 });
 
-test('kind: an existing cluster is used as it is and never deleted; a kept run keeps what it created', async (t) => {
+test('kind: a cluster gategrid did not make is used as it is and never deleted', async (t) => {
   const kind = await fakeKind(['gg']);
-  const provider = new KindProvider({ clusterName: 'gg', workers: 0, nodeImage: 'kindest/node:v1.30.0', binary: kind.bin });
+  const provider = new KindProvider({ clusterName: 'gg', workers: 0, nodeImage: 'kindest/node:v1.30.0', binary: kind.bin, stateRoot: await kindState() });
   await provider.connect();
-  await provider.close(false);
+  t.is(await provider.close(false), 'kind cluster gg stays: gategrid did not make it');
   t.deepEqual((await kind.calls()).map((c) => c.slice(0, 2).join(' ')), ['get clusters', 'get kubeconfig']);
+});
+
+// Two runs on one machine sharing the default cluster name: the one that made it ends first, while
+// the other still runs in it (its holder here: a live process of its own, a `sleep`).
+test('kind: a cluster gategrid made is deleted only by the last run to let go of it, and never after a run kept its cells there', async (t) => {
+  const state = await kindState();
+  const made = await fakeKind(['other']);
+  const first = new KindProvider({ clusterName: 'gg', workers: 0, binary: made.bin, stateRoot: state });
+  await first.connect();
+  const record = path.join(state, 'gg.json');
+  const other = spawn('sleep', ['60'], { stdio: 'ignore' });
+  try {
+    const held = JSON.parse(await readFile(record, 'utf8')) as { madeByGategrid: boolean; holders: { pid: number; started: string }[] };
+    t.true(held.madeByGategrid);
+    await writeFile(record, JSON.stringify({ ...held, holders: [...held.holders, { pid: other.pid, started: '-' }] }));
+    t.is(await first.close(false), `kind cluster gg stays: held by 1 other run(s) on this machine (pid ${other.pid})`);
+    t.false((await made.calls()).some((c) => c[0] === 'delete'), 'not deleted under the other run');
+  } finally {
+    other.kill();
+    await new Promise((resolve) => other.once('exit', resolve));
+  }
+  // A later run finds it (made by gategrid, its other holder gone) and, the last one, deletes it.
+  const found = await fakeKind(['gg']);
+  const last = new KindProvider({ clusterName: 'gg', workers: 0, binary: found.bin, stateRoot: state });
+  await last.connect();
+  t.is(await last.close(false), undefined);
+  t.deepEqual((await found.calls()).map((c) => c.slice(0, 2).join(' ')), ['get clusters', 'get kubeconfig', 'delete cluster']);
+  // A run that keeps its cells marks the cluster kept: no later run deletes it.
+  const kept = await fakeKind(['other']);
+  const keeper = new KindProvider({ clusterName: 'gg', workers: 0, binary: kept.bin, stateRoot: state });
+  await keeper.connect();
+  t.is(await keeper.close(true), 'kind cluster gg stays: a run kept its cells in it (kind delete cluster --name gg removes it)');
+  const after = await fakeKind(['gg']);
+  const later = new KindProvider({ clusterName: 'gg', workers: 0, binary: after.bin, stateRoot: state });
+  await later.connect();
+  t.regex((await later.close(false)) ?? '', /a run kept its cells in it/);
+  t.false([...await kept.calls(), ...await after.calls()].some((c) => c[0] === 'delete'));
 });
 
 test('kind: no kind binary is an infrastructure error that says what to do', async (t) => {

@@ -6,6 +6,7 @@ import { execa } from 'execa';
 import { InfraError, errorMessage } from '../../../errors.ts';
 import type { VolumeMode } from '../manifests.ts';
 import { once, type ClusterProvider } from './provider.ts';
+import { holdKindCluster, releaseKindCluster } from './kind-holders.ts';
 
 export interface KindOptions {
   readonly clusterName: string;
@@ -14,6 +15,8 @@ export interface KindOptions {
   readonly workers: number;
   /** The kind binary (tests point it at a recorder). */
   readonly binary?: string;
+  /** Where the record of who holds which cluster lives (tests); default: the machine's temp folder. */
+  readonly stateRoot?: string;
 }
 
 /** The cluster config kind is given: one control plane and `workers` workers, nothing else. */
@@ -24,15 +27,17 @@ export function kindClusterConfig(options: KindOptions): string {
 
 /**
  * A kind cluster through the kind CLI (execa): created with `kind create cluster --config` when it
- * does not exist (and then deleted at the end of the run unless kept), images put on its nodes with
- * `kind load docker-image`, node logs exported on a red cell. Checked by contract in the tests (the
- * exact commands and config): kind cannot be installed where gategrid is developed.
+ * does not exist, images put on its nodes with `kind load docker-image`, node logs exported on a
+ * red cell. Runs on one machine share a cluster by name: each holds it while it runs, and the last
+ * to let go deletes it, only if gategrid made it and no run kept it (kind-holders.ts). Checked by
+ * contract in the tests (the exact commands and config): kind cannot be installed where gategrid
+ * is developed.
  */
 export class KindProvider implements ClusterProvider {
   readonly name = 'kind';
   readonly volumes: VolumeMode = { kind: 'pvc', storageClass: 'standard', size: '1Gi' };
   readonly #options: KindOptions;
-  #created = false;
+  #held = false;
 
   constructor(options: KindOptions) {
     this.#options = options;
@@ -53,19 +58,20 @@ export class KindProvider implements ClusterProvider {
 
   async connect(): Promise<KubeConfig> {
     const name = this.#options.clusterName;
-    const clusters = (await this.#kind(['get', 'clusters'], 60_000)).split('\n').map((s) => s.trim());
-    if (!clusters.includes(name)) {
+    const exists = async () => (await this.#kind(['get', 'clusters'], 60_000)).split('\n').map((s) => s.trim()).includes(name);
+    const create = async () => {
       const dir = await mkdtemp(path.join(os.tmpdir(), 'gategrid-kind-'));
       try {
         const config = path.join(dir, 'kind.yaml');
         await writeFile(config, kindClusterConfig(this.#options));
         await this.#kind(['create', 'cluster', '--name', name, '--config', config, '--wait', '180s',
           ...(this.#options.nodeImage ? ['--image', this.#options.nodeImage] : [])]);
-        this.#created = true;
       } finally {
         await rm(dir, { recursive: true, force: true });
       }
-    }
+    };
+    await holdKindCluster(name, exists, create, this.#options.stateRoot);
+    this.#held = true;
     const kc = new KubeConfig();
     try {
       kc.loadFromString(await this.#kind(['get', 'kubeconfig', '--name', name], 60_000));
@@ -88,7 +94,12 @@ export class KindProvider implements ClusterProvider {
     await this.#kind(['export', 'logs', dir, '--name', this.#options.clusterName], 5 * 60_000);
   }
 
-  async close(keep: boolean): Promise<void> {
-    if (this.#created && !keep) await this.#kind(['delete', 'cluster', '--name', this.#options.clusterName], 5 * 60_000);
+  /** Lets go of the cluster; the last run to let go of one gategrid made deletes it. Returns why it stays, if it does. */
+  async close(keep: boolean): Promise<string | undefined> {
+    if (!this.#held) return undefined;
+    this.#held = false;
+    const name = this.#options.clusterName;
+    const stays = await releaseKindCluster(name, keep, async () => { await this.#kind(['delete', 'cluster', '--name', name], 5 * 60_000); }, this.#options.stateRoot);
+    return stays === undefined ? undefined : `kind cluster ${name} stays: ${stays}`;
   }
 }

@@ -59,7 +59,9 @@ export class KubeconfigProvider implements ClusterProvider {
 
   async collect(): Promise<void> {}
 
-  async close(): Promise<void> {}
+  async close(): Promise<undefined> {
+    return undefined;
+  }
 }
 
 /** `gategrid/keystone:abc123` pushed to `127.0.0.1:5000` is `127.0.0.1:5000/gategrid/keystone:abc123`. */

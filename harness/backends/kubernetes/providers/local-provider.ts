@@ -37,5 +37,7 @@ export class LocalProvider implements ClusterProvider {
 
   async collect(): Promise<void> {}
 
-  async close(): Promise<void> {}
+  async close(): Promise<undefined> {
+    return undefined;
+  }
 }

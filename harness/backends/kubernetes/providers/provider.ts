@@ -17,8 +17,8 @@ export interface ClusterProvider {
   readonly volumes: VolumeMode;
   /** Anything the provider can add to a red cell's artifacts (kind's node logs). */
   collect(dir: string): Promise<void>;
-  /** At the end of the run: undo what connect made (a kind cluster it created), unless kept. */
-  close(keep: boolean): Promise<void>;
+  /** At the end of the run: undo what connect made (a kind cluster it created), unless kept; returns what it left up and why. */
+  close(keep: boolean): Promise<string | undefined>;
 }
 
 /** Memoises a per-image step (a load, a push): each image once per run, however many cells use it. */
