@@ -2,6 +2,7 @@ import { isRedCheck, needsAttention, verdictLabel } from '../harness/results/ver
 import type { CellResult, RunResult } from '../harness/results/model.ts';
 import type { Reporter } from './reporter.ts';
 import { timeLine } from './run-time.ts';
+import { redShareLine } from './red-share.ts';
 
 /**
  * Progress as plain timestamped lines (what CI and pipes want), and a verdict table at the end with
@@ -50,6 +51,8 @@ export function renderSummary(run: RunResult): string {
     }
     if (cell.status === 'skipped' && cell.reason) lines.push(`      ${cell.reason}`);
   }
+  const share = redShareLine(run);
+  if (share) lines.push(`  ${share}`);
   return `${lines.join('\n')}\n`;
 }
 

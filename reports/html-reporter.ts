@@ -9,6 +9,7 @@ import type { Reporter } from './reporter.ts';
 import { writeAtomic } from './write-atomic.ts';
 import { matrixAxes } from './matrix-axes.ts';
 import { timeLine } from './run-time.ts';
+import { redShareLine } from './red-share.ts';
 import { downtimeLine, downtimeOf } from '../harness/results/downtime.ts';
 
 /**
@@ -72,7 +73,7 @@ export function renderHtml(run: RunResult, changes?: ReadonlyMap<string, WhatCha
 <body>
 <h1>gategrid run ${esc(run.run.id)} ${badge(status)}</h1>
 <p>${esc(tally || 'no cells')} · started ${esc(run.run.startedAt)}${run.run.finishedAt ? `, finished ${esc(run.run.finishedAt)}` : ''}${timeLine(run) ? ` · ${esc(timeLine(run).trim())}` : ''} · gategrid ${esc(run.run.gategridVersion)}${run.run.commit ? ` at ${esc(run.run.commit)}` : ''}${run.run.argv ? ` · <code>gategrid ${esc(run.run.argv.join(' '))}</code>` : ''}</p>
-${renderMatrix(cells)}
+${redShareLine(run) ? `<p>${esc(redShareLine(run))}</p>\n` : ''}${renderMatrix(cells)}
 ${cells.map((c) => renderCell(c, changes?.get(c.id))).join('\n')}
 </body></html>
 `;

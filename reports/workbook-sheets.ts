@@ -7,4 +7,5 @@ export const REJECTED_SHEET = 'Rejected';
 export const GRID_SHEET = 'Run history';
 export const FLAKY_SHEET = 'Flaky checks';
 export const KNOWN_SHEET = 'Known failures';
+export const CLUSTERS_SHEET = 'Failure clusters';
 export const PACKAGES_SHEET = 'Packages';

@@ -8,7 +8,8 @@ import { checkFlakiness } from './flakiness.ts';
 import { matrixAxes } from './matrix-axes.ts';
 import { HISTORY_COLUMNS, historyGrid, knownOf, newestRunFirst, signatureRecords, stability, type HistoryRow } from './stability-history.ts';
 import type { RejectedRow } from './workbook-read.ts';
-import { FLAKY_SHEET, GRID_SHEET, HISTORY_SHEET, KNOWN_SHEET, MATRIX_SHEET, PACKAGES_SHEET, REJECTED_SHEET } from './workbook-sheets.ts';
+import { CLUSTERS_SHEET, FLAKY_SHEET, GRID_SHEET, HISTORY_SHEET, KNOWN_SHEET, MATRIX_SHEET, PACKAGES_SHEET, REJECTED_SHEET } from './workbook-sheets.ts';
+import { failureClusters, knownShare } from './failure-clusters.ts';
 
 export interface WorkbookContent {
   readonly history: readonly HistoryRow[];
@@ -43,6 +44,7 @@ export async function writeWorkbook(file: string, content: WorkbookContent): Pro
   drawResults(book, content.history);
   drawGrid(book, content);
   drawFlakiness(book, content.history);
+  drawClusters(book, content.history);
   if (content.known.length > 0) drawKnown(book, content);
   drawPackages(book, content.manifests);
   if (content.rejected.length > 0) drawRejected(book, content.rejected);
@@ -142,6 +144,31 @@ function drawFlakiness(book: ExcelJS.stream.xlsx.WorkbookWriter, history: readon
   ];
   sheet.getRow(1).font = { bold: true };
   for (const f of checkFlakiness(history)) sheet.addRow({ ...f, cells: f.cells.join(', '), rate: Math.round(f.rate * 1000) / 10 }).commit();
+  sheet.commit();
+}
+
+/**
+ * Every red result grouped by its masked failure (failure-clusters.ts), the unknown ones first and
+ * largest first: what to triage next. Its first row says how much of the red known signatures explain.
+ */
+function drawClusters(book: ExcelJS.stream.xlsx.WorkbookWriter, history: readonly HistoryRow[]): void {
+  const sheet = book.addWorksheet(CLUSTERS_SHEET, { views: [{ state: 'frozen', ySplit: 2 }] });
+  sheet.columns = [
+    { key: 'count', width: 8 }, { key: 'known', width: 10 }, { key: 'cells', width: 40 }, { key: 'firstSeen', width: 20 },
+    { key: 'lastSeen', width: 20 }, { key: 'signature', width: 80 }, { key: 'example', width: 80 },
+  ];
+  const { red, known } = knownShare(history);
+  sheet.addRow([red === 0 ? 'No red cell in the history.' : `${known} of ${red} red cell result(s) (${Math.round((100 * known) / red)} %) explained by known-failure signatures`]).commit();
+  const header = sheet.addRow(['times', 'known', 'cells', 'first seen', 'last seen', 'failure (masked)', 'example (newest)']);
+  header.font = { bold: true };
+  header.commit();
+  const clusters = failureClusters(history);
+  for (const c of [...clusters.filter((x) => !x.known), ...clusters.filter((x) => x.known)]) {
+    sheet.addRow({
+      count: c.count, known: c.known ? 'known' : 'unknown', cells: c.cells.join(', '), firstSeen: c.firstSeen.slice(0, 16), lastSeen: c.lastSeen.slice(0, 16),
+      signature: c.signature.slice(0, CHUNK), example: `${c.example.runId} ${c.example.cell}: ${c.example.reason}`.slice(0, CHUNK),
+    }).commit();
+  }
   sheet.commit();
 }
 

@@ -129,11 +129,19 @@ async function merged(t: { teardown(f: () => void): void }): Promise<{ dir: stri
   return { dir, book, page: dashboardFile(book) };
 }
 
-test('the workbook: Matrix says failed (known: bug, hits), sheets for the run history, flaky checks, known failures and packages', async (t) => {
+test('the workbook: Matrix says failed (known: bug, hits), sheets for the run history, flaky checks, failure clusters, known failures and packages', async (t) => {
   const { book } = await merged(t);
   const workbook = new ExcelJS.Workbook();
   await workbook.xlsx.readFile(book);
-  t.deepEqual(workbook.worksheets.map((s) => s.name), ['Matrix', 'Results', 'Run history', 'Flaky checks', 'Known failures', 'Packages']);
+  t.deepEqual(workbook.worksheets.map((s) => s.name), ['Matrix', 'Results', 'Run history', 'Flaky checks', 'Failure clusters', 'Known failures', 'Packages']);
+  // The clusters: the share known signatures explain first, then the unknown clusters before the known ones.
+  const clusters: string[][] = [];
+  workbook.getWorksheet('Failure clusters')!.eachRow((row) => clusters.push((row.values as unknown[]).slice(1).map(String)));
+  t.regex(clusters[0]![0]!, /^\d+ of \d+ red cell result\(s\) \(\d+ %\) explained by known-failure signatures$/);
+  t.deepEqual(clusters[1]!.slice(0, 3), ['times', 'known', 'cells']);
+  const kinds = clusters.slice(2).map((r) => r[1]);
+  t.true(kinds.length > 0 && kinds.includes('known'), kinds.join(', '));
+  t.deepEqual(kinds, [...kinds].sort((a, b) => (a === 'unknown' ? 0 : 1) - (b === 'unknown' ? 0 : 1)), 'unknown clusters first');
   const matrix: string[] = [];
   workbook.getWorksheet('Matrix')!.eachRow((row) => row.eachCell((c) => matrix.push(String(c.value))));
   t.true(matrix.some((v) => v.startsWith('failed (known: https://bugs.example.org/1, 1 hit(s))')), matrix.join(' | '));

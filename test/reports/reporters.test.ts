@@ -71,6 +71,16 @@ test('the summary prints the repro command of every red cell and the reason of a
   t.regex(text, /core\/zed\/docker\s+failed\s+3 checks: 1 passed, 1 failed, 1 error/);
   t.regex(text, /reproduce: npx gategrid run --scenario core --release zed --backend docker/);
   t.regex(text, /not packaged/);
+  t.regex(text, /\n  1 red cell\(s\): 0 explained by known-failure signatures \(0 %\), 1 unknown\n/);
+});
+
+test('the summary says how much of the red known-failure signatures explain; a green run says nothing of it', (t) => {
+  const run = sampleRun();
+  const red = run.cells.find((c) => c.status === 'failed')!;
+  red.known = [{ id: 'keystone-placement-connect', bug: 'https://bugs.example.org/1' }];
+  t.regex(renderSummary(run), /1 red cell\(s\): 1 explained by known-failure signatures \(100 %\), 0 unknown/);
+  for (const c of run.cells) if (c.status === 'failed' || c.status === 'error') c.status = 'passed';
+  t.notRegex(renderSummary(run), /red cell/);
 });
 
 test('the summary states the run\'s wall time beside the sum of the cells\' times (skipped cells take none)', (t) => {
