@@ -2,7 +2,8 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { loadCatalogues, loadScenario, type Catalogues } from '../config/load-scenario.ts';
+import { loadScenario } from '../config/load-scenario.ts';
+import { loadCatalogues, type Catalogues } from '../config/load-catalogues.ts';
 import { loadConfig } from '../config/load-config.ts';
 import { KUBE_PROVIDERS, type GategridConfig } from '../config/schemas.ts';
 import { defaultOutDir } from '../config/paths.ts';
@@ -61,7 +62,7 @@ export function kubernetesSettings(values: CliValues, config: GategridConfig): G
 }
 
 export async function planCells(values: CliValues, config: GategridConfig): Promise<PlannedCell[]> {
-  const catalogues = await loadCatalogues();
+  const catalogues = await loadCatalogues(config.catalogues);
   // --cell names its scenario, release and backend: they widen the axes when not given otherwise.
   const fromCells = (i: number) => (values.cell ?? []).map((c) => c.split('/')[i]!).filter(Boolean);
   const axis = (flag: string[] | undefined, i: number, configured: readonly string[]) => flag ?? (values.cell ? [...new Set(fromCells(i))] : configured);
@@ -112,8 +113,10 @@ function anyCell(values: CliValues, cells: readonly PlannedCell[]): boolean {
 
 /** Why each cell the change since `base` touches is touched (see matrix/affected.ts). */
 async function affectedReasons(base: string, cells: readonly PlannedCell[], catalogues: Catalogues, flag: string): Promise<AffectedReasons> {
-  const top = await execa('git', ['rev-parse', '--show-toplevel'], { cwd: catalogues.dir, reject: false, timeout: 30_000 });
-  if (top.exitCode !== 0) throw new UsageError(`--affected/--base needs the scenario catalogue (${catalogues.dir}) in a git repository`);
+  // The project's own catalogue (the first of the path) is the repository a change is made in.
+  const first = catalogues.dirs[0]!;
+  const top = await execa('git', ['rev-parse', '--show-toplevel'], { cwd: first, reject: false, timeout: 30_000 });
+  if (top.exitCode !== 0) throw new UsageError(`--affected/--base needs the first catalogue (${first}) in a git repository`);
   const root = String(top.stdout).trim();
   return affectedCells(await changedFiles(base, root, flag), cells, catalogues.images, root);
 }
@@ -122,7 +125,7 @@ export async function commandAffected(values: CliValues): Promise<number> {
   if (values.base === undefined) throw new UsageError('usage: gategrid affected --base REF [filters] (REF: a branch, tag or commit, such as origin/main)');
   const { config } = await loadConfig(values.config);
   const cells = (await planCells({ ...values, affected: undefined }, config)).filter((c) => !c.skipReason);
-  const reasons = await affectedReasons(values.base, cells, await loadCatalogues(), '--base');
+  const reasons = await affectedReasons(values.base, cells, await loadCatalogues(config.catalogues), '--base');
   for (const cell of cells) {
     const why = reasons.get(cell.id);
     if (!why) continue;

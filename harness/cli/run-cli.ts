@@ -2,6 +2,7 @@ import { ConfigError, errorMessage, GategridError, UsageError } from '../errors.
 import { Redactor } from '../results/redactor.ts';
 import { commandAffected, commandDown, commandForward, commandReleaseStatus, commandRepeat, commandList, commandPrune, commandReport, commandRun, commandStale, versionLine } from './commands.ts';
 import { parse, USAGE } from './cli-options.ts';
+import { commandInit } from './init-command.ts';
 
 export async function runCli(argv: string[]): Promise<number> {
   // The run's one redaction point: the run registers every secret with it, and a crash line or a
@@ -39,7 +40,11 @@ export async function runCli(argv: string[]): Promise<number> {
       }
       case 'report': return await commandReport(parsed.values, rest);
       case 'stale': return await commandStale(parsed.values);
-      default: throw new UsageError(`unknown command "${command}": expected run, list, affected, report, release-status, stale, down, forward or prune`);
+      case 'init': {
+        if (rest.length > 1) throw new UsageError('usage: gategrid init [DIR] (default: the current folder, which must be empty)');
+        return await commandInit(rest[0] ?? '.');
+      }
+      default: throw new UsageError(`unknown command "${command}": expected init, run, list, affected, report, release-status, stale, down, forward or prune`);
     }
   } catch (error) {
     if (error instanceof ConfigError || error instanceof UsageError) {

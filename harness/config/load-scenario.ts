@@ -1,14 +1,10 @@
 import { createHash } from 'node:crypto';
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { existsSync } from 'node:fs';
 import { ConfigError, UsageError } from '../errors.ts';
 import { readYamlFile, validateYaml } from './yaml-file.ts';
-import {
-  imagesFileSchema, releasesFileSchema, scenarioSchema, serviceSchema,
-  type ImageSpec, type ReleaseSpec, type ScenarioSpec, type ServiceSpec,
-} from './schemas.ts';
-import { scenariosDir as defaultScenariosDir } from './paths.ts';
+import { scenarioSchema, serviceSchema, type ReleaseSpec, type ScenarioSpec, type ServiceSpec } from './schemas.ts';
+import { listScenarioNames, scenarioFile, type Catalogues, type LoadedImage } from './load-catalogues.ts';
 
 export interface LoadedService {
   readonly spec: ServiceSpec;
@@ -16,11 +12,6 @@ export interface LoadedService {
   readonly dir: string;
   /** Template name → text, read once at load time. */
   readonly templates: ReadonlyMap<string, string>;
-}
-
-export interface LoadedImage extends ImageSpec {
-  readonly name: string;
-  readonly dir: string;
 }
 
 export interface LoadedScenario {
@@ -31,44 +22,14 @@ export interface LoadedScenario {
   readonly releases: ReadonlyMap<string, ReleaseSpec>;
   /** Content hash of the scenario file and every recipe it uses: the "scenario revision". */
   readonly revision: string;
-}
-
-export interface Catalogues {
-  readonly dir: string;
-  readonly releases: ReadonlyMap<string, ReleaseSpec>;
-  readonly images: ReadonlyMap<string, LoadedImage>;
-}
-
-export async function loadCatalogues(dir = defaultScenariosDir): Promise<Catalogues> {
-  const releasesFile = path.join(dir, 'releases.yaml');
-  const releases = validateYaml(await readYamlFile(releasesFile), releasesFileSchema).releases;
-  const imagesFile = path.join(dir, 'images', 'images.yaml');
-  const images = validateYaml(await readYamlFile(imagesFile), imagesFileSchema).images;
-  const loadedImages = new Map<string, LoadedImage>();
-  for (const [name, spec] of Object.entries(images)) {
-    if (spec.from !== '@base' && !(spec.from in images)) {
-      throw new ConfigError(imagesFile, `images.${name}.from`, `unknown parent image "${spec.from}": use "@base" or one of ${Object.keys(images).join(', ')}`);
-    }
-    loadedImages.set(name, { ...spec, name, dir: path.join(dir, 'images', spec.dir ?? name) });
-  }
-  return { dir, releases: new Map(Object.entries(releases)), images: loadedImages };
-}
-
-/** Lists the scenario names in a scenarios directory (every `*.yaml` but releases.yaml). */
-export async function listScenarioNames(dir = defaultScenariosDir): Promise<string[]> {
-  const entries = await readdir(dir);
-  return entries.filter((f) => f.endsWith('.yaml') && f !== 'releases.yaml').map((f) => f.slice(0, -5)).sort();
-}
-
-/** `core` → scenarios/core.yaml; anything ending in .yaml is a path (e.g. a fault-injection fixture). */
-export function scenarioFile(nameOrPath: string, dir = defaultScenariosDir): string {
-  return nameOrPath.endsWith('.yaml') ? path.resolve(nameOrPath) : path.join(dir, `${nameOrPath}.yaml`);
+  /** Found by its name in a catalogue (a repro command names it so), rather than given as a file. */
+  readonly byName: boolean;
 }
 
 export async function loadScenario(nameOrPath: string, catalogues: Catalogues): Promise<LoadedScenario> {
-  const file = scenarioFile(nameOrPath, catalogues.dir);
-  if (!nameOrPath.endsWith('.yaml') && !existsSync(file)) {
-    throw new UsageError(`unknown scenario "${nameOrPath}": known are ${(await listScenarioNames(catalogues.dir)).join(', ')} (or give a path to a scenario .yaml file)`);
+  const file = scenarioFile(nameOrPath, catalogues);
+  if (file === undefined) {
+    throw new UsageError(`unknown scenario "${nameOrPath}": known are ${listScenarioNames(catalogues).join(', ')} (from the catalogues ${catalogues.dirs.join(', ')}; or give a path to a scenario .yaml file)`);
   }
   const yaml = await readYamlFile(file);
   const spec = validateYaml(yaml, scenarioSchema);
@@ -76,24 +37,22 @@ export async function loadScenario(nameOrPath: string, catalogues: Catalogues): 
 
   const services: LoadedService[] = [];
   for (const [i, serviceName] of spec.services.entries()) {
-    const dir = path.join(catalogues.dir, 'services', serviceName);
-    const recipeFile = path.join(dir, 'service.yaml');
-    let recipeYaml;
-    try {
-      recipeYaml = await readYamlFile(recipeFile);
-    } catch (cause) {
-      throw new ConfigError(file, `services[${i}]`, `no service recipe "${serviceName}" (expected ${recipeFile})`, { line: yaml.lineOf(['services', i]), cause });
+    const dir = catalogues.services.get(serviceName);
+    if (dir === undefined) {
+      throw new ConfigError(file, `services[${i}]`, `no service recipe "${serviceName}" (expected services/${serviceName}/service.yaml in a catalogue: ${catalogues.dirs.join(', ')})`, { line: yaml.lineOf(['services', i]) });
     }
+    const recipeFile = path.join(dir, 'service.yaml');
+    const recipeYaml = await readYamlFile(recipeFile);
     const recipe = validateYaml(recipeYaml, serviceSchema);
     if (recipe.name !== serviceName) {
       throw new ConfigError(recipeFile, 'name', `is "${recipe.name}" but the folder is "${serviceName}": make them equal`, { line: recipeYaml.lineOf(['name']) });
     }
     if (!catalogues.images.has(recipe.image)) {
-      throw new ConfigError(recipeFile, 'image', `unknown image "${recipe.image}": add it to scenarios/images/images.yaml`, { line: recipeYaml.lineOf(['image']) });
+      throw new ConfigError(recipeFile, 'image', `unknown image "${recipe.image}": add it to images/images.yaml of a catalogue (${catalogues.dirs.join(', ')})`, { line: recipeYaml.lineOf(['image']) });
     }
     const templates = new Map<string, string>();
-    // A recipe reads its own folder, or a shared one beside it in the catalogue (../nova-common/nova.conf).
-    const catalogue = path.join(catalogues.dir, 'services');
+    // A recipe reads its own folder, or a shared one beside it in its catalogue (../nova-common/nova.conf).
+    const catalogue = path.dirname(dir);
     for (const [j, config] of recipe.configs.entries()) {
       const resolved = path.resolve(dir, config.template);
       if (path.isAbsolute(config.template) || !resolved.startsWith(catalogue + path.sep)) {
@@ -121,7 +80,7 @@ export async function loadScenario(nameOrPath: string, catalogues: Catalogues): 
   checkReferences(spec, file, services, yaml.lineOf.bind(yaml));
   checkWorkload(spec, file, services, catalogues.images, yaml.lineOf.bind(yaml));
   checkUpgrade(spec, file, services, catalogues.releases, yaml.lineOf.bind(yaml));
-  return { spec, file, services, images: catalogues.images, releases: catalogues.releases, revision: hash.digest('hex').slice(0, 12) };
+  return { spec, file, services, images: catalogues.images, releases: catalogues.releases, revision: hash.digest('hex').slice(0, 12), byName: !nameOrPath.endsWith('.yaml') };
 }
 
 /** A workload names an image recipe and a service of the scenario, and the `workload` checks need it. */

@@ -11,10 +11,16 @@ const reason = z.string().min(8, 'give a reason of at least a few words');
 const command = z.array(z.string()).min(1, 'expected a command as a list of strings, e.g. ["sh", "-c", "..."]');
 const seconds = z.number().int().positive().max(3600);
 
+/**
+ * A release of the deployment under test, as its catalogue defines it: the Debian suite its images
+ * build on (debootstrap's name for it), the deployment's own name for the version (reports), and
+ * values its recipes read as {{ release.vars.NAME }}. Nothing here is OpenStack's.
+ */
 export const releaseSchema = z.strictObject({
-  suite: z.enum(['bullseye', 'bookworm', 'trixie']),
-  openstack: z.string().min(1),
+  suite: z.string().regex(/^[a-z][a-z0-9-]*$/, 'a Debian suite as debootstrap names it (bookworm, trixie, ...)'),
+  version: z.string().min(1).optional(),
   description: z.string().optional(),
+  vars: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).default({}),
 });
 export const releasesFileSchema = z.strictObject({
   releases: z.record(z.string().regex(/^[a-z0-9.]+$/), releaseSchema),
@@ -359,6 +365,11 @@ export type KubernetesConfig = z.infer<typeof kubernetesSchema>;
 
 /** gategrid.config.yaml: the matrix and how to run it. */
 export const gategridConfigSchema = z.strictObject({
+  /**
+   * The catalogue search path, in order: folders (from the config file's folder) and `openstack`,
+   * the one gategrid ships. A name (scenario, recipe, image, release) two of them define is an error.
+   */
+  catalogues: z.array(z.string().min(1)).min(1).default(['openstack']),
   matrix: z.strictObject({
     scenarios: z.array(name).min(1),
     releases: z.array(z.string()).min(1),

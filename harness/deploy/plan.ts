@@ -233,7 +233,7 @@ function serviceRenderer(input: PlanInput, service: LoadedService, hosts: Readon
     // The name a service is reached by inside the cell: its own, or its frontend's when it is fronted
     // (Kolla's internal VIP: every internal call goes through haproxy, so a rolling upgrade moves it too).
     hosts,
-    release: { name: input.releaseName, suite: input.release.suite, openstack: input.release.openstack },
+    release: { name: input.releaseName, suite: input.release.suite, version: input.release.version ?? input.releaseName, vars: input.release.vars },
     cell: { id: input.cellId },
     run: { id: input.runId },
     backend: { name: input.backend },

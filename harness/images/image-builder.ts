@@ -6,7 +6,7 @@ import { InfraError, errorMessage } from '../errors.ts';
 import { packageManifest } from './package-manifest.ts';
 import { manifestKey } from '../results/package-manifests.ts';
 import { imageId } from '../docker-cli.ts';
-import type { LoadedImage } from '../config/load-scenario.ts';
+import type { LoadedImage } from '../config/load-catalogues.ts';
 import { LABEL_OWNER } from '../labels.ts';
 import { Limiter } from '../util/limiter.ts';
 import { withFileLock } from '../util/file-lock.ts';

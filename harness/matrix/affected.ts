@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { LoadedImage } from '../config/load-scenario.ts';
+import type { LoadedImage } from '../config/load-catalogues.ts';
 import { cellImages, upgradeImages, type PlannedCell } from './cell.ts';
 
 /**

@@ -138,7 +138,8 @@ export function parseShard(text: string): { index: number; total: number } {
 }
 
 export function reproCommand(scenario: LoadedScenario, release: string, backend: string, extra: readonly string[] = []): string {
-  const scenarioArg = path.dirname(scenario.file) === path.join(repoRoot, 'scenarios') ? scenario.spec.name : path.relative(repoRoot, scenario.file);
+  // A catalogue's scenario by its name; a scenario file by its path from where gategrid runs.
+  const scenarioArg = scenario.byName ? scenario.spec.name : path.relative(process.cwd(), scenario.file);
   // The scenario revision pins the recipes (and so the images' content hashes) of the failing run.
   return `npx gategrid run ${shellJoin(['--scenario', scenarioArg, '--release', release, '--backend', backend, ...extra, '--revision', scenario.revision])}`;
 }

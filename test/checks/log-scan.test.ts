@@ -5,7 +5,8 @@ import { lineTime, logChecks, scanLog, scanSecrets } from '../../harness/checks/
 import { explainingWindow, windowsOf } from '../../harness/checks/stop-windows.ts';
 import { runCheck } from '../../harness/checks/check.ts';
 import { repoRoot } from '../../harness/config/paths.ts';
-import { loadCatalogues, loadScenario } from '../../harness/config/load-scenario.ts';
+import { loadScenario } from '../../harness/config/load-scenario.ts';
+import { loadCatalogues } from '../../harness/config/load-catalogues.ts';
 import { tempDir } from '../temp-dir.ts';
 
 const recorded = (name: string) => readFile(path.join(repoRoot, 'fixtures', 'logs', name), 'utf8');

@@ -1,6 +1,7 @@
 import test from 'ava';
 import path from 'node:path';
-import { loadCatalogues, loadScenario } from '../../harness/config/load-scenario.ts';
+import { loadScenario } from '../../harness/config/load-scenario.ts';
+import { loadCatalogues } from '../../harness/config/load-catalogues.ts';
 import { ConfigError } from '../../harness/config/../errors.ts';
 import { repoRoot } from '../../harness/config/paths.ts';
 import { parseYamlText, validateYaml } from '../../harness/config/yaml-file.ts';

@@ -1,7 +1,8 @@
 import test from 'ava';
 import { cp, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { loadCatalogues, loadScenario } from '../../harness/config/load-scenario.ts';
+import { loadScenario } from '../../harness/config/load-scenario.ts';
+import { loadCatalogues } from '../../harness/config/load-catalogues.ts';
 import { ConfigError } from '../../harness/errors.ts';
 import { repoRoot } from '../../harness/config/paths.ts';
 import { SecretStore } from '../../harness/config/secrets.ts';

@@ -1,5 +1,6 @@
 import test from 'ava';
-import { loadCatalogues, loadScenario } from '../../harness/config/load-scenario.ts';
+import { loadScenario } from '../../harness/config/load-scenario.ts';
+import { loadCatalogues } from '../../harness/config/load-catalogues.ts';
 import { SecretStore } from '../../harness/config/secrets.ts';
 import { buildPlan, planAddresses } from '../../harness/deploy/plan.ts';
 import { placeholders } from '../../harness/config/template.ts';

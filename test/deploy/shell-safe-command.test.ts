@@ -4,7 +4,8 @@ import { objectResolver, renderTemplate } from '../../harness/config/template.ts
 import { envName, renderCommand } from '../../harness/deploy/shell-safe-command.ts';
 import { buildPlan } from '../../harness/deploy/plan.ts';
 import { SecretStore } from '../../harness/config/secrets.ts';
-import { loadCatalogues, loadScenario } from '../../harness/config/load-scenario.ts';
+import { loadScenario } from '../../harness/config/load-scenario.ts';
+import { loadCatalogues } from '../../harness/config/load-catalogues.ts';
 import { preflight } from '../../harness/deploy/preflight.ts';
 import { repoRoot } from '../../harness/config/paths.ts';
 import { ConfigError } from '../../harness/errors.ts';

@@ -3,7 +3,7 @@ import { execa } from 'execa';
 import { readFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
-import { loadCatalogues } from '../../harness/config/load-scenario.ts';
+import { loadCatalogues } from '../../harness/config/load-catalogues.ts';
 import { ImageBuilder } from '../../harness/images/image-builder.ts';
 import { DockerBackend } from '../../harness/backends/docker/docker-backend.ts';
 import { docker } from '../../harness/docker-cli.ts';

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
-import { loadCatalogues } from '../../harness/config/load-scenario.ts';
+import { loadCatalogues } from '../../harness/config/load-catalogues.ts';
 import { ImageBuilder } from '../../harness/images/image-builder.ts';
 import { DockerBackend } from '../../harness/backends/docker/docker-backend.ts';
 import { runLabels } from '../../harness/labels.ts';

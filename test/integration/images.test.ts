@@ -1,7 +1,7 @@
 import test from 'ava';
 import { cp, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { loadCatalogues } from '../../harness/config/load-scenario.ts';
+import { loadCatalogues } from '../../harness/config/load-catalogues.ts';
 import { ImageBuilder } from '../../harness/images/image-builder.ts';
 import { docker } from '../../harness/docker-cli.ts';
 import { packageManifest } from '../../harness/images/package-manifest.ts';

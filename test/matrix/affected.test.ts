@@ -1,14 +1,15 @@
 import test from 'ava';
 import { affectedCells } from '../../harness/matrix/affected.ts';
 import { expandCells } from '../../harness/matrix/cells.ts';
-import { loadCatalogues, loadScenario, listScenarioNames } from '../../harness/config/load-scenario.ts';
+import { loadScenario } from '../../harness/config/load-scenario.ts';
+import { loadCatalogues, listScenarioNames } from '../../harness/config/load-catalogues.ts';
 import { repoRoot } from '../../harness/config/paths.ts';
 
 // Issue 25: the cells a change touches, over the shipped catalogue (every scenario, every release,
 // both backends), as `gategrid affected` and `run --affected` compute them from a diff.
 async function setup() {
   const catalogues = await loadCatalogues();
-  const scenarios = await Promise.all((await listScenarioNames()).map((n) => loadScenario(n, catalogues)));
+  const scenarios = await Promise.all(listScenarioNames(catalogues).map((n) => loadScenario(n, catalogues)));
   const cells = expandCells({ scenarios, releases: ['victoria', 'zed', '2025.1'], backends: ['docker', 'kubernetes'], cells: [] }).filter((c) => !c.skipReason);
   const affected = (...files: string[]) => affectedCells(files, cells, catalogues.images, repoRoot);
   return { cells, affected };

@@ -22,7 +22,8 @@ test('a malformed shard is a usage error', (t) => {
 });
 
 import { expandCells } from '../../harness/matrix/cells.ts';
-import { loadCatalogues, loadScenario } from '../../harness/config/load-scenario.ts';
+import { loadScenario } from '../../harness/config/load-scenario.ts';
+import { loadCatalogues } from '../../harness/config/load-catalogues.ts';
 import { loadConfig } from '../../harness/config/load-config.ts';
 import { parseFault } from '../../harness/runner/faults.ts';
 

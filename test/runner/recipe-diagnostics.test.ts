@@ -5,7 +5,8 @@ import path from 'node:path';
 import type { Environment } from '../../harness/backends/backend.ts';
 import type { LoadedService } from '../../harness/config/load-scenario.ts';
 import { collectDiagnostics } from '../../harness/runner/phases/recipe-diagnostics.ts';
-import { loadCatalogues, loadScenario } from '../../harness/config/load-scenario.ts';
+import { loadScenario } from '../../harness/config/load-scenario.ts';
+import { loadCatalogues } from '../../harness/config/load-catalogues.ts';
 import { tempDir } from '../temp-dir.ts';
 
 test('the shipped hypervisor and switch recipes declare theirs, and each output lands redacted, a failure said', async (t) => {

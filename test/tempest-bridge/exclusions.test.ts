@@ -1,5 +1,6 @@
 import test from 'ava';
-import { loadCatalogues, loadScenario } from '../../harness/config/load-scenario.ts';
+import { loadScenario } from '../../harness/config/load-scenario.ts';
+import { loadCatalogues } from '../../harness/config/load-catalogues.ts';
 import { tempestExclusions } from '../../tempest-bridge/run-tempest.ts';
 
 // The id Tempest 33 reported red against bookworm-security's keystone (2:22.0.2-0+deb12u5 on).

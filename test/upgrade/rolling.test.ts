@@ -1,6 +1,7 @@
 import test from 'ava';
 import type { Environment, ExecResult, ServiceSpec } from '../../harness/backends/backend.ts';
-import { loadCatalogues, loadScenario } from '../../harness/config/load-scenario.ts';
+import { loadScenario } from '../../harness/config/load-scenario.ts';
+import { loadCatalogues } from '../../harness/config/load-catalogues.ts';
 import { SecretStore } from '../../harness/config/secrets.ts';
 import { buildPlan } from '../../harness/deploy/plan.ts';
 import { DeploymentError } from '../../harness/errors.ts';

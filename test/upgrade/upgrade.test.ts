@@ -104,7 +104,8 @@ test('an aborted signal (deadline, Ctrl-C) stops the probe', async (t) => {
 });
 
 test('verify-while-down: a service takes down its own APIs and those of the services that start after it', async (t) => {
-  const { loadCatalogues, loadScenario } = await import('../../harness/config/load-scenario.ts');
+  const { loadScenario } = await import('../../harness/config/load-scenario.ts');
+  const { loadCatalogues } = await import('../../harness/config/load-catalogues.ts');
   const { SecretStore } = await import('../../harness/config/secrets.ts');
   const { buildPlan } = await import('../../harness/deploy/plan.ts');
   const loaded = await loadScenario('compute-upgrade', await loadCatalogues());

@@ -1,0 +1,24 @@
+/** `gategrid init [DIR]`: a working starting point (a config, a catalogue, one scenario) in an empty folder. */
+import { cp, mkdir, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { UsageError } from '../errors.ts';
+import { repoRoot } from '../config/paths.ts';
+
+/** What `init` copies: a two-service project (nginx and Redis from Debian's packages) on two releases. */
+export const STARTER = path.join(repoRoot, 'examples', 'starter');
+
+/** Copies the starter into `dir` (made when missing), which must be empty: nothing of a user's is ever overwritten. */
+export async function commandInit(dir: string, out: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<number> {
+  const target = path.resolve(dir);
+  await mkdir(target, { recursive: true });
+  const present = await readdir(target);
+  if (present.length > 0) {
+    throw new UsageError(`gategrid init writes into an empty folder, and ${target} holds ${present.slice(0, 3).join(', ')}${present.length > 3 ? ', …' : ''}: run it in a new folder (gategrid init DIR)`);
+  }
+  for (const entry of await readdir(STARTER)) {
+    await cp(path.join(STARTER, entry), path.join(target, entry), { recursive: true, errorOnExist: true, force: false });
+  }
+  out(`gategrid init: wrote gategrid.config.yaml and catalogue/ (scenario hello: nginx and Redis on Debian bookworm and trixie) into ${target}`);
+  out('next: npx gategrid list, then npx gategrid run (its first run builds the images: a few minutes)');
+  return 0;
+}
