@@ -78,6 +78,7 @@ export async function loadScenario(nameOrPath: string, catalogues: Catalogues): 
   }
 
   checkReferences(spec, file, services, yaml.lineOf.bind(yaml));
+  checkProbes(spec, file, services, yaml.lineOf.bind(yaml));
   checkWorkload(spec, file, services, catalogues.images, yaml.lineOf.bind(yaml));
   checkUpgrade(spec, file, services, catalogues.releases, yaml.lineOf.bind(yaml));
   return { spec, file, services, images: catalogues.images, releases: catalogues.releases, revision: hash.digest('hex').slice(0, 12), byName: !nameOrPath.endsWith('.yaml') };
@@ -140,6 +141,28 @@ function checkUpgrade(spec: ScenarioSpec, file: string, services: readonly Loade
 }
 
 /** Cross-file rules a schema cannot express: every name a recipe mentions exists in the scenario. */
+/** Probe names unique where they are given; an exec runs in a service of the scenario (the scenario's own must name one). */
+function checkProbes(spec: ScenarioSpec, file: string, services: readonly LoadedService[], lineOf: (p: PropertyKey[]) => number | undefined): void {
+  const serviceNames = new Set(services.map((s) => s.spec.name));
+  const sources = [
+    { file, field: 'checks.probes', probes: spec.checks.probes, owner: undefined as string | undefined, line: (i: number) => lineOf(['checks', 'probes', i]) },
+    ...services.map((s) => ({ file: s.file, field: 'probes', probes: s.spec.probes, owner: s.spec.name as string | undefined, line: () => undefined })),
+  ];
+  for (const source of sources) {
+    const seen = new Set<string>();
+    source.probes.forEach((p, i) => {
+      const line = source.line(i);
+      const where = { ...(line !== undefined ? { line } : {}) };
+      if (seen.has(p.name)) throw new ConfigError(source.file, `${source.field}[${i}].name`, `"${p.name}" is used twice: name each probe once`, where);
+      seen.add(p.name);
+      if (!p.exec) return;
+      const target = p.exec.service ?? source.owner;
+      if (target === undefined) throw new ConfigError(source.file, `${source.field}[${i}].exec.service`, `a scenario's exec probe must name the service it runs in (one of ${[...serviceNames].join(', ')})`, where);
+      if (!serviceNames.has(target)) throw new ConfigError(source.file, `${source.field}[${i}].exec.service`, `"${target}" is not a service of scenario ${spec.name}: name one of ${[...serviceNames].join(', ')}`, where);
+    });
+  }
+}
+
 function checkReferences(spec: ScenarioSpec, file: string, services: readonly LoadedService[], lineOf: (p: PropertyKey[]) => number | undefined): void {
   const serviceNames = new Set(services.map((s) => s.spec.name));
   const frontends = services.filter((s) => s.spec.fronts.length > 0).map((s) => s.spec.name);

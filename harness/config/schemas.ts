@@ -81,6 +81,39 @@ const regex = z.string().min(1).superRefine((p, ctx) => {
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 
+/**
+ * A check as data (issue 24), in a scenario's `checks.probes` or a recipe's `probes`: exactly one of
+ * an HTTP request (loopback URLs only: a cell's ports published on 127.0.0.1; status, a body regex,
+ * JSON fields by dotted path), a TCP connect, or a command run in a service's container (exit code,
+ * output regex). Strings are templates ({{ ports.web.80 }}, a recipe's vars and declared secrets).
+ */
+export const probeSchema = z.strictObject({
+  name,
+  description: z.string().optional(),
+  http: z.strictObject({
+    url: z.string().min(1),
+    method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']).default('GET'),
+    headers: z.record(z.string(), z.string()).default({}),
+    body: z.string().optional(),
+    status: z.array(z.number().int().min(100).max(599)).min(1).default([200]),
+    /** A regex the response body must match. */
+    matches: regex.optional(),
+    /** Dotted path into the JSON body (`items.0.name`) → the value it must equal. */
+    json: z.record(z.string().min(1), z.union([z.string(), z.number(), z.boolean(), z.null()])).default({}),
+  }).optional(),
+  tcp: z.strictObject({ host: z.string().default('127.0.0.1'), port: z.union([z.number().int().positive().max(65535), z.string().min(1)]) }).optional(),
+  exec: z.strictObject({
+    /** The service whose container runs it; a recipe's own when omitted there. */
+    service: name.optional(),
+    command,
+    exitCode: z.number().int().min(0).max(255).default(0),
+    /** A regex its output (stdout and stderr) must match. */
+    output: regex.optional(),
+  }).optional(),
+  timeoutSeconds: z.number().int().positive().max(600).default(30),
+}).refine((p) => [p.http, p.tcp, p.exec].filter((x) => x !== undefined).length === 1, { message: 'give exactly one of http, tcp or exec' });
+export type ProbeSpec = z.infer<typeof probeSchema>;
+
 /** known-failures.yaml: signatures of known failures, each with its bug, reason and expiry. */
 export const knownFailuresSchema = z.strictObject({
   failures: z.array(z.strictObject({
@@ -182,6 +215,8 @@ export const serviceSchema = z.strictObject({
   jobs: z.array(jobSchema).default([]),
   catalog: catalogSchema.optional(),
   cloud: cloudSchema.optional(),
+  /** Checks as data of this service (an exec runs in its own container unless it names another). */
+  probes: z.array(probeSchema).default([]),
   /** Public endpoints the smoke check calls without a token. */
   endpoints: z.array(z.strictObject({ name, url: z.string(), status: z.array(z.number().int()).default([200, 300]) })).default([]),
   logs: z.strictObject({ allow: z.array(allowSchema).default([]) }).default({ allow: [] }),
@@ -280,7 +315,9 @@ export const scenarioSchema = z.strictObject({
     smoke: z.boolean().default(true),
     api: z.array(z.enum(API_GROUPS)).default([]),
     logs: z.boolean().default(true),
-  }).default({ smoke: true, api: [], logs: true }),
+    /** Checks as data, after the smoke checks (each service's own `probes` run too). */
+    probes: z.array(probeSchema).default([]),
+  }).default({ smoke: true, api: [], logs: true, probes: [] }),
   /**
    * Log lines this scenario causes on purpose (a database restarted by its upgrade), allowed in
    * the logs of `services` (all of them when omitted), each with its reason: a recipe's own

@@ -1,5 +1,5 @@
 import type { LoadedScenario, LoadedService } from '../config/load-scenario.ts';
-import type { AllowEntry, CatalogSpec, CloudSpec, JobSpec, ReadySpec, ReleaseSpec } from '../config/schemas.ts';
+import type { AllowEntry, CatalogSpec, CloudSpec, JobSpec, ProbeSpec, ReadySpec, ReleaseSpec } from '../config/schemas.ts';
 import { objectResolver, renderTemplate, type Resolver } from '../config/template.ts';
 import type { SecretStore } from '../config/secrets.ts';
 import { listeningPorts, type ContainerSpec, type ReadyProbe, type ServiceAddress, type ServiceSpec as BackendServiceSpec } from '../backends/backend.ts';
@@ -24,6 +24,16 @@ export interface RenderedEndpoint {
   readonly status: readonly number[];
 }
 
+/** A check as data (schemas.ts probeSchema), its strings rendered for the cell; `owner`: the recipe it came from, if any. */
+export interface RenderedProbe {
+  readonly id: string;
+  readonly owner: string | undefined;
+  readonly timeoutMs: number;
+  readonly http?: { readonly url: string; readonly method: string; readonly headers: Readonly<Record<string, string>>; readonly body?: string; readonly status: readonly number[]; readonly matches?: string; readonly json: Readonly<Record<string, string | number | boolean | null>> };
+  readonly tcp?: { readonly host: string; readonly port: number };
+  readonly exec?: { readonly service: string; readonly command: readonly string[]; readonly exitCode: number; readonly output?: string };
+}
+
 /** The scenario's frontend (haproxy): who it fronts, on which backend, and its runtime socket. */
 export interface Frontend {
   readonly service: string;
@@ -46,6 +56,8 @@ export interface DeploymentPlan {
   /** The service whose recipe gives the cloud's credentials (the identity service). */
   readonly cloudService: string | undefined;
   readonly endpoints: readonly RenderedEndpoint[];
+  /** The scenario's checks as data, then each recipe's, in the scenario's service order. */
+  readonly probes: readonly RenderedProbe[];
   /** Catalog entries the cell registers (service types the catalog must list). */
   readonly catalog: readonly CatalogSpec[];
   readonly allow: ReadonlyMap<string, readonly AllowEntry[]>;
@@ -108,6 +120,7 @@ export interface PlanInput {
 export function buildPlan(input: PlanInput): DeploymentPlan {
   const steps: Step[] = [];
   const endpoints: RenderedEndpoint[] = [];
+  const probes: RenderedProbe[] = [];
   const catalog: CatalogSpec[] = [];
   const allow = new Map<string, readonly AllowEntry[]>();
   const owners = new Map<string, string>();
@@ -212,6 +225,7 @@ export function buildPlan(input: PlanInput): DeploymentPlan {
     } });
 
     for (const e of s.endpoints) endpoints.push({ service: s.name, name: e.name, url: r(e.url, `endpoints.${e.name}`), status: e.status });
+    s.probes.forEach((p, i) => probes.push(renderProbe(p, `probe.${s.name}.${p.name}`, s.name, { file: service.file, field: `probes[${i}]` }, (text, field) => r(text, `probes[${i}].${field}`))));
     if (s.catalog) catalog.push(renderCatalog(s.catalog, r));
     if (s.cloud) {
       cloudService = s.name;
@@ -222,13 +236,17 @@ export function buildPlan(input: PlanInput): DeploymentPlan {
   }
 
   checkAcyclic(steps, input.scenario.file);
+  // The scenario's own probes read what every recipe may, but no secret (a scenario declares none).
+  const scenarioRender = objectResolver(commonContext(input, hosts), (name) => name, new Set());
+  const scenarioProbes = input.scenario.spec.checks.probes.map((p, i) => renderProbe(p, `probe.${p.name}`, undefined, { file: input.scenario.file, field: `checks.probes[${i}]` },
+    (text, field) => renderTemplate(text, scenarioRender, `${input.scenario.file} (checks.probes[${i}].${field})`)));
   const memoryMiB = input.scenario.services.reduce((sum, s) => sum + s.spec.memoryMiB, 0);
-  return { steps, upgrades, frontend, cloud, cloudService, endpoints, catalog, allow, owners, hostPorts: input.hostPorts, memoryMiB };
+  return { steps, upgrades, frontend, cloud, cloudService, endpoints, probes: [...scenarioProbes, ...probes], catalog, allow, owners, hostPorts: input.hostPorts, memoryMiB };
 }
 
-function serviceRenderer(input: PlanInput, service: LoadedService, hosts: Readonly<Record<string, string>>): Resolver {
-  const override = input.scenario.spec.overrides[service.spec.name];
-  const common = {
+/** What every template of the cell may read: ports, hosts, the release, the cell, the run, the backend. */
+function commonContext(input: PlanInput, hosts: Readonly<Record<string, string>>) {
+  return {
     ports: input.hostPorts,
     // The name a service is reached by inside the cell: its own, or its frontend's when it is fronted
     // (Kolla's internal VIP: every internal call goes through haproxy, so a rolling upgrade moves it too).
@@ -238,6 +256,31 @@ function serviceRenderer(input: PlanInput, service: LoadedService, hosts: Readon
     run: { id: input.runId },
     backend: { name: input.backend },
   };
+}
+
+/** A probe's strings rendered; an exec runs in its owner's container unless it names a service. */
+function renderProbe(p: ProbeSpec, id: string, owner: string | undefined, where: { file: string; field: string }, r: (text: string, field: string) => string): RenderedProbe {
+  const base = { id, owner, timeoutMs: p.timeoutSeconds * 1000 };
+  if (p.http) {
+    const h = p.http;
+    return { ...base, http: {
+      url: r(h.url, 'http.url'), method: h.method, status: h.status, json: h.json,
+      headers: Object.fromEntries(Object.entries(h.headers).map(([k, v]) => [k, r(v, `http.headers.${k}`)])),
+      ...(h.body !== undefined ? { body: r(h.body, 'http.body') } : {}), ...(h.matches !== undefined ? { matches: h.matches } : {}),
+    } };
+  }
+  if (p.tcp) {
+    const port = Number(typeof p.tcp.port === 'number' ? p.tcp.port : r(p.tcp.port, 'tcp.port'));
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ConfigError(where.file, `${where.field}.tcp.port`, `is "${String(p.tcp.port)}", which renders to no port number: give a number or {{ ports.SERVICE.PORT }}`);
+    return { ...base, tcp: { host: r(p.tcp.host, 'tcp.host'), port } };
+  }
+  const e = p.exec!;
+  return { ...base, exec: { service: e.service ?? owner!, command: e.command.map((a, j) => r(a, `exec.command[${j}]`)), exitCode: e.exitCode, ...(e.output !== undefined ? { output: e.output } : {}) } };
+}
+
+function serviceRenderer(input: PlanInput, service: LoadedService, hosts: Readonly<Record<string, string>>): Resolver {
+  const override = input.scenario.spec.overrides[service.spec.name];
+  const common = commonContext(input, hosts);
   const secret = (name: string): string => input.secrets.get(name);
   const declared = new Set(service.spec.secrets);
   const base = objectResolver(common, secret, declared);

@@ -97,3 +97,30 @@ test('a project\'s releases: any Debian suite, its own version name, and vars it
   const error = await t.throwsAsync(loadCatalogues([bad]), { instanceOf: ConfigError });
   t.regex(error!.message, /releases\.yaml:2: releases\.v1(\.suite)?: /);
 });
+
+// Checks as data are judged before anything starts: where an exec runs, names given once, a port that renders to a number.
+test('probes: an exec in no service of the scenario, a scenario\'s exec naming none, a name twice and a port that is no number are refused with file and field', async (t) => {
+  const own = async (probes: string, recipeProbes = '') => loadCatalogues([await projectCatalogue({
+    ...OWN, 'images/images.yaml': 'images:\n  web: { from: "@base" }\n',
+    'web-app.yaml': `name: web-app\nservices: [web]\nchecks:\n  probes:\n${probes}`,
+    'services/web/service.yaml': `${WEB}${recipeProbes}`,
+  })]);
+  const cases: Array<[string, string, RegExp]> = [
+    ['    - { name: ping, exec: { service: cache, command: [redis-cli, ping] } }\n', '', /web-app\.yaml:5: checks\.probes\[0\]\.exec\.service: "cache" is not a service of scenario web-app: name one of web/],
+    ['    - { name: ping, exec: { command: ["true"] } }\n', '', /checks\.probes\[0\]\.exec\.service: a scenario's exec probe must name the service it runs in \(one of web\)/],
+    ['    - { name: page, http: { url: "http://127.0.0.1/" } }\n    - { name: page, tcp: { port: 80 } }\n', '', /checks\.probes\[1\]\.name: "page" is used twice/],
+    ['    - { name: page, http: { url: "http://127.0.0.1/" }, tcp: { port: 80 } }\n', '', /give exactly one of http, tcp or exec/],
+    ['    - { name: page, http: { url: "http://127.0.0.1/", matches: "(a+)+\\\\1" } }\n', '', /cannot run in linear time|not a valid regular expression/],
+    ['    []\n', 'probes:\n  - { name: self, exec: { service: db, command: ["true"] } }\n', /services\/web\/service\.yaml: probes\[0\]\.exec\.service: "db" is not a service/],
+  ];
+  for (const [probes, recipe, message] of cases) {
+    const error = await t.throwsAsync(async () => loadScenario('web-app', await own(probes.replace('    []\n', '    - { name: up, tcp: { port: 80 } }\n'), recipe)), { instanceOf: ConfigError });
+    t.regex(error!.message, message);
+  }
+  // A port template that renders to no number is refused by the plan's dry run (preflight), before the images.
+  const catalogues = await own('    - { name: cache, tcp: { port: "{{ release.suite }}" } }\n');
+  const loaded = await loadScenario('web-app', catalogues);
+  const error = t.throws(() => buildPlan({ scenario: loaded, releaseName: 'zed', release: { suite: 'bookworm', vars: {} }, images: new Map([['web', 'gategrid/web:test']]),
+    secrets: new SecretStore(), hostPorts: { web: { 80: 42000 } }, runId: 'r1', cellId: 'web-app/zed/docker', backend: 'docker' }), { instanceOf: ConfigError });
+  t.regex(error!.message, /web-app\.yaml: checks\.probes\[0\]\.tcp\.port: is "\{\{ release\.suite \}\}", which renders to no port number/);
+});

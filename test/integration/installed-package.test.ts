@@ -42,8 +42,13 @@ test('integration: installed from its packed tarball into a new project, `gategr
   t.is(run.exitCode, 0, run.all?.slice(-3000));
   const results = JSON.parse(await readFile(path.join(project, 'gategrid-out', 'results.json'), 'utf8')) as RunResult;
   t.deepEqual(results.cells.map((c) => `${c.id} ${c.status}`), ['hello/bookworm/docker passed', 'hello/trixie/docker passed']);
-  const smoke = results.cells[0]!.checks.map((c) => c.id);
-  t.true(smoke.includes('smoke.endpoint.page'), smoke.join(', '));
+  // Its checks as data ran on each release: the scenario's HTTP and TCP probes, the cache recipe's exec probes.
+  for (const cell of results.cells) {
+    const probes = cell.checks.filter((c) => c.kind === 'probe').map((c) => `${c.id} ${c.status}`);
+    t.deepEqual(probes, ['probe.page-names-its-release passed', 'probe.cache-port passed', 'probe.cache.answers-ping passed', 'probe.cache.keeps-a-key passed'], cell.id);
+    t.true(cell.checks.some((c) => c.id === 'smoke.endpoint.page' && c.status === 'passed'));
+  }
+  t.regex(results.cells[1]!.checks.find((c) => c.id === 'probe.page-names-its-release')!.message ?? '', /GET http:\/\/127\.0\.0\.1:\d+\/: 200, body matches/);
   t.deepEqual(await leftovers(results.run.id), []);
 
   // A broken recipe of the project's own: the error names its file, line and field, before anything starts.

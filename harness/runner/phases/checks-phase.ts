@@ -1,5 +1,6 @@
 import { runCheck, runChecks, type Check } from '../../checks/check.ts';
 import { smokeChecks } from '../../checks/smoke-checks.ts';
+import { probeChecks } from '../../checks/probes/probe-checks.ts';
 import type { CatalogSpec, CloudSpec } from '../../config/schemas.ts';
 import { apiChecks, apiContext, type ApiGroup } from '../../openstack/api-checks.ts';
 import type { ApiContext } from '../../openstack/api-context.ts';
@@ -7,7 +8,7 @@ import { phaseVerdict } from '../../results/verdicts.ts';
 import type { CellPhase, CellRun } from './cell-run.ts';
 import { workloadHooks } from './workload-hooks.ts';
 
-/** Smoke checks (every step, service and endpoint) and the native API checks. */
+/** Smoke checks (every step, service and endpoint), the checks as data (probes) and the native API checks. */
 export function checksPhase(run: CellRun): CellPhase {
   const { cell, options, result } = run;
   return {
@@ -19,10 +20,11 @@ export function checksPhase(run: CellRun): CellPhase {
         const ctx = { env: r.env!, steps: r.steps, endpoints: plan.endpoints };
         r.addChecks(await runChecks(smokeChecks(r.steps, plan.endpoints), ctx));
       }
+      if (plan.probes.length > 0) r.addChecks(await runChecks(probeChecks(plan.probes), { env: r.env! }));
       const groups = cell.scenario.spec.checks.api;
       if (groups.length > 0 && plan.cloud) await runApiChecks(r, plan.cloud, plan.catalog, groups);
     },
-    verdict: () => phaseVerdict(result.checks.filter((c) => c.kind === 'smoke' || c.kind === 'api')),
+    verdict: () => phaseVerdict(result.checks.filter((c) => c.kind === 'smoke' || c.kind === 'probe' || c.kind === 'api')),
   };
 }
 
