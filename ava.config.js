@@ -19,7 +19,7 @@ const order = [
   'test/integration/debugging-loop.test.ts', // ~2.5 min (identity: stopped after its deploy, then twice over)
   'test/integration/cloud.test.ts', // ~6 min warm (a guest under TCG reached by SSH, resized; Tempest's test_server_basic_ops)
   'test/integration/compute.test.ts', // ~1.7 min
-  'test/integration/installed-package.test.ts', // ~3 min: npm pack and install, a new project's two images on two suites, its two cells
+  'test/integration/installed-package.test.ts', // ~1 min warm: npm pack and install, a new project's two cells (its four images cold: a few minutes)
   'test/integration/core.test.ts', // ~1.7 min
   'test/integration/tempest.test.ts', // ~0.7 min
   'test/integration/data-path.test.ts', // ~0.4 min warm (its four images cold: a few minutes)

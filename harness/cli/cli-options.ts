@@ -5,8 +5,9 @@ export const USAGE = `gategrid — gating and scenario tests for containerised d
 
 usage:
   gategrid --version             the version and the commit it was built from
-  gategrid init  [DIR]           a starting point for your own project in an empty folder: a config
-                                 and a catalogue (one scenario: nginx and Redis from Debian's packages)
+  gategrid init  [DIR]           a starting point for your own project (default: here): a config
+                                 and a catalogue (one scenario: nginx and Redis from Debian's packages);
+                                 refused where either exists
   gategrid run   [filters] [--out DIR] [--matrix FILE.xlsx] [--keep never|failed|always] [--retries N] [--retry-failed]
                  [--concurrency N] [--fail-fast] [--quiet]
                  [--tempest smoke|none|REGEX] [--no-tempest-rerun] [--revision HASH] [--refresh-images]

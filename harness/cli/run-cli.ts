@@ -41,7 +41,7 @@ export async function runCli(argv: string[]): Promise<number> {
       case 'report': return await commandReport(parsed.values, rest);
       case 'stale': return await commandStale(parsed.values);
       case 'init': {
-        if (rest.length > 1) throw new UsageError('usage: gategrid init [DIR] (default: the current folder, which must be empty)');
+        if (rest.length > 1) throw new UsageError('usage: gategrid init [DIR] (default: the current folder)');
         return await commandInit(rest[0] ?? '.');
       }
       default: throw new UsageError(`unknown command "${command}": expected init, run, list, affected, report, release-status, stale, down, forward or prune`);

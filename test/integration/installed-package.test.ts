@@ -40,7 +40,10 @@ test('integration: installed from its packed tarball into a new project, `gategr
   const run = await inProject(project, ['run']);
   t.log((run.all ?? '').split('\n').filter((l) => /PASSED|FAILED|image (web|cache) built|gategrid run/.test(l)).join('\n'));
   t.is(run.exitCode, 0, run.all?.slice(-3000));
-  const results = JSON.parse(await readFile(path.join(project, 'gategrid-out', 'results.json'), 'utf8')) as RunResult;
+  const report = /report: (\S+)\/report\.html/.exec(run.stdout ?? '')?.[1];
+  t.truthy(report, 'the run names its report');
+  t.true(report!.startsWith(path.join(project, 'gategrid-out')), `results under the project: ${report}`);
+  const results = JSON.parse(await readFile(path.join(report!, 'results.json'), 'utf8')) as RunResult;
   t.deepEqual(results.cells.map((c) => `${c.id} ${c.status}`), ['hello/bookworm/docker passed', 'hello/trixie/docker passed']);
   // Its checks as data ran on each release: the scenario's HTTP and TCP probes, the cache recipe's exec probes.
   for (const cell of results.cells) {
