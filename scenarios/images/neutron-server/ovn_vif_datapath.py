@@ -42,7 +42,9 @@ NEW_READ = ("        # gategrid: ovn_vif_datapath.py (OVN >= 22.09 keeps it in o
 
 
 def main():
-    with open(PATH) as f:
+    # The driver's path; another file by argument (the unit test's recorded driver shapes).
+    path = sys.argv[1] if len(sys.argv) > 1 else PATH
+    with open(path) as f:
         source = f.read()
     if 'portbindings.OVS_DATAPATH_TYPE' in source:
         print('ovn_vif_datapath: the driver already sets the datapath type; nothing to do')
@@ -50,13 +52,13 @@ def main():
     if source.count(OLD) != 1:
         print('ovn_vif_datapath: %s has neither the old bind_port shape nor '
               'OVS_DATAPATH_TYPE; look at this package\'s driver and update the '
-              'patch' % PATH, file=sys.stderr)
+              'patch' % path, file=sys.stderr)
         return 1
     source = source.replace(OLD, NEW)
     if source.count(OLD_READ) == 1:
         source = source.replace(OLD_READ, NEW_READ)
         print('ovn_vif_datapath: the datapath type is read from the chassis\'s other_config first')
-    with open(PATH, 'w') as f:
+    with open(path, 'w') as f:
         f.write(source)
     print('ovn_vif_datapath: vif_details carry the chassis\'s datapath type')
     return 0
