@@ -4,7 +4,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError } from '../errors.ts';
 import { readYamlFile, validateYaml } from './yaml-file.ts';
-import { imagesFileSchema, releasesFileSchema, type ImageSpec, type ReleaseSpec } from './schemas.ts';
+import { imagesFileSchema, releasesFileSchema, type ImageSpec, type PrebuiltImageSpec, type ReleaseSpec } from './schemas.ts';
 import { scenariosDir as shippedCatalogue } from './paths.ts';
 
 /**
@@ -15,9 +15,21 @@ import { scenariosDir as shippedCatalogue } from './paths.ts';
  */
 export const SHIPPED_CATALOGUE = 'openstack';
 
-export interface LoadedImage extends ImageSpec {
+/** An image recipe: built from its folder on its parent, or a prebuilt image by reference. */
+export type LoadedImage = BuiltRecipe | PrebuiltRecipe;
+export interface BuiltRecipe extends ImageSpec {
+  readonly kind: 'built';
   readonly name: string;
   readonly dir: string;
+}
+export interface PrebuiltRecipe extends PrebuiltImageSpec {
+  readonly kind: 'prebuilt';
+  readonly name: string;
+}
+
+/** The parent a recipe builds on, if it is built from a recipe of the catalogue (not @base, not prebuilt). */
+export function parentOf(image: LoadedImage | undefined): string | undefined {
+  return image?.kind === 'built' && image.from !== '@base' ? image.from : undefined;
 }
 
 /** Where a name was found: the file that defines it (a clash names both). */
@@ -70,7 +82,10 @@ export async function loadCatalogues(dirs: string | readonly string[] = [shipped
     if (existsSync(imagesFile)) {
       const defined = validateYaml(await readYamlFile(imagesFile), imagesFileSchema).images;
       for (const [name, spec] of Object.entries(defined)) {
-        add(images, 'image', name, { ...spec, name, dir: path.join(dir, 'images', spec.dir ?? name) }, imagesFile, `images.${name}`);
+        const loaded: LoadedImage = 'ref' in spec
+          ? { kind: 'prebuilt', name, ref: spec.ref, ...(spec.digest ? { digest: spec.digest } : {}) }
+          : { kind: 'built', ...spec, name, dir: path.join(dir, 'images', spec.dir ?? name) };
+        add(images, 'image', name, loaded, imagesFile, `images.${name}`);
       }
     }
     for (const entry of (await readdir(dir)).sort()) {
@@ -86,8 +101,9 @@ export async function loadCatalogues(dirs: string | readonly string[] = [shipped
   }
   // A parent may come from any catalogue of the path (a project's image on the shipped base).
   for (const [name, { value, file }] of images) {
-    if (value.from !== '@base' && !images.has(value.from)) {
-      throw new ConfigError(file, `images.${name}.from`, `unknown parent image "${value.from}": use "@base" or one of ${[...images.keys()].join(', ')}`);
+    const parent = parentOf(value);
+    if (parent !== undefined && !images.has(parent)) {
+      throw new ConfigError(file, `images.${name}.from`, `unknown parent image "${parent}": use "@base" or one of ${[...images.keys()].join(', ')}`);
     }
   }
   return { dirs: path_, releases: values(releases), images: values(images), scenarios: values(scenarios), services: values(services) };

@@ -27,14 +27,27 @@ export const releasesFileSchema = z.strictObject({
 });
 export type ReleaseSpec = z.infer<typeof releaseSchema>;
 
-export const imageSchema = z.strictObject({
+/** An image gategrid builds from its recipe folder, on its parent. */
+export const builtImageSchema = z.strictObject({
   /** Parent image: another recipe's name, or "@base" for the Debian base of the release's suite. */
   from: z.union([z.literal('@base'), name]),
   dir: z.string().optional(),
   buildArgs: z.record(z.string(), z.string()).default({}),
 });
+/**
+ * An image built elsewhere (issue 24): on the engine already, or pulled from the registry its
+ * reference names (a reference without a registry host is never pulled: no registry is asked
+ * unless named). `{suite}` in it is the release's suite. With `digest`, its id or a repo digest
+ * must be that one.
+ */
+export const prebuiltImageSchema = z.strictObject({
+  ref: z.string().regex(/^[a-z0-9][a-z0-9._\-/:{}@]*$/, 'an image reference such as registry.example.org/team/web:1.4 (or …:{suite})'),
+  digest: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'sha256: and 64 hex digits').optional(),
+});
+export const imageSchema = z.union([builtImageSchema, prebuiltImageSchema]);
 export const imagesFileSchema = z.strictObject({ images: z.record(name, imageSchema) });
-export type ImageSpec = z.infer<typeof imageSchema>;
+export type ImageSpec = z.infer<typeof builtImageSchema>;
+export type PrebuiltImageSpec = z.infer<typeof prebuiltImageSchema>;
 
 const readySchema = z
   .strictObject({

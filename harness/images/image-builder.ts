@@ -6,7 +6,8 @@ import { InfraError, errorMessage } from '../errors.ts';
 import { packageManifest } from './package-manifest.ts';
 import { manifestKey } from '../results/package-manifests.ts';
 import { imageId } from '../docker-cli.ts';
-import type { LoadedImage } from '../config/load-catalogues.ts';
+import { parentOf, type LoadedImage } from '../config/load-catalogues.ts';
+import { prebuiltRef, resolvePrebuilt } from './prebuilt-image.ts';
 import { LABEL_OWNER } from '../labels.ts';
 import { Limiter } from '../util/limiter.ts';
 import { withFileLock } from '../util/file-lock.ts';
@@ -95,6 +96,11 @@ export class ImageBuilder {
         pending = (async () => {
           const recipe = this.#images.get(name);
           if (!recipe) return undefined;
+          if (recipe.kind === 'prebuilt') {
+            const ref = prebuiltRef(recipe, suite);
+            const id = await imageId(ref);
+            return id ? { tag: ref, id } : undefined;
+          }
           const parentId = recipe.from === '@base' ? await imageId(baseImageTag(suite)) : (await find(recipe.from))?.id;
           if (!parentId) return undefined;
           const tag = imageTag(name, suite, await recipeHash(recipe.dir, recipe.buildArgs, parentId));
@@ -122,6 +128,11 @@ export class ImageBuilder {
   async #build(name: string, suite: string): Promise<BuiltImage> {
     const recipe = this.#images.get(name);
     if (!recipe) throw new InfraError(`unknown image recipe "${name}"`);
+    if (recipe.kind === 'prebuilt') {
+      const started = Date.now();
+      const { ref, id } = await resolvePrebuilt(recipe, suite, (line) => this.#events.log?.(line));
+      return this.#report({ name, tag: ref, id, cached: true, durationMs: Date.now() - started, logFile: undefined });
+    }
     const parent = recipe.from === '@base' ? await this.#base(suite) : await this.ensure(recipe.from, suite);
     const started = Date.now();
     const hash = await recipeHash(recipe.dir, recipe.buildArgs, parent.id);
@@ -177,11 +188,11 @@ export class ImageBuilder {
 }
 
 /** How many recipes are built on each recipe, directly or not. */
-export function descendantCounts(images: ReadonlyMap<string, Pick<LoadedImage, 'from'>>): Map<string, number> {
+export function descendantCounts(images: ReadonlyMap<string, LoadedImage>): Map<string, number> {
   const counts = new Map<string, number>([...images.keys()].map((n) => [n, 0]));
   for (const name of images.keys()) {
     const seen = new Set<string>();
-    for (let parent = images.get(name)?.from; parent !== undefined && images.has(parent) && !seen.has(parent); parent = images.get(parent)?.from) {
+    for (let parent = parentOf(images.get(name)); parent !== undefined && images.has(parent) && !seen.has(parent); parent = parentOf(images.get(parent))) {
       seen.add(parent);
       counts.set(parent, (counts.get(parent) ?? 0) + 1);
     }

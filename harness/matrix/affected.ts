@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { LoadedImage } from '../config/load-catalogues.ts';
+import { parentOf, type LoadedImage } from '../config/load-catalogues.ts';
 import { cellImages, upgradeImages, type PlannedCell } from './cell.ts';
 
 /**
@@ -34,15 +34,17 @@ const rel = (ctx: Context, abs: string) => path.relative(ctx.root, abs).split(pa
 function imagesTouched(file: string, ctx: Context): Map<string, string> {
   const touched = new Map<string, string>();
   for (const image of ctx.images.values()) {
-    if (file.startsWith(`${rel(ctx, image.dir)}/`)) touched.set(image.name, `image ${image.name}, whose recipe changed (${file})`);
+    // A prebuilt image has no recipe folder here: its reference changes with images.yaml.
+    if (image.kind === 'built' && file.startsWith(`${rel(ctx, image.dir)}/`)) touched.set(image.name, `image ${image.name}, whose recipe changed (${file})`);
   }
   // Descendants: an image built on a touched one is rebuilt too.
   for (let grew = true; grew;) {
     grew = false;
     for (const image of ctx.images.values()) {
-      const parent = touched.get(image.from);
+      const from = parentOf(image);
+      const parent = from === undefined ? undefined : touched.get(from);
       if (!touched.has(image.name) && parent !== undefined) {
-        touched.set(image.name, `image ${image.name}, built on ${image.from}${touched.get(image.from)!.replace(/^image [^,]+/, '')}`);
+        touched.set(image.name, `image ${image.name}, built on ${from}${parent.replace(/^image [^,]+/, '')}`);
         grew = true;
       }
     }

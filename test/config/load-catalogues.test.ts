@@ -36,7 +36,7 @@ test('a project\'s catalogue before the shipped one: its scenario finds its own 
   t.deepEqual(catalogues.dirs, [own, scenariosDir]);
   t.is(catalogues.scenarios.get('web-app'), path.join(own, 'web-app.yaml'));
   t.is(catalogues.scenarios.get('core'), path.join(scenariosDir, 'core.yaml'), 'the shipped scenarios are there too');
-  t.is(catalogues.images.get('web')!.dir, path.join(own, 'images', 'web'));
+  t.like(catalogues.images.get('web'), { kind: 'built', dir: path.join(own, 'images', 'web') });
   const loaded = await loadScenario('web-app', catalogues);
   t.deepEqual(loaded.services.map((s) => s.dir), [path.join(own, 'services', 'web'), path.join(scenariosDir, 'services', 'memcached')]);
   t.true(loaded.releases.has('zed'), 'the shipped releases');
@@ -123,4 +123,15 @@ test('probes: an exec in no service of the scenario, a scenario\'s exec naming n
   const error = t.throws(() => buildPlan({ scenario: loaded, releaseName: 'zed', release: { suite: 'bookworm', vars: {} }, images: new Map([['web', 'gategrid/web:test']]),
     secrets: new SecretStore(), hostPorts: { web: { 80: 42000 } }, runId: 'r1', cellId: 'web-app/zed/docker', backend: 'docker' }), { instanceOf: ConfigError });
   t.regex(error!.message, /web-app\.yaml: checks\.probes\[0\]\.tcp\.port: is "\{\{ release\.suite \}\}", which renders to no port number/);
+});
+
+test('images by reference: a prebuilt image in images.yaml, a recipe built on it; a bad digest is refused with its field', async (t) => {
+  const catalogues = await loadCatalogues([await projectCatalogue({
+    'images/images.yaml': `images:\n  app: { ref: "registry.example.org/team/app:{suite}", digest: "sha256:${'a'.repeat(64)}" }\n  app-debug: { from: app }\n`,
+  })]);
+  t.deepEqual(catalogues.images.get('app'), { kind: 'prebuilt', name: 'app', ref: 'registry.example.org/team/app:{suite}', digest: `sha256:${'a'.repeat(64)}` });
+  t.like(catalogues.images.get('app-debug'), { kind: 'built', from: 'app' });
+  const bad = await projectCatalogue({ 'images/images.yaml': 'images:\n  app: { ref: "registry.example.org/team/app:1", digest: "md5:abc" }\n' });
+  const error = await t.throwsAsync(loadCatalogues([bad]), { instanceOf: ConfigError });
+  t.regex(error!.message, /images\.yaml:2: images\.app/);
 });

@@ -32,9 +32,10 @@ test('a file, a mode, a build arg or the parent changes the hash', async (t) => 
 });
 
 test('descendantCounts: how many recipes are built on each, directly or not (the build order on a cold machine)', (t) => {
+  const built = (name: string, from: string) => [name, { kind: 'built' as const, name, from, dir: `/x/${name}`, buildArgs: {} }] as const;
   const images = new Map([
-    ['base', { from: '@base' }], ['openstack-base', { from: 'base' }], ['keystone', { from: 'openstack-base' }],
-    ['glance-api', { from: 'openstack-base' }], ['mariadb', { from: 'base' }], ['tempest', { from: 'base' }],
+    built('base', '@base'), built('openstack-base', 'base'), built('keystone', 'openstack-base'),
+    built('glance-api', 'openstack-base'), built('mariadb', 'base'), built('tempest', 'base'),
   ]);
   const counts = descendantCounts(images);
   t.deepEqual(Object.fromEntries(counts), { base: 5, 'openstack-base': 2, keystone: 0, 'glance-api': 0, mariadb: 0, tempest: 0 });

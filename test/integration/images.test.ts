@@ -19,10 +19,12 @@ test.serial('integration: isCached is true for built images and false for a chan
 
   // The same recipe with one more file: another hash, so not cached, and asking built nothing.
   const changedDir = await tempDir('gategrid-it-recipe-');
-  await cp(images.get('memcached')!.dir, changedDir, { recursive: true });
+  const memcached = images.get('memcached')!;
+  if (memcached.kind !== 'built') throw new Error('memcached is built from its recipe');
+  await cp(memcached.dir, changedDir, { recursive: true });
   await writeFile(path.join(changedDir, 'extra.txt'), `changed ${Date.now()}\n`);
   const changed = new Map(images);
-  changed.set('memcached', { ...images.get('memcached')!, dir: changedDir });
+  changed.set('memcached', { ...memcached, dir: changedDir });
   const before = built.length;
   const probe = new ImageBuilder(changed, { logDir, events: { onImage: (i) => void built.push(i.name) } });
   t.false(await probe.isCached(['memcached'], 'bookworm'));
@@ -40,7 +42,7 @@ test.serial('integration: a refreshing builder rebuilds an existing image withou
   const dir = await tempDir('gategrid-it-refresh-recipe-');
   await writeFile(path.join(dir, 'Dockerfile'), 'ARG BASE\nFROM ${BASE}\nRUN od -An -N8 -tx8 /dev/urandom > /built-at\n');
   const recipes = new Map(images);
-  recipes.set('gg-refresh-probe', { name: 'gg-refresh-probe', dir, from: '@base', buildArgs: {} } as never);
+  recipes.set('gg-refresh-probe', { kind: 'built', name: 'gg-refresh-probe', dir, from: '@base', buildArgs: {} });
   const first = await new ImageBuilder(recipes, { logDir }).ensure('gg-refresh-probe', 'bookworm');
   t.teardown(() => docker(['rmi', '-f', first.tag], { allowFailure: true }).then(() => undefined));
   const again = await new ImageBuilder(recipes, { logDir }).ensure('gg-refresh-probe', 'bookworm');
@@ -52,4 +54,35 @@ test.serial('integration: a refreshing builder rebuilds an existing image withou
   t.not(refreshed.id, first.id, 'rebuilt without the layer cache: a new image under the same tag');
   const manifest = parseManifest(await packageManifest(refreshed.tag, refreshed.id, await tempDir('gategrid-it-manifests-')));
   t.regex(manifest.get('dpkg') ?? '', /^1\.21\./, 'bookworm\'s dpkg, read from the image');
+});
+
+// Issue 24's images by reference, on the real engine: a prebuilt image found there under its
+// reference ({suite} filled in), its digest checked, a recipe built on it; one that is not there and
+// names no registry is refused with the fix, and nothing is pulled.
+test.serial('integration: a prebuilt image by reference is used as it is, its digest checked, and built on; a missing one naming no registry is refused', async (t) => {
+  const { images } = await loadCatalogues();
+  const logDir = await tempDir('gategrid-it-prebuilt-');
+  const base = await new ImageBuilder(images, { logDir }).ensure('base', 'bookworm');
+  const ref = 'prebuilt.example.test/gategrid/probe:bookworm';
+  await docker(['tag', base.tag, ref]);
+  const dir = await tempDir('gategrid-it-prebuilt-recipe-');
+  await writeFile(path.join(dir, 'Dockerfile'), 'ARG BASE\nFROM ${BASE}\nRUN echo built-on-prebuilt > /on-prebuilt\n');
+  const recipes = new Map(images);
+  recipes.set('gg-prebuilt', { kind: 'prebuilt', name: 'gg-prebuilt', ref: 'prebuilt.example.test/gategrid/probe:{suite}', digest: base.id });
+  recipes.set('gg-on-prebuilt', { kind: 'built', name: 'gg-on-prebuilt', dir, from: 'gg-prebuilt', buildArgs: {} });
+  const builder = new ImageBuilder(recipes, { logDir });
+  const prebuilt = await builder.ensure('gg-prebuilt', 'bookworm');
+  t.like(prebuilt, { tag: ref, id: base.id, cached: true });
+  const on = await builder.ensure('gg-on-prebuilt', 'bookworm');
+  t.teardown(async () => { await docker(['rmi', on.tag, ref], { allowFailure: true }); });
+  t.false(on.cached);
+  t.true(await builder.isCached(['gg-on-prebuilt'], 'bookworm'));
+  t.is((await docker(['run', '--rm', '--network', 'none', on.tag, 'cat', '/on-prebuilt'])).stdout.trim(), 'built-on-prebuilt');
+  // The tag moved: another digest is refused, naming both.
+  recipes.set('gg-prebuilt', { kind: 'prebuilt', name: 'gg-prebuilt', ref, digest: `sha256:${'0'.repeat(64)}` });
+  await t.throwsAsync(new ImageBuilder(recipes, { logDir }).ensure('gg-prebuilt', 'bookworm'), { message: new RegExp(`is ${base.id}.*not the recipe's digest sha256:0{64}: the tag moved`) });
+  // Not on the engine and no registry named: refused before any pull.
+  recipes.set('gg-missing', { kind: 'prebuilt', name: 'gg-missing', ref: 'gategrid-no-such-prebuilt:1' });
+  await t.throwsAsync(new ImageBuilder(recipes, { logDir }).ensure('gg-missing', 'bookworm'), { message: /gategrid-no-such-prebuilt:1 is not on this engine, and its reference names no registry to pull it from/ });
+  t.false(await new ImageBuilder(recipes, { logDir }).isCached(['gg-missing'], 'bookworm'));
 });
