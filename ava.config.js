@@ -26,6 +26,7 @@ const order = [
   'test/integration/guest.test.ts', // ~0.2 min warm
   'test/integration/privileges.test.ts', // seconds
   'test/integration/egress.test.ts', // ~10 s
+  'test/integration/secret-in-log.test.ts', // ~10 s
   'test/integration/images.test.ts', // seconds
 ];
 // Every test file is a process of its own that loads its modules afresh (and spawns gategrid's
