@@ -56,6 +56,17 @@ export async function imageId(ref: string): Promise<string | undefined> {
   }
 }
 
+/** An image's own user (its Dockerfile's USER: `42425:42425`, `nova`), '' for root by default; undefined when the engine has no such image. */
+export async function imageUser(ref: string): Promise<string | undefined> {
+  const client = await (await import('testcontainers')).getContainerRuntimeClient();
+  try {
+    return (await client.container.dockerode.getImage(ref).inspect()).Config?.User ?? '';
+  } catch (cause) {
+    if ((cause as { statusCode?: number }).statusCode === 404) return undefined;
+    throw new InfraError(`looking up image ${ref} failed: ${(cause as Error).message}`, { cause });
+  }
+}
+
 export type ResourceKind = 'container' | 'network' | 'volume';
 
 /** IDs of every resource of a kind carrying all the labels (`key` or `key=value`). */

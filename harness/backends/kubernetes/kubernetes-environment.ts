@@ -9,6 +9,7 @@ import path from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { Exec, Log, type V1Deployment, type V1Pod, type V1StatefulSet, type V1Status } from '@kubernetes/client-node';
 import { DeploymentError, InfraError, errorMessage } from '../../errors.ts';
+import { imageUser } from '../../docker-cli.ts';
 import { httpStatus } from '../../util/http-status.ts';
 import { redactTree } from '../../util/redact-tree.ts';
 import { shellJoin } from '../../util/shell.ts';
@@ -245,15 +246,16 @@ export class KubernetesEnvironment implements Environment {
     await Promise.all([...this.#logs.values()].map((s) => new Promise<void>((resolve) => (s.writableEnded ? resolve() : s.end(resolve)))));
   }
 
-  #context(image: ObjectContext['image'] = { ref: '', pullPolicy: 'Never' }): ObjectContext {
-    return { namespace: this.namespace, labels: this.#spec.labels, image, hosts: this.#hosts, volumes: this.#provider.volumes };
+  #context(image: ObjectContext['image'] = { ref: '', pullPolicy: 'Never' }, imageUser?: string): ObjectContext {
+    return { namespace: this.namespace, labels: this.#spec.labels, image, hosts: this.#hosts, volumes: this.#provider.volumes, imageUser };
   }
 
   /** Secret, Service (its ClusterIP joins every later pod's hosts), claims: what a pod needs first. */
   async #prepare(spec: ContainerSpec): Promise<ObjectContext> {
     if (!this.#order.includes(spec.name)) this.#order.push(spec.name);
     const image = await this.#provider.image(spec.image);
-    const ctx = this.#context(image);
+    // The image's own user, from the engine that built it: a non-root one is enforced in the pod.
+    const ctx = this.#context(image, await imageUser(spec.image));
     const secret = secretManifest(spec, ctx);
     await this.#apply(`${spec.name}-config`, () => this.#api.core.createNamespacedSecret({ namespace: this.namespace, body: secret }),
       () => this.#api.core.replaceNamespacedSecret({ name: `${spec.name}-config`, namespace: this.namespace, body: secret }));

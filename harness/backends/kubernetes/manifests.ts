@@ -1,6 +1,6 @@
 import { ANNOTATION_HEARTBEAT } from '../../labels.ts';
 import path from 'node:path';
-import type { V1Container, V1Job, V1Namespace, V1PodSpec, V1Secret, V1Service, V1Volume, V1VolumeMount, V1Deployment, V1StatefulSet, V1PersistentVolumeClaim } from '@kubernetes/client-node';
+import type { V1Container, V1Job, V1Namespace, V1PodSpec, V1Secret, V1Service, V1Volume, V1VolumeMount, V1Deployment, V1StatefulSet, V1PersistentVolumeClaim, V1SecurityContext } from '@kubernetes/client-node';
 import type { ContainerSpec, JobSpec } from '../backend.ts';
 
 /**
@@ -42,6 +42,8 @@ export interface ObjectContext {
   /** Name → ClusterIP of every Service of the cell so far: /etc/hosts entries, for clusters without DNS. */
   readonly hosts: ReadonlyMap<string, string>;
   readonly volumes: VolumeMode;
+  /** The image's own user (its USER), when known: a non-zero uid makes its pods enforce non-root. */
+  readonly imageUser?: string | undefined;
 }
 
 /** Label values allow [A-Za-z0-9._-], 63 characters, alphanumeric at both ends. */
@@ -144,7 +146,7 @@ function podSpec(spec: ContainerSpec, ctx: ObjectContext, restartPolicy: 'Always
     // Docker's CMD: `args` keeps the image's entrypoint, as `docker run IMAGE ARGS...` does.
     ...(spec.command ? { args: [...spec.command] } : {}),
     env, volumeMounts: mounts,
-    ...(spec.user || spec.privileges ? { securityContext: { ...(spec.user ? numericUser(spec.user, spec.name) : {}), ...podPrivileges(spec) } } : {}),
+    ...securityContext(spec, ctx),
     ports: spec.ports.map((p) => ({ containerPort: p.container, protocol: 'TCP' })),
   };
   const containers: V1Container[] = [main];
@@ -178,6 +180,11 @@ function podSpec(spec: ContainerSpec, ctx: ObjectContext, restartPolicy: 'Always
     hostname: spec.name,
     // No cluster DNS is assumed: the cell's Services under the names the recipes use.
     hostAliases: [...ctx.hosts].map(([name, ip]) => ({ ip, hostnames: [name] })),
+    // A resolver that answers only the cell's names (the network rule): those are in /etc/hosts;
+    // any other name asks a nameserver that is not there (the pod's own loopback: refused at
+    // once), never the cluster's or the node's resolver.
+    dnsPolicy: 'None',
+    dnsConfig: { nameservers: ['127.0.0.1'], searches: [], options: [{ name: 'attempts', value: '1' }, { name: 'timeout', value: '1' }] },
     // Service links would put KEYSTONE_PORT=tcp://... and the like into every environment.
     enableServiceLinks: false,
     automountServiceAccountToken: false,
@@ -220,7 +227,18 @@ export function jobManifest(spec: JobSpec, ctx: ObjectContext): V1Job {
   };
 }
 
-/** Kubernetes runs as a numeric user only; a name (fine for Docker) is refused with the fix. */
+/**
+ * The main container's securityContext: what its recipe declares (a user, capabilities, profiles);
+ * with nothing declared and an image whose own user is a non-zero uid (the shipped OpenStack images
+ * run as Kolla's fixed uids), non-root enforced by the kubelet and no privilege escalation (no
+ * setuid binary gains anything). A root image with nothing declared gets the runtime's defaults.
+ */
+function securityContext(spec: ContainerSpec, ctx: ObjectContext): { securityContext?: V1SecurityContext } {
+  if (spec.user || spec.privileges) return { securityContext: { ...(spec.user ? numericUser(spec.user, spec.name) : {}), ...podPrivileges(spec) } };
+  const uid = /^(\d+)(?::\d+)?$/.exec(ctx.imageUser ?? '')?.[1];
+  return uid !== undefined && Number(uid) !== 0 ? { securityContext: { runAsNonRoot: true, allowPrivilegeEscalation: false } } : {};
+}
+
 /**
  * A recipe's declared capabilities and profiles as a container's securityContext. A host device is
  * not given: a pod gets one only when privileged (which dockershim turns into Docker's
@@ -236,6 +254,7 @@ function podPrivileges(spec: ContainerSpec): { capabilities?: { add: string[] };
   };
 }
 
+/** Kubernetes runs as a numeric user only; a name (fine for Docker) is refused with the fix. */
 function numericUser(user: string, name: string): { runAsUser: number; runAsGroup?: number } {
   const m = /^(\d+)(?::(\d+))?$/.exec(user);
   if (!m) throw new TypeError(`${name}: user "${user}" must be numeric (UID or UID:GID) on Kubernetes; set it with USER in the image instead`);

@@ -127,3 +127,22 @@ test('a workload carries its published ports, container:host, read back by gateg
   const forwards = [{ namespace: 'ns', service: 'keystone', container: 5000, was: 41234, host: 41235 }, { namespace: 'ns', service: 'keystone', container: 35357, was: 41235, host: 41235 }];
   t.is(movedPorts(openrc, forwards), 'export OS_AUTH_URL=http://127.0.0.1:41235/v3\nexport OS_X=http://127.0.0.1:412345\nexport OS_Y=http://127.0.0.1:41235/\n');
 });
+
+// Issue 22: pods run as little as their image and recipe need, and resolve only the cell's names.
+test('a non-root image with nothing declared runs with non-root enforced and no privilege escalation; a root image or a declared user or capability gets only what it says', (t) => {
+  const container = (spec: ContainerSpec, imageUser?: string) => workloadManifest(spec, { ...ctx, imageUser }).spec!.template.spec!.containers[0]!;
+  t.deepEqual(container(keystone, '42425:42425').securityContext, { runAsNonRoot: true, allowPrivilegeEscalation: false });
+  t.deepEqual(container(keystone, '42425').securityContext, { runAsNonRoot: true, allowPrivilegeEscalation: false });
+  for (const root of [undefined, '', '0', '0:0', 'keystone']) t.is(container(keystone, root).securityContext, undefined, `image user ${String(root)}`);
+  const privileged = { ...keystone, privileges: { capabilities: ['NET_ADMIN'], devices: [], seccomp: 'default' as const, apparmor: 'default' as const, reason: 'a switch sets its ports up' } };
+  t.deepEqual(container(privileged, '42425').securityContext, { capabilities: { add: ['NET_ADMIN'] } }, 'a declared capability, nothing else');
+  t.deepEqual(container({ ...keystone, user: '1000:1000' }, '42425').securityContext, { runAsUser: 1000, runAsGroup: 1000 });
+});
+
+test('a pod resolves only the cell\'s names: its Services in /etc/hosts, and no resolver of the cluster or the node', (t) => {
+  const pod = workloadManifest(keystone, ctx).spec!.template.spec!;
+  t.deepEqual(pod.hostAliases, [{ ip: '10.96.0.10', hostnames: ['mariadb'] }, { ip: '10.96.0.11', hostnames: ['memcached'] }]);
+  t.is(pod.dnsPolicy, 'None');
+  t.deepEqual(pod.dnsConfig?.nameservers, ['127.0.0.1']);
+  t.deepEqual(pod.dnsConfig?.searches, []);
+});
