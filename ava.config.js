@@ -16,7 +16,7 @@ const order = [
   'test/integration/compute-upgrade.test.ts', // ~6 min beside the Kubernetes file (~4.2 beside a Docker one)
   'test/integration/upgrade.test.ts', // ~3.3 min
   'test/integration/matrix.test.ts', // ~2.5 min
-  'test/integration/debugging-loop.test.ts', // ~2.5 min (identity: stopped after its deploy, then twice over)
+  'test/integration/debugging-loop.test.ts', // ~3 min (identity: stopped after its deploy, then three times over)
   'test/integration/cloud.test.ts', // ~6 min warm (a guest under TCG reached by SSH, resized; Tempest's test_server_basic_ops)
   'test/integration/compute.test.ts', // ~1.7 min
   'test/integration/installed-package.test.ts', // ~1 min warm: npm pack and install, a new project's two cells (its four images cold: a few minutes)

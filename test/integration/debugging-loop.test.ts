@@ -29,18 +29,23 @@ test.serial('integration: --stop-after deploy stops there and keeps the cell (it
   t.deepEqual(await leftovers(results.run.id), []);
 });
 
-// --repeat: the same cell twice, one run after another, each a run of its own merged into one
-// stability matrix, then each check's red rate over them.
-test.serial('integration: --repeat 2 runs identity twice, each its own run in one matrix, and reports no check red', async (t) => {
+// --repeat: the same cell three times, one run after another, each a run of its own merged into one
+// stability matrix, then each check's red rate over them; that real workbook then gives the
+// release's go (green in each of its last 3 runs, the default criterion), and its badge.
+test.serial('integration: --repeat 3 runs identity three times, each its own run in one matrix, reports no check red, and release-status says go from that workbook', async (t) => {
   const out = await tempOut('repeat');
-  const run = await gategrid(['run', '--cell', 'identity/zed/docker', '--tempest', 'none', '--repeat', '2', '--out', out]);
+  const run = await gategrid(['run', '--cell', 'identity/zed/docker', '--tempest', 'none', '--repeat', '3', '--out', out]);
   t.is(run.exitCode, 0, run.all.slice(-3000));
-  t.regex(run.all, /--repeat 2: run 1 of 2/);
-  t.regex(run.all, /--repeat 2: 2 of 2 run\(s\) green for the gate; 0 of \d+ check\(s\) went red at least once/);
-  const first = await readResults(path.join(out, 'run-1'));
-  const second = await readResults(path.join(out, 'run-2'));
-  t.not(first.run.id, second.run.id);
-  t.is(second.cells[0]!.status, 'passed');
-  t.true(existsSync(path.join(out, 'stability-matrix.xlsx')));
-  for (const r of [first, second]) t.deepEqual(await leftovers(r.run.id), []);
+  t.regex(run.all, /--repeat 3: run 1 of 3/);
+  t.regex(run.all, /--repeat 3: 3 of 3 run\(s\) green for the gate; 0 of \d+ check\(s\) went red at least once/);
+  const runs = await Promise.all([1, 2, 3].map((i) => readResults(path.join(out, `run-${i}`))));
+  t.is(new Set(runs.map((r) => r.run.id)).size, 3);
+  t.is(runs[2]!.cells[0]!.status, 'passed');
+  const matrix = path.join(out, 'stability-matrix.xlsx');
+  t.true(existsSync(matrix));
+  const status = await gategrid(['release-status', '--release', 'zed', '--matrix', matrix, '--badges', path.join(out, 'badges')]);
+  t.is(status.exitCode, 0, status.all);
+  t.regex(status.all, /^zed\/docker: GO \(1 cell\(s\), 3 run\(s\)\)$/m);
+  t.true(existsSync(path.join(out, 'badges', 'zed-docker.svg')));
+  for (const r of runs) t.deepEqual(await leftovers(r.run.id), []);
 });
