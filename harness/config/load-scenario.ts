@@ -147,7 +147,16 @@ function checkProbes(spec: ScenarioSpec, file: string, services: readonly Loaded
   const sources = [
     { file, field: 'checks.probes', probes: spec.checks.probes, owner: undefined as string | undefined, line: (i: number) => lineOf(['checks', 'probes', i]) },
     ...services.map((s) => ({ file: s.file, field: 'probes', probes: s.spec.probes, owner: s.spec.name as string | undefined, line: () => undefined })),
+    ...(['create', 'verify', 'cleanup'] as const).map((step) => ({
+      file, field: `upgrade.data.${step}`, probes: spec.upgrade?.data?.[step] ?? [], owner: undefined as string | undefined, line: (i: number) => lineOf(['upgrade', 'data', step, i]),
+    })),
   ];
+  spec.upgrade?.data?.needs.forEach((need, i) => {
+    if (!serviceNames.has(need)) {
+      const line = lineOf(['upgrade', 'data', 'needs', i]);
+      throw new ConfigError(file, `upgrade.data.needs[${i}]`, `"${need}" is not a service of scenario ${spec.name}: name one of ${[...serviceNames].join(', ')}`, line !== undefined ? { line } : {});
+    }
+  });
   for (const source of sources) {
     const seen = new Set<string>();
     source.probes.forEach((p, i) => {

@@ -362,6 +362,18 @@ export const scenarioSchema = z.strictObject({
     probe: z.array(name).default([]),
     /** Resources made before and checked after: what must survive the upgrade. */
     resources: z.array(z.enum(RESOURCE_GROUPS)).default([]),
+    /**
+     * What must survive the upgrade, as data (any deployment, issue 24): `create` probes run before
+     * it, the read-only `verify` probes while each service they do not `need` is down and after the
+     * whole upgrade, then `cleanup` (only once verified: a red cell keeps its data to look at).
+     */
+    data: z.strictObject({
+      create: z.array(probeSchema).default([]),
+      verify: z.array(probeSchema).min(1),
+      cleanup: z.array(probeSchema).default([]),
+      /** Services the verify probes need: while one of these is down, nothing is verified. */
+      needs: z.array(name).default([]),
+    }).optional(),
     /** When given, a longer outage of any probed endpoint fails the cell; otherwise it is only measured. */
     maxDowntimeSeconds: z.number().nonnegative().optional(),
     /**

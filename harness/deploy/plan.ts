@@ -34,6 +34,14 @@ export interface RenderedProbe {
   readonly exec?: { readonly service: string; readonly command: readonly string[]; readonly exitCode: number; readonly output?: string };
 }
 
+/** What must survive an upgrade, as probes: made before it, verified while services are down and after, cleaned up. */
+export interface UpgradeData {
+  readonly create: readonly RenderedProbe[];
+  readonly verify: readonly RenderedProbe[];
+  readonly cleanup: readonly RenderedProbe[];
+  readonly needs: readonly string[];
+}
+
 /** The scenario's frontend (haproxy): who it fronts, on which backend, and its runtime socket. */
 export interface Frontend {
   readonly service: string;
@@ -58,6 +66,8 @@ export interface DeploymentPlan {
   readonly endpoints: readonly RenderedEndpoint[];
   /** The scenario's checks as data, then each recipe's, in the scenario's service order. */
   readonly probes: readonly RenderedProbe[];
+  /** The scenario's upgrade data (upgrade.data), rendered for this plan's release. */
+  readonly upgradeData: UpgradeData | undefined;
   /** Catalog entries the cell registers (service types the catalog must list). */
   readonly catalog: readonly CatalogSpec[];
   readonly allow: ReadonlyMap<string, readonly AllowEntry[]>;
@@ -238,10 +248,18 @@ export function buildPlan(input: PlanInput): DeploymentPlan {
   checkAcyclic(steps, input.scenario.file);
   // The scenario's own probes read what every recipe may, but no secret (a scenario declares none).
   const scenarioRender = objectResolver(commonContext(input, hosts), (name) => name, new Set());
-  const scenarioProbes = input.scenario.spec.checks.probes.map((p, i) => renderProbe(p, `probe.${p.name}`, undefined, { file: input.scenario.file, field: `checks.probes[${i}]` },
-    (text, field) => renderTemplate(text, scenarioRender, `${input.scenario.file} (checks.probes[${i}].${field})`)));
+  const scenarioProbe = (field: string, id: string) => (p: ProbeSpec, i: number) => renderProbe(p, `${id}.${p.name}`, undefined, { file: input.scenario.file, field: `${field}[${i}]` },
+    (text, f) => renderTemplate(text, scenarioRender, `${input.scenario.file} (${field}[${i}].${f})`));
+  const scenarioProbes = input.scenario.spec.checks.probes.map(scenarioProbe('checks.probes', 'probe'));
+  const data = input.scenario.spec.upgrade?.data;
+  const upgradeData: UpgradeData | undefined = data ? {
+    create: data.create.map(scenarioProbe('upgrade.data.create', 'upgrade.data.create')),
+    verify: data.verify.map(scenarioProbe('upgrade.data.verify', 'upgrade.data.verify')),
+    cleanup: data.cleanup.map(scenarioProbe('upgrade.data.cleanup', 'upgrade.data.cleanup')),
+    needs: data.needs,
+  } : undefined;
   const memoryMiB = input.scenario.services.reduce((sum, s) => sum + s.spec.memoryMiB, 0);
-  return { steps, upgrades, frontend, cloud, cloudService, endpoints, probes: [...scenarioProbes, ...probes], catalog, allow, owners, hostPorts: input.hostPorts, memoryMiB };
+  return { steps, upgrades, frontend, cloud, cloudService, endpoints, probes: [...scenarioProbes, ...probes], upgradeData, catalog, allow, owners, hostPorts: input.hostPorts, memoryMiB };
 }
 
 /** What every template of the cell may read: ports, hosts, the release, the cell, the run, the backend. */

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { LoadedScenario } from '../config/load-scenario.ts';
-import { repoRoot } from '../config/paths.ts';
 import { UsageError } from '../errors.ts';
 import { shellJoin } from '../util/shell.ts';
 import { parseTempestSelection } from '../../tempest-bridge/selection.ts';
@@ -63,7 +62,7 @@ export function expandCells(input: MatrixInput): PlannedCell[] {
     const excluded = input.cells.includes(id) ? undefined : (input.exclude ?? []).find((rule) => matches(rule, scenario.spec.name, releaseName, backend));
     const upgradeTo = scenario.spec.upgrade?.paths[releaseName];
     const skipReason = excluded ? `excluded by the config: ${excluded.reason}` : unsupportedReason(scenario, releaseName, backend)
-      ?? (scenario.spec.upgrade && upgradeTo === undefined ? `no upgrade path from ${releaseName} (upgrade.paths in ${path.relative(repoRoot, scenario.file)})` : undefined)
+      ?? (scenario.spec.upgrade && upgradeTo === undefined ? `no upgrade path from ${releaseName} (upgrade.paths in ${path.relative(process.cwd(), scenario.file)})` : undefined)
       ?? (upgradeTo !== undefined ? unsupportedReason(scenario, upgradeTo, backend, scenario.spec.upgrade!.services) : undefined);
     const selectionText = input.tempest ?? scenario.spec.tempest.default;
     const tempest = parseTempestSelection(selectionText, input.tempest === undefined ? `${scenario.file}: tempest.default` : '--tempest');
@@ -91,7 +90,7 @@ function refuseDuplicates(input: MatrixInput): void {
   const twice = (values: readonly string[]) => values.find((v, i) => values.indexOf(v) !== i);
   const scenario = twice(input.scenarios.map((s) => s.spec.name));
   if (scenario !== undefined) {
-    const files = input.scenarios.filter((s) => s.spec.name === scenario).map((s) => path.relative(repoRoot, s.file));
+    const files = input.scenarios.filter((s) => s.spec.name === scenario).map((s) => path.relative(process.cwd(), s.file));
     throw new UsageError(`scenario "${scenario}" is given twice${new Set(files).size > 1 ? ` (${files.join(' and ')} have the same name)` : ''}: name each once (--scenario, or matrix.scenarios in gategrid.config.yaml)`);
   }
   const release = twice(input.releases);

@@ -9,6 +9,7 @@ import { nextSlot, type DeploymentPlan, type ServiceUpgrade, type Step } from '.
 import type { ServiceSpec } from '../backends/backend.ts';
 import { FrontendSocket, type SlotStat } from './frontend-socket.ts';
 import { afterUpgradeCheck, makeResources } from '../openstack/upgrade-resources.ts';
+import { createData, verifiableWhileDown, verifyAndCleanData, verifyDataWhileDown } from './upgrade-data.ts';
 import type { MadeResources, ResourceGroup } from '../openstack/made-resources.ts';
 import { Session } from '../openstack/rest-client.ts';
 import type { WorkloadHooks } from '../openstack/workload-hooks.ts';
@@ -74,6 +75,17 @@ export async function runUpgrade(input: UpgradeInput): Promise<CheckResult[]> {
     }
   }
 
+  // What must survive, as the scenario's own probes: made before the upgrade like the resources.
+  // Made as the release it starts from renders it; verified as the one it moves to does.
+  const data = input.to.upgradeData;
+  let dataMade = false;
+  if (data && input.from.upgradeData) {
+    const created = await createData(input.from.upgradeData, input.env);
+    checks.push(...created);
+    dataMade = created.every((c) => c.status === 'passed');
+    log(`upgrade: data ${dataMade ? 'made' : 'not made'} on ${input.fromRelease} (${created.length} step(s))`);
+  }
+
   const probes = input.probe.map((name) => {
     const endpoint = input.from.endpoints.find((e) => e.name === name)!;
     const probe = new DowntimeProbe(endpoint.url, { ok: (status) => endpoint.status.includes(status) });
@@ -97,6 +109,7 @@ export async function runUpgrade(input: UpgradeInput): Promise<CheckResult[]> {
         const verified = await verifyWhileDown(input, name, state, made);
         if (typeof verified === 'string') unverified = verified;
         else if (verified) checks.push(verified);
+        if (data && dataMade && verifiableWhileDown(data, name)) checks.push(await verifyDataWhileDown(data, input.env, name, state));
       });
       live.set(name, how.container);
       const message = `${input.fromRelease} → ${input.toRelease} ${how.said} in ${((Date.now() - started) / 1000).toFixed(1)} s${unverified ? `; ${unverified}` : ''}`;
@@ -124,6 +137,7 @@ export async function runUpgrade(input: UpgradeInput): Promise<CheckResult[]> {
     }
   }
   for (const m of made) checks.push(await runCheck(afterUpgradeCheck(m, input.cloud!), undefined));
+  if (data && dataMade) checks.push(...await verifyAndCleanData(data, input.env));
   // A new release that answered its readiness probe and died after it (nova-compute refusing the
   // old computes' service records) is red here, not only through whichever API call notices.
   for (const name of input.services.filter((n) => checks.some((c) => c.id === `upgrade.service.${n}` && c.status === 'passed'))) {

@@ -35,7 +35,10 @@ test('integration: installed from its packed tarball into a new project, `gategr
   t.regex(init.all ?? '', /wrote gategrid\.config\.yaml and catalogue\//);
   const list = await inProject(project, ['list']);
   t.is(list.exitCode, 0, list.all);
-  t.deepEqual((list.stdout ?? '').trim().split('\n'), ['hello/bookworm/docker', 'hello/trixie/docker'], 'the project\'s matrix alone');
+  t.deepEqual((list.stdout ?? '').trim().split('\n'), [
+    'hello/bookworm/docker', 'hello/trixie/docker', 'hello-upgrade/bookworm/docker',
+    'hello-upgrade/trixie/docker  (skipped: no upgrade path from trixie (upgrade.paths in catalogue/hello-upgrade.yaml))',
+  ], 'the project\'s matrix alone');
 
   const run = await inProject(project, ['run']);
   t.log((run.all ?? '').split('\n').filter((l) => /PASSED|FAILED|image (web|cache) built|gategrid run/.test(l)).join('\n'));
@@ -44,14 +47,23 @@ test('integration: installed from its packed tarball into a new project, `gategr
   t.truthy(report, 'the run names its report');
   t.true(report!.startsWith(path.join(project, 'gategrid-out')), `results under the project: ${report}`);
   const results = JSON.parse(await readFile(path.join(report!, 'results.json'), 'utf8')) as RunResult;
-  t.deepEqual(results.cells.map((c) => `${c.id} ${c.status}`), ['hello/bookworm/docker passed', 'hello/trixie/docker passed']);
+  t.deepEqual(results.cells.map((c) => `${c.id} ${c.status}`), ['hello/bookworm/docker passed', 'hello/trixie/docker passed', 'hello-upgrade/bookworm/docker passed', 'hello-upgrade/trixie/docker skipped']);
   // Its checks as data ran on each release: the scenario's HTTP and TCP probes, the cache recipe's exec probes.
-  for (const cell of results.cells) {
+  for (const cell of results.cells.filter((c) => c.id.startsWith('hello/'))) {
     const probes = cell.checks.filter((c) => c.kind === 'probe').map((c) => `${c.id} ${c.status}`);
     t.deepEqual(probes, ['probe.page-names-its-release passed', 'probe.cache-port passed', 'probe.cache.answers-ping passed', 'probe.cache.keeps-a-key passed'], cell.id);
     t.true(cell.checks.some((c) => c.id === 'smoke.endpoint.page' && c.status === 'passed'));
   }
   t.regex(results.cells[1]!.checks.find((c) => c.id === 'probe.page-names-its-release')!.message ?? '', /GET http:\/\/127\.0\.0\.1:\d+\/: 200, body matches/);
+  // The upgrade (bookworm → trixie, in place): the key written before it is read back while nginx
+  // is down and after the whole upgrade, then deleted; the page's outage measured.
+  const upgrade = results.cells.find((c) => c.id === 'hello-upgrade/bookworm/docker')!;
+  const byId = new Map(upgrade.checks.map((c) => [c.id, c]));
+  for (const id of ['upgrade.service.cache', 'upgrade.service.web', 'upgrade.data.create.write-a-key', 'upgrade.while-down.web.data', 'upgrade.data.verify.read-it-back', 'upgrade.data.cleanup.delete-it', 'upgrade.downtime.page']) {
+    t.is(byId.get(id)?.status, 'passed', `${id}: ${byId.get(id)?.message ?? 'absent'}`);
+  }
+  t.false(byId.has('upgrade.while-down.cache.data'), 'not verified while the cache that holds it was down');
+  t.regex(byId.get('upgrade.data.verify.read-it-back')!.message ?? '', /cache: redis-cli get kept-over-the-upgrade: exit 0, output matches \/\^written on bookworm\$\//);
   t.deepEqual(await leftovers(results.run.id), []);
 
   // A broken recipe of the project's own: the error names its file, line and field, before anything starts.
