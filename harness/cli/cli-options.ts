@@ -6,7 +6,7 @@ export const USAGE = `gategrid — gating and scenario tests for containerised d
 usage:
   gategrid --version             the version and the commit it was built from
   gategrid init  [DIR]           a starting point for your own project (default: here): a config
-                                 and a catalogue (one scenario: nginx and Redis from Debian's packages);
+                                 and a catalogue (nginx and Redis from Debian's packages, and their upgrade);
                                  refused where either exists
   gategrid run   [filters] [--out DIR] [--matrix FILE.xlsx] [--keep never|failed|always] [--retries N] [--retry-failed]
                  [--concurrency N] [--fail-fast] [--quiet]

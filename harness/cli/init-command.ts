@@ -4,7 +4,7 @@ import path from 'node:path';
 import { UsageError } from '../errors.ts';
 import { repoRoot } from '../config/paths.ts';
 
-/** What `init` copies: a two-service project (nginx and Redis from Debian's packages) on two releases. */
+/** What `init` copies: a two-service project (nginx and Redis from Debian's packages) on two releases, and its upgrade. */
 export const STARTER = path.join(repoRoot, 'examples', 'starter');
 
 /**
@@ -24,7 +24,7 @@ export async function commandInit(dir: string, out: (line: string) => void = (l)
   for (const entry of entries) {
     await cp(path.join(STARTER, entry), path.join(target, entry), { recursive: true, errorOnExist: true, force: false });
   }
-  out(`gategrid init: wrote gategrid.config.yaml and catalogue/ (scenario hello: nginx and Redis on Debian bookworm and trixie) into ${target}`);
+  out(`gategrid init: wrote gategrid.config.yaml and catalogue/ (scenarios hello: nginx and Redis on Debian bookworm and trixie, and hello-upgrade: from one to the other, a key kept) into ${target}`);
   out('next: npx gategrid list, then npx gategrid run (its first run builds the images: a few minutes)');
   return 0;
 }
