@@ -79,6 +79,12 @@ export async function loadScenario(nameOrPath: string, catalogues: Catalogues): 
 
   checkReferences(spec, file, services, yaml.lineOf.bind(yaml));
   checkProbes(spec, file, services, yaml.lineOf.bind(yaml));
+  spec.checks.runners.forEach((r, i) => {
+    if (!catalogues.images.has(r.image)) {
+      const line = yaml.lineOf(['checks', 'runners', i, 'image']);
+      throw new ConfigError(file, `checks.runners[${i}].image`, `unknown image "${r.image}": name an image of images/images.yaml in a catalogue (${catalogues.dirs.join(', ')})`, line !== undefined ? { line } : {});
+    }
+  });
   checkWorkload(spec, file, services, catalogues.images, yaml.lineOf.bind(yaml));
   checkUpgrade(spec, file, services, catalogues.releases, yaml.lineOf.bind(yaml));
   return { spec, file, services, images: catalogues.images, releases: catalogues.releases, revision: hash.digest('hex').slice(0, 12), byName: !nameOrPath.endsWith('.yaml') };

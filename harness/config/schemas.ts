@@ -127,6 +127,21 @@ export const probeSchema = z.strictObject({
 }).refine((p) => [p.http, p.tcp, p.exec].filter((x) => x !== undefined).length === 1, { message: 'give exactly one of http, tcp or exec' });
 export type ProbeSpec = z.infer<typeof probeSchema>;
 
+/**
+ * A test runner of the project's own (issue 24): a one-shot container of one of the catalogue's
+ * images, in the cell's network, whose results file (JUnit XML or TAP) is folded into checks
+ * `runner.NAME.TEST`, as Tempest's subunit stream is. Command and environment are templates.
+ */
+export const runnerSchema = z.strictObject({
+  name,
+  image: name,
+  command,
+  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name'), z.string()).default({}),
+  results: z.strictObject({ file: z.string().regex(/^\/.+\/[^/]+$/, 'an absolute path of a file in a folder, e.g. /out/junit.xml'), format: z.enum(['junit', 'tap']) }),
+  timeoutSeconds: z.number().int().positive().max(3600).default(600),
+});
+export type RunnerSpec = z.infer<typeof runnerSchema>;
+
 /** known-failures.yaml: signatures of known failures, each with its bug, reason and expiry. */
 export const knownFailuresSchema = z.strictObject({
   failures: z.array(z.strictObject({
@@ -330,7 +345,9 @@ export const scenarioSchema = z.strictObject({
     logs: z.boolean().default(true),
     /** Checks as data, after the smoke checks (each service's own `probes` run too). */
     probes: z.array(probeSchema).default([]),
-  }).default({ smoke: true, api: [], logs: true, probes: [] }),
+    /** The project's own test runners, after the probes: their JUnit or TAP results as checks. */
+    runners: z.array(runnerSchema).default([]),
+  }).default({ smoke: true, api: [], logs: true, probes: [], runners: [] }),
   /**
    * Log lines this scenario causes on purpose (a database restarted by its upgrade), allowed in
    * the logs of `services` (all of them when omitted), each with its reason: a recipe's own

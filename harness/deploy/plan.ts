@@ -34,6 +34,16 @@ export interface RenderedProbe {
   readonly exec?: { readonly service: string; readonly command: readonly string[]; readonly exitCode: number; readonly output?: string };
 }
 
+/** A test runner's job as the cell runs it: its image's tag, rendered command and environment, where its results are. */
+export interface RenderedRunner {
+  readonly name: string;
+  readonly image: string;
+  readonly command: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly results: { readonly file: string; readonly format: 'junit' | 'tap' };
+  readonly timeoutMs: number;
+}
+
 /** What must survive an upgrade, as probes: made before it, verified while services are down and after, cleaned up. */
 export interface UpgradeData {
   readonly create: readonly RenderedProbe[];
@@ -68,6 +78,8 @@ export interface DeploymentPlan {
   readonly probes: readonly RenderedProbe[];
   /** The scenario's upgrade data (upgrade.data), rendered for this plan's release. */
   readonly upgradeData: UpgradeData | undefined;
+  /** The scenario's test runners (checks.runners), rendered, each with its image's tag. */
+  readonly runners: readonly RenderedRunner[];
   /** Catalog entries the cell registers (service types the catalog must list). */
   readonly catalog: readonly CatalogSpec[];
   readonly allow: ReadonlyMap<string, readonly AllowEntry[]>;
@@ -258,8 +270,18 @@ export function buildPlan(input: PlanInput): DeploymentPlan {
     cleanup: data.cleanup.map(scenarioProbe('upgrade.data.cleanup', 'upgrade.data.cleanup')),
     needs: data.needs,
   } : undefined;
+  const runners = input.scenario.spec.checks.runners.map((spec, i): RenderedRunner => {
+    const where = (f: string) => `${input.scenario.file} (checks.runners[${i}].${f})`;
+    const image = input.images.get(spec.image);
+    if (!image) throw new Error(`no image built for ${spec.image}`);
+    return {
+      name: spec.name, image, results: spec.results, timeoutMs: spec.timeoutSeconds * 1000,
+      command: spec.command.map((a, j) => renderTemplate(a, scenarioRender, where(`command[${j}]`))),
+      env: Object.fromEntries(Object.entries(spec.env).map(([k, v]) => [k, renderTemplate(v, scenarioRender, where(`env.${k}`))])),
+    };
+  });
   const memoryMiB = input.scenario.services.reduce((sum, s) => sum + s.spec.memoryMiB, 0);
-  return { steps, upgrades, frontend, cloud, cloudService, endpoints, probes: [...scenarioProbes, ...probes], upgradeData, catalog, allow, owners, hostPorts: input.hostPorts, memoryMiB };
+  return { steps, upgrades, frontend, cloud, cloudService, endpoints, probes: [...scenarioProbes, ...probes], upgradeData, runners, catalog, allow, owners, hostPorts: input.hostPorts, memoryMiB };
 }
 
 /** What every template of the cell may read: ports, hosts, the release, the cell, the run, the backend. */

@@ -10,7 +10,8 @@ import { buildPlan, type DeploymentPlan } from './plan.ts';
  * returns has placeholder images, ports and secrets: good for its shape (steps, dependencies), only.
  */
 export function preflight(scenario: LoadedScenario, releaseName: string, release: ReleaseSpec, backend: string): DeploymentPlan {
-  const images = new Map(scenario.services.map((s) => [s.spec.image, `preflight/${s.spec.image}`]));
+  const names = [...scenario.services.map((s) => s.spec.image), ...scenario.spec.checks.runners.map((r) => r.image)];
+  const images = new Map(names.map((name) => [name, `preflight/${name}`]));
   const hostPorts = Object.fromEntries(scenario.services.map((s) => [s.spec.name, Object.fromEntries(s.spec.ports.map((p) => [String(p), 40000]))]));
   return buildPlan({ scenario, releaseName, release, images, secrets: new SecretStore(), hostPorts, runId: 'preflight', cellId: `${scenario.spec.name}/${releaseName}/${backend}`, backend });
 }

@@ -36,6 +36,7 @@ export interface PlannedCell extends CellSpec {
 export function cellImages(cell: CellSpec): string[] {
   const names = cell.scenario.services.map((svc) => svc.spec.image);
   if (cell.scenario.spec.workload) names.push(cell.scenario.spec.workload.guestImage);
+  names.push(...cell.scenario.spec.checks.runners.map((r) => r.image));
   if (cell.tempest.kind !== 'none' && !cell.upgradeTo) names.push(TEMPEST_IMAGE);
   return names;
 }

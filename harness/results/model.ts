@@ -8,7 +8,7 @@ import type { NewLogLines } from './log-baseline.ts';
 export type CellStatus = 'passed' | 'failed' | 'flaky' | 'skipped' | 'error' | 'running';
 /** `flaky`: failed, then passed when run again alone (green for gating, always reported). */
 export type CheckStatus = 'passed' | 'failed' | 'skipped' | 'error' | 'flaky';
-export type CheckKind = 'smoke' | 'api' | 'probe' | 'tempest' | 'health' | 'logs' | 'upgrade';
+export type CheckKind = 'smoke' | 'api' | 'probe' | 'runner' | 'tempest' | 'health' | 'logs' | 'upgrade';
 export type PhaseStatus = 'passed' | 'failed' | 'skipped' | 'error' | 'interrupted';
 
 export interface PhaseResult {

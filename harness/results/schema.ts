@@ -21,7 +21,7 @@ const phaseSchema = z.looseObject({
 
 const checkSchema = z.looseObject({
   id: z.string().min(1),
-  kind: z.enum(['smoke', 'api', 'probe', 'tempest', 'health', 'logs', 'upgrade']),
+  kind: z.enum(['smoke', 'api', 'probe', 'runner', 'tempest', 'health', 'logs', 'upgrade']),
   status: z.enum(['passed', 'failed', 'skipped', 'error', 'flaky']),
   durationMs: z.number().nonnegative(),
   message: z.string().optional(),

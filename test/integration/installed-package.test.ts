@@ -53,6 +53,9 @@ test('integration: installed from its packed tarball into a new project, `gategr
     const probes = cell.checks.filter((c) => c.kind === 'probe').map((c) => `${c.id} ${c.status}`);
     t.deepEqual(probes, ['probe.page-names-its-release passed', 'probe.cache-port passed', 'probe.cache.answers-ping passed', 'probe.cache.keeps-a-key passed'], cell.id);
     t.true(cell.checks.some((c) => c.id === 'smoke.endpoint.page' && c.status === 'passed'));
+    // Its own test suite's TAP, read into checks: two passed, one skipped with its reason.
+    const runner = cell.checks.filter((c) => c.kind === 'runner').map((c) => `${c.id} ${c.status}`);
+    t.deepEqual(runner, ['runner.cache-suite.1 cache answers by its name passed', 'runner.cache-suite.2 a key set is read back passed', 'runner.cache-suite.3 the page over HTTP skipped'], cell.id);
   }
   t.regex(results.cells[1]!.checks.find((c) => c.id === 'probe.page-names-its-release')!.message ?? '', /GET http:\/\/127\.0\.0\.1:\d+\/: 200, body matches/);
   // The upgrade (bookworm → trixie, in place): the key written before it is read back while nginx

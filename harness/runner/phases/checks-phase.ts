@@ -1,6 +1,8 @@
 import { runCheck, runChecks, type Check } from '../../checks/check.ts';
 import { smokeChecks } from '../../checks/smoke-checks.ts';
 import { probeChecks } from '../../checks/probes/probe-checks.ts';
+import { runnerChecks } from '../../checks/runners/runner-checks.ts';
+import path from 'node:path';
 import type { CatalogSpec, CloudSpec } from '../../config/schemas.ts';
 import { apiChecks, apiContext, type ApiGroup } from '../../openstack/api-checks.ts';
 import type { ApiContext } from '../../openstack/api-context.ts';
@@ -21,10 +23,12 @@ export function checksPhase(run: CellRun): CellPhase {
         r.addChecks(await runChecks(smokeChecks(r.steps, plan.endpoints), ctx));
       }
       if (plan.probes.length > 0) r.addChecks(await runChecks(probeChecks(plan.probes), { env: r.env! }));
+      const artifactDir = path.join(options.outDir, result.artifacts.logs, 'runners');
+      for (const runner of plan.runners) r.addChecks(await runnerChecks(runner, { env: r.env!, artifactDir, redact: (text) => r.secrets.redact(text) }));
       const groups = cell.scenario.spec.checks.api;
       if (groups.length > 0 && plan.cloud) await runApiChecks(r, plan.cloud, plan.catalog, groups);
     },
-    verdict: () => phaseVerdict(result.checks.filter((c) => c.kind === 'smoke' || c.kind === 'probe' || c.kind === 'api')),
+    verdict: () => phaseVerdict(result.checks.filter((c) => c.kind === 'smoke' || c.kind === 'probe' || c.kind === 'runner' || c.kind === 'api')),
   };
 }
 

@@ -1,0 +1,51 @@
+/** A project's own test runner in the cell, its JUnit or TAP results folded into checks `runner.NAME.TEST` (as Tempest's subunit is). */
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Environment } from '../../backends/backend.ts';
+import type { RenderedRunner } from '../../deploy/plan.ts';
+import type { CheckResult } from '../../results/model.ts';
+import { errorMessage } from '../../errors.ts';
+import { parseJunit } from './junit-results.ts';
+import { parseTap } from './tap-results.ts';
+
+export interface RunnerContext {
+  readonly env: Environment;
+  /** Where the results file is kept (the cell's logs folder). */
+  readonly artifactDir: string;
+  readonly redact: (text: string) => string;
+}
+
+/**
+ * Runs the runner as a one-shot job in the cell's network, reads its results file (kept beside the
+ * logs, redacted like every artifact) and returns a check per test. A runner that leaves no results
+ * file, or one with no test in it, is red at `runner.NAME` saying so; its exit code alone decides
+ * nothing (runners exit non-zero when a test fails, which the tests already say).
+ */
+export async function runnerChecks(runner: RenderedRunner, ctx: RunnerContext): Promise<CheckResult[]> {
+  const started = Date.now();
+  const file = path.posix.basename(runner.results.file);
+  const job = `runner-${runner.name}`;
+  const kept = path.join(ctx.artifactDir, `${runner.name}-${file}`);
+  const whole = (status: CheckResult['status'], message: string): CheckResult[] => [{ id: `runner.${runner.name}`, kind: 'runner', status, durationMs: Date.now() - started, message }];
+  let exitCode: number;
+  try {
+    ({ exitCode } = await ctx.env.runJob({
+      name: job, image: runner.image, command: runner.command, env: runner.env, files: [], volumes: [], ports: [], timeoutMs: runner.timeoutMs,
+      outputs: { dir: path.posix.dirname(runner.results.file), files: [file], to: ctx.artifactDir },
+    }));
+  } catch (error) {
+    return whole('error', `the runner could not run: ${errorMessage(error)}`);
+  }
+  const copied = path.join(ctx.artifactDir, file);
+  const text = await readFile(copied, 'utf8').catch(() => undefined);
+  if (text === undefined) return whole('failed', `left no results file ${runner.results.file} (exit ${exitCode}); its log: ${ctx.env.logFile(job)}`);
+  // Only the redacted copy stays: the file as the runner wrote it may hold a secret it was given.
+  await writeFile(kept, ctx.redact(text));
+  await rm(copied, { force: true });
+  const tests = runner.results.format === 'junit' ? parseJunit(text) : parseTap(text);
+  if (tests.length === 0) return whole('failed', `${runner.results.file} holds no test (exit ${exitCode})`);
+  return tests.map((t) => ({
+    id: `runner.${runner.name}.${t.name}`, kind: 'runner', status: t.status, durationMs: t.durationMs,
+    ...(t.message ? { message: ctx.redact(t.message) } : {}),
+  }));
+}
