@@ -15,6 +15,10 @@ const code = await runCli(process.argv.slice(2));
 process.exitCode = code;
 // Everything is written by now; a handle something left open must not keep a CI job waiting.
 setTimeout(() => {
-  process.stderr.write('gategrid: exiting although a handle is still open (a bug worth reporting)\n');
+  // What is still open, by kind (Timeout, TCPSocketWrap, ChildProcess…): the report's first clue.
+  const counts = new Map<string, number>();
+  for (const kind of process.getActiveResourcesInfo()) counts.set(kind, (counts.get(kind) ?? 0) + 1);
+  const open = [...counts].map(([kind, n]) => (n > 1 ? `${kind} ×${n}` : kind));
+  process.stderr.write(`gategrid: exiting although a handle is still open (a bug worth reporting; open: ${open.join(', ') || 'none named'})\n`);
   process.exit(code);
 }, 10_000).unref();
