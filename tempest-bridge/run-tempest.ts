@@ -6,8 +6,8 @@ import type { CloudSpec, ScenarioSpec, TempestExclusion } from '../harness/confi
 import type { SecretStore } from '../harness/config/secrets.ts';
 import { InfraError } from '../harness/errors.ts';
 import type { CheckResult, PhaseResult } from '../harness/results/model.ts';
-import { encodeSubunitV2, parseSubunitV2 } from './subunit-v2.ts';
-import { foldTempestResults, isClassFixture, type TempestSummary, type TempestTest } from './tempest-results.ts';
+import { encodeSubunitV2, parseSubunitV2 } from '../harness/checks/runners/subunit-v2.ts';
+import { foldSubunit, isClassFixture, type SubunitSummary, type SubunitTest } from '../harness/checks/runners/subunit-results.ts';
 import { renderTempestConf } from './tempest-conf.ts';
 import { prepareTempestResources, type TempestWorkload } from './tempest-resources.ts';
 import { exactTestRegex, formatTempestSelection, type TempestSelection } from './selection.ts';
@@ -35,7 +35,7 @@ export interface TempestRun {
 export interface TempestOutcome {
   readonly checks: CheckResult[];
   readonly phase: Omit<PhaseResult, 'startedAt'>;
-  readonly summary: TempestSummary;
+  readonly summary: SubunitSummary;
 }
 
 /** The tests a cell never runs: its scenario's exclusions, then those of each service recipe it deploys. */
@@ -59,14 +59,14 @@ export async function runTempest(run: TempestRun): Promise<TempestOutcome> {
   const excludeText = excluded.map((e) => `${e.regex}  # ${e.reason}`).join('\n');
 
   const first = await tempestJob(run, 'tempest', conf, excludeText, { TEMPEST_SELECTION: formatTempestSelection(run.selection), TEMPEST_CONCURRENCY: String(t.concurrency) });
-  const summary = foldTempestResults(parseSubunitV2(first));
+  const summary = foldSubunit(parseSubunitV2(first));
   const checks = summary.tests.map(toCheck);
 
   // Class fixtures cannot be selected by id: only real tests are re-run.
   const failed = summary.tests.filter((x) => x.status === 'failed' && !isClassFixture(x.id));
   if (run.rerunFailed && failed.length > 0 && failed.length <= 25) {
     run.log(`tempest: re-running ${failed.length} failed test(s) alone`);
-    const again = foldTempestResults(parseSubunitV2(await tempestJob(run, 'tempest-rerun', conf, excludeText,
+    const again = foldSubunit(parseSubunitV2(await tempestJob(run, 'tempest-rerun', conf, excludeText,
       { TEMPEST_INCLUDE_LIST: '/etc/tempest/include.txt', TEMPEST_CONCURRENCY: '1' }, failed.map((f) => exactTestRegex(f.id)).join('\n'))));
     markFlaky(checks, again);
   }
@@ -125,7 +125,7 @@ async function redactArtifacts(run: TempestRun, log: string, stream: string, byt
 }
 
 /** Failed in the run, passed when run again alone: `flaky`, with the first failure kept in the message. */
-export function markFlaky(checks: CheckResult[], rerun: TempestSummary): void {
+export function markFlaky(checks: CheckResult[], rerun: SubunitSummary): void {
   for (const check of checks) {
     const retry = rerun.tests.find((x) => x.id === check.id);
     if (check.status === 'failed' && retry?.status === 'passed') {
@@ -135,7 +135,7 @@ export function markFlaky(checks: CheckResult[], rerun: TempestSummary): void {
   }
 }
 
-export function toCheck(test: TempestTest): CheckResult {
+export function toCheck(test: SubunitTest): CheckResult {
   return {
     id: test.id, kind: 'tempest', status: test.status, durationMs: test.durationMs,
     ...(test.reason ? { message: test.reason } : {}),

@@ -129,7 +129,7 @@ export type ProbeSpec = z.infer<typeof probeSchema>;
 
 /**
  * A test runner of the project's own (issue 24): a one-shot container of one of the catalogue's
- * images, in the cell's network, whose results file (JUnit XML or TAP) is folded into checks
+ * images, in the cell's network, whose results file (JUnit XML, TAP or subunit v2) is folded into checks
  * `runner.NAME.TEST`, as Tempest's subunit stream is. Command and environment are templates.
  */
 export const runnerSchema = z.strictObject({
@@ -137,7 +137,7 @@ export const runnerSchema = z.strictObject({
   image: name,
   command,
   env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name'), z.string()).default({}),
-  results: z.strictObject({ file: z.string().regex(/^\/.+\/[^/]+$/, 'an absolute path of a file in a folder, e.g. /out/junit.xml'), format: z.enum(['junit', 'tap']) }),
+  results: z.strictObject({ file: z.string().regex(/^\/.+\/[^/]+$/, 'an absolute path of a file in a folder, e.g. /out/junit.xml'), format: z.enum(['junit', 'tap', 'subunit']) }),
   timeoutSeconds: z.number().int().positive().max(3600).default(600),
 });
 export type RunnerSpec = z.infer<typeof runnerSchema>;

@@ -40,7 +40,7 @@ export interface RenderedRunner {
   readonly image: string;
   readonly command: readonly string[];
   readonly env: Readonly<Record<string, string>>;
-  readonly results: { readonly file: string; readonly format: 'junit' | 'tap' };
+  readonly results: { readonly file: string; readonly format: 'junit' | 'tap' | 'subunit' };
   readonly timeoutMs: number;
 }
 

@@ -7,6 +7,8 @@ import type { CheckResult } from '../../results/model.ts';
 import { errorMessage } from '../../errors.ts';
 import { parseJunit } from './junit-results.ts';
 import { parseTap } from './tap-results.ts';
+import { subunitRunnerTests } from './subunit-results.ts';
+import { parseSubunitV2 } from './subunit-v2.ts';
 
 export interface RunnerContext {
   readonly env: Environment;
@@ -37,12 +39,15 @@ export async function runnerChecks(runner: RenderedRunner, ctx: RunnerContext): 
     return whole('error', `the runner could not run: ${errorMessage(error)}`);
   }
   const copied = path.join(ctx.artifactDir, file);
-  const text = await readFile(copied, 'utf8').catch(() => undefined);
-  if (text === undefined) return whole('failed', `left no results file ${runner.results.file} (exit ${exitCode}); its log: ${ctx.env.logFile(job)}`);
-  // Only the redacted copy stays: the file as the runner wrote it may hold a secret it was given.
-  await writeFile(kept, ctx.redact(text));
+  const data = await readFile(copied).catch(() => undefined);
+  if (data === undefined) return whole('failed', `left no results file ${runner.results.file} (exit ${exitCode}); its log: ${ctx.env.logFile(job)}`);
+  const format = runner.results.format;
+  const text = format === 'subunit' ? undefined : data.toString('utf8');
+  const tests = text === undefined ? subunitRunnerTests(parseSubunitV2(data)) : format === 'junit' ? parseJunit(text) : parseTap(text);
+  // Only a redacted copy stays, as the file the runner wrote may hold a secret it was given; a
+  // binary subunit stream is kept as the tests read from it (JSON).
+  await writeFile(text === undefined ? `${kept}.json` : kept, ctx.redact(text ?? `${JSON.stringify(tests, null, 2)}\n`));
   await rm(copied, { force: true });
-  const tests = runner.results.format === 'junit' ? parseJunit(text) : parseTap(text);
   if (tests.length === 0) return whole('failed', `${runner.results.file} holds no test (exit ${exitCode})`);
   return tests.map((t) => ({
     id: `runner.${runner.name}.${t.name}`, kind: 'runner', status: t.status, durationMs: t.durationMs,

@@ -1,7 +1,9 @@
+/** A subunit v2 stream (stestr's, Tempest's, any Python unittest runner's) folded into one outcome per test. */
 import type { SubunitEvent, SubunitParse } from './subunit-v2.ts';
+import type { RunnerTest } from './runner-test.ts';
 
-/** One Tempest test's outcome, as read from its subunit stream. */
-export interface TempestTest {
+/** One test's outcome, as read from its subunit stream. */
+export interface SubunitTest {
   readonly id: string;
   readonly status: 'passed' | 'failed' | 'skipped' | 'error';
   readonly durationMs: number;
@@ -10,15 +12,15 @@ export interface TempestTest {
   readonly tags?: readonly string[];
 }
 
-export interface TempestSummary {
-  readonly tests: TempestTest[];
+export interface SubunitSummary {
+  readonly tests: SubunitTest[];
   readonly counts: { total: number; passed: number; failed: number; skipped: number; error: number };
   /** Wall time from the first to the last timestamp of the stream. */
   readonly wallMs: number;
   readonly interrupted?: string;
 }
 
-// Fixtures and process noise that are not tests.
+// unittest's class fixtures and stestr's own noise, which are not tests.
 const NOT_A_TEST = /^(setUpClass|tearDownClass) \(|^subunit\.parser$/;
 
 export const isClassFixture = (id: string): boolean => /^(setUpClass|tearDownClass) \(/.test(id);
@@ -28,7 +30,7 @@ export const isClassFixture = (id: string): boolean => /^(setUpClass|tearDownCla
  * stream was cut) is an `error` saying so; a class fixture that failed (setUpClass) is `failed`
  * under its own id, since every test of its class then never ran.
  */
-export function foldTempestResults(parsed: SubunitParse): TempestSummary {
+export function foldSubunit(parsed: SubunitParse): SubunitSummary {
   const byId = new Map<string, { start?: number; end?: number; status?: string; files: Map<string, string>; tags?: readonly string[] }>();
   let first = Number.POSITIVE_INFINITY;
   let last = 0;
@@ -43,7 +45,7 @@ export function foldTempestResults(parsed: SubunitParse): TempestSummary {
     record(entry, e);
   }
 
-  const tests: TempestTest[] = [];
+  const tests: SubunitTest[] = [];
   for (const [id, entry] of byId) {
     if (entry.status === 'exists' && entry.start === undefined) continue; // listed, not run
     const fixture = NOT_A_TEST.test(id);
@@ -69,7 +71,7 @@ export function foldTempestResults(parsed: SubunitParse): TempestSummary {
     }
   }
   tests.sort((a, b) => a.id.localeCompare(b.id));
-  const count = (s: TempestTest['status']) => tests.filter((t) => t.status === s).length;
+  const count = (s: SubunitTest['status']) => tests.filter((t) => t.status === s).length;
   return {
     tests,
     counts: { total: tests.length, passed: count('passed'), failed: count('failed'), skipped: count('skipped'), error: count('error') },
@@ -93,4 +95,12 @@ function record(entry: { start?: number; end?: number; status?: string; files: M
 /** The exception line of a traceback: its last non-empty line. */
 function firstLine(traceback: string | undefined): string | undefined {
   return traceback?.trim().split('\n').filter(Boolean).at(-1)?.slice(0, 300);
+}
+
+/** A project's runner's subunit results as checks read them (issue 24): a failure's traceback its message. */
+export function subunitRunnerTests(parsed: SubunitParse): RunnerTest[] {
+  return foldSubunit(parsed).tests.map((t) => ({
+    name: t.id, status: t.status, durationMs: t.durationMs,
+    ...(t.traceback ? { message: t.traceback } : t.reason ? { message: t.reason } : {}),
+  }));
 }

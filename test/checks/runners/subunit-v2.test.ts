@@ -1,6 +1,6 @@
 import test from 'ava';
-import { encodeSubunitV2, parseSubunitV2 } from '../../tempest-bridge/subunit-v2.ts';
-import { foldTempestResults } from '../../tempest-bridge/tempest-results.ts';
+import { encodeSubunitV2, parseSubunitV2 } from '../../../harness/checks/runners/subunit-v2.ts';
+import { foldSubunit, subunitRunnerTests } from '../../../harness/checks/runners/subunit-results.ts';
 
 const at = (s: number) => new Date(Date.UTC(2026, 10, 22, 0, 0, s));
 const id = 'tempest.api.identity.v3.test_tokens.TokensV3Test.test_create_token[id-6f8e4436,smoke]';
@@ -43,7 +43,7 @@ test('folding: passed, skipped with reason, failed with traceback, and unfinishe
     encodeSubunitV2({ testId: 'x.cut', status: 'inprogress', timestamp: at(6) }),
   ];
   const whole = Buffer.concat(packets);
-  const summary = foldTempestResults(parseSubunitV2(whole.subarray(0, whole.length - 3)));
+  const summary = foldSubunit(parseSubunitV2(whole.subarray(0, whole.length - 3)));
   const byId = Object.fromEntries(summary.tests.map((x) => [x.id, x]));
   t.is(byId['x.ok']!.status, 'passed');
   t.is(byId['x.ok']!.durationMs, 2000);
@@ -54,35 +54,28 @@ test('folding: passed, skipped with reason, failed with traceback, and unfinishe
   t.regex(byId['x.fail']!.traceback!, /File "t\.py"/);
   t.is(byId['x.cut'], undefined, 'the cut packet itself was never read');
   t.truthy(summary.interrupted);
-  const cutLater = foldTempestResults(parseSubunitV2(whole));
+  const cutLater = foldSubunit(parseSubunitV2(whole));
   t.is(cutLater.tests.find((x) => x.id === 'x.cut')!.status, 'error');
   t.regex(cutLater.tests.find((x) => x.id === 'x.cut')!.reason!, /interrupted/);
   t.deepEqual(summary.counts, { total: 3, passed: 1, failed: 1, skipped: 1, error: 0 });
 });
 
 test('a failed class fixture is failed (its tests never ran), a passed one is not a test', (t) => {
-  const summary = foldTempestResults(parseSubunitV2(Buffer.concat([
+  const summary = foldSubunit(parseSubunitV2(Buffer.concat([
     encodeSubunitV2({ testId: 'setUpClass (x.Tests)', status: 'fail', timestamp: at(1), fileName: 'traceback', fileBytes: Buffer.from('IdentityError: no admin\n') }),
     encodeSubunitV2({ testId: 'tearDownClass (x.Other)', status: 'success', timestamp: at(2) }),
   ])));
   t.deepEqual(summary.tests.map((x) => [x.id, x.status]), [['setUpClass (x.Tests)', 'failed']]);
 });
 
-import { markFlaky, toCheck } from '../../tempest-bridge/run-tempest.ts';
-
-test('failed then passed alone is flaky; failed twice stays failed; the first failure is kept', (t) => {
-  const first = foldTempestResults(parseSubunitV2(Buffer.concat([
-    encodeSubunitV2({ testId: 'a', status: 'fail', timestamp: at(1), fileName: 'traceback', fileBytes: Buffer.from('AssertionError: role missing\n') }),
-    encodeSubunitV2({ testId: 'b', status: 'fail', timestamp: at(1), fileName: 'traceback', fileBytes: Buffer.from('AssertionError: 500\n') }),
-    encodeSubunitV2({ testId: 'c', status: 'success', timestamp: at(1) }),
+test('a runner\'s subunit as checks read it: a failure\'s traceback its message, a skip its reason', (t) => {
+  const tests = subunitRunnerTests(parseSubunitV2(Buffer.concat([
+    encodeSubunitV2({ testId: 'rows.test_survive', status: 'inprogress', timestamp: at(1) }),
+    encodeSubunitV2({ testId: 'rows.test_survive', status: 'fail', timestamp: at(3), fileName: 'traceback', fileBytes: Buffer.from('Traceback:\nAssertionError: 2 rows, not 3\n') }),
+    encodeSubunitV2({ testId: 'rows.test_later', status: 'skip', timestamp: at(3), fileName: 'reason', fileBytes: Buffer.from('not on bookworm') }),
   ])));
-  const again = foldTempestResults(parseSubunitV2(Buffer.concat([
-    encodeSubunitV2({ testId: 'a', status: 'success', timestamp: at(2) }),
-    encodeSubunitV2({ testId: 'b', status: 'fail', timestamp: at(2) }),
-  ])));
-  const checks = first.tests.map(toCheck);
-  markFlaky(checks, again);
-  t.deepEqual(checks.map((c) => [c.id, c.status]), [['a', 'flaky'], ['b', 'failed'], ['c', 'passed']]);
-  t.regex(checks[0]!.message!, /failed, then passed when run again alone: AssertionError: role missing/);
-  t.is(checks[0]!.kind, 'tempest');
+  t.deepEqual(tests, [
+    { name: 'rows.test_later', status: 'skipped', durationMs: 0, message: 'not on bookworm' },
+    { name: 'rows.test_survive', status: 'failed', durationMs: 2000, message: 'Traceback:\nAssertionError: 2 rows, not 3\n' },
+  ]);
 });
