@@ -82,6 +82,7 @@ export async function planCells(values: CliValues, config: GategridConfig): Prom
     cells: values.cell ?? [],
     shard: values.shard === undefined ? undefined : parseShard(values.shard),
     tempest: values.tempest,
+    configFile: values.config,
   });
   // Every scenario's plan, dry-run on each release it will deploy: bad input stops here, not after the image builds.
   const checked = new Set<string>();

@@ -27,6 +27,8 @@ export interface MatrixInput {
   readonly configured?: { readonly scenarios: readonly string[]; readonly releases: readonly string[]; readonly backends: readonly string[] };
   /** Explicit `scenario/release/backend` ids; empty = all. */
   readonly cells: readonly string[];
+  /** The config file --config named (none: the default one): each repro command names it too. */
+  readonly configFile?: string | undefined;
   readonly shard?: { index: number; total: number } | undefined;
   /** `--tempest`: overrides every scenario's default selection. */
   readonly tempest?: string | undefined;
@@ -66,7 +68,10 @@ export function expandCells(input: MatrixInput): PlannedCell[] {
       ?? (upgradeTo !== undefined ? unsupportedReason(scenario, upgradeTo, backend, scenario.spec.upgrade!.services) : undefined);
     const selectionText = input.tempest ?? scenario.spec.tempest.default;
     const tempest = parseTempestSelection(selectionText, input.tempest === undefined ? `${scenario.file}: tempest.default` : '--tempest');
-    const extra = selectionText === scenario.spec.tempest.default ? [] : ['--tempest', selectionText];
+    const extra = [
+      ...(input.configFile ? ['--config', path.relative(process.cwd(), path.resolve(input.configFile))] : []),
+      ...(selectionText === scenario.spec.tempest.default ? [] : ['--tempest', selectionText]),
+    ];
     const tier = (input.tiers ?? []).find((rule) => matches(rule, scenario.spec.name, releaseName, backend));
     out.push({
       id, scenario, releaseName, release, backend, tempest, repro: reproCommand(scenario, releaseName, backend, extra),

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import test from 'ava';
 import { shardCells, parseShard } from '../../harness/matrix/cells.ts';
 import { UsageError } from '../../harness/errors.ts';
@@ -25,6 +26,7 @@ import { expandCells } from '../../harness/matrix/cells.ts';
 import { loadScenario } from '../../harness/config/load-scenario.ts';
 import { loadCatalogues } from '../../harness/config/load-catalogues.ts';
 import { loadConfig } from '../../harness/config/load-config.ts';
+import { repoRoot } from '../../harness/config/paths.ts';
 import { parseFault } from '../../harness/runner/faults.ts';
 
 async function scenarios() {
@@ -41,6 +43,13 @@ test('the shipped config expands to every scenario on every release; kubernetes 
   t.is(both[3]!.repro, `npx gategrid run --scenario core --release zed --backend kubernetes --revision ${both[3]!.scenario.revision}`);
   t.is(cells.find((c) => c.id === 'core/2025.1/docker')?.release.suite, 'trixie');
   t.is(cells[0]!.repro, `npx gategrid run --scenario identity --release victoria --backend docker --revision ${cells[0]!.scenario.revision}`);
+});
+
+test('a run of another config than the default: each repro command names that config, from where gategrid runs', async (t) => {
+  const { config } = await loadConfig(path.join(repoRoot, 'examples/notes/gategrid.config.yaml'));
+  const notes = await loadScenario('notes', await loadCatalogues(config.catalogues));
+  const [cell] = expandCells({ scenarios: [notes], releases: ['bookworm'], backends: ['docker'], cells: [], configFile: path.join(repoRoot, 'examples/notes/gategrid.config.yaml') });
+  t.is(cell!.repro, `npx gategrid run --scenario notes --release bookworm --backend docker --config ${path.relative(process.cwd(), path.join(repoRoot, 'examples/notes/gategrid.config.yaml'))} --revision ${notes.revision}`);
 });
 
 test('an excluded cell stays in the matrix as skipped with its reason; includes add cells', async (t) => {
