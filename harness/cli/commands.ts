@@ -13,7 +13,7 @@ import type { Owner } from '../backends/backend.ts';
 import { runOwner } from '../backends/docker/remove-labelled.ts';
 import { heartbeatFresh, LABEL_HOST, LABEL_OWNER, LABEL_PID, LABEL_RUN } from '../labels.ts';
 import { expandCells, parseShard } from '../matrix/cells.ts';
-import { affectedCells, type AffectedReasons } from '../matrix/affected.ts';
+import { affectedCells, type AffectedReasons, type AlwaysRunRule } from '../matrix/affected.ts';
 import { changedFiles } from '../util/git-changes.ts';
 import { flakeRates } from '../results/flake-rates.ts';
 import { readinessBadge, releaseReadiness } from '../../reports/release-readiness.ts';
@@ -96,7 +96,7 @@ export async function planCells(values: CliValues, config: GategridConfig): Prom
     }
   }
   if (values.affected === undefined) return cells;
-  const reasons = await affectedReasons(values.affected, cells, catalogues, '--affected');
+  const reasons = await affectedReasons(values.affected, cells, catalogues, '--affected', config.matrix.alwaysRun);
   return cells.filter((c) => reasons.has(c.id));
 }
 
@@ -113,20 +113,20 @@ function anyCell(values: CliValues, cells: readonly PlannedCell[]): boolean {
 }
 
 /** Why each cell the change since `base` touches is touched (see matrix/affected.ts). */
-async function affectedReasons(base: string, cells: readonly PlannedCell[], catalogues: Catalogues, flag: string): Promise<AffectedReasons> {
+async function affectedReasons(base: string, cells: readonly PlannedCell[], catalogues: Catalogues, flag: string, alwaysRun: readonly AlwaysRunRule[]): Promise<AffectedReasons> {
   // The project's own catalogue (the first of the path) is the repository a change is made in.
   const first = catalogues.dirs[0]!;
   const top = await execa('git', ['rev-parse', '--show-toplevel'], { cwd: first, reject: false, timeout: 30_000 });
   if (top.exitCode !== 0) throw new UsageError(`--affected/--base needs the first catalogue (${first}) in a git repository`);
   const root = String(top.stdout).trim();
-  return affectedCells(await changedFiles(base, root, flag), cells, catalogues.images, root);
+  return affectedCells(await changedFiles(base, root, flag), cells, catalogues.images, root, alwaysRun);
 }
 
 export async function commandAffected(values: CliValues): Promise<number> {
   if (values.base === undefined) throw new UsageError('usage: gategrid affected --base REF [filters] (REF: a branch, tag or commit, such as origin/main)');
   const { config } = await loadConfig(values.config);
   const cells = (await planCells({ ...values, affected: undefined }, config)).filter((c) => !c.skipReason);
-  const reasons = await affectedReasons(values.base, cells, await loadCatalogues(config.catalogues), '--base');
+  const reasons = await affectedReasons(values.base, cells, await loadCatalogues(config.catalogues), '--base', config.matrix.alwaysRun);
   for (const cell of cells) {
     const why = reasons.get(cell.id);
     if (!why) continue;

@@ -463,6 +463,8 @@ export const gategridConfigSchema = z.strictObject({
      * (a scenario not yet stable: the same, and said so), each with its reason.
      */
     tiers: z.array(cellRule.extend({ tier: z.enum(['informing', 'experimental']), reason })).default([]),
+    /** Cells `run --affected` runs whatever the change touched (a gate's smoke), each with its reason. */
+    alwaysRun: z.array(cellRule.extend({ reason })).default([]),
   }),
   timeouts: z.strictObject({
     imagesSeconds: seconds.default(2700),

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { parentOf, type LoadedImage } from '../config/load-catalogues.ts';
 import { cellImages, upgradeImages, type PlannedCell } from './cell.ts';
+import { cellMatches, type CellRule } from './cells.ts';
 
 /**
  * Which cells a change touches (as Kolla's jobs run only when their `files:` change), from the
@@ -105,7 +106,12 @@ const RULES: readonly Rule[] = [
 ];
 
 /** Cell id → why a change to `files` touches it; cells it does not touch are absent. */
-export function affectedCells(files: readonly string[], cells: readonly PlannedCell[], images: ReadonlyMap<string, LoadedImage>, root: string): AffectedReasons {
+/** A config rule (matrix.alwaysRun) naming cells that run under --affected whatever changed, with why. */
+export interface AlwaysRunRule extends CellRule {
+  readonly reason: string;
+}
+
+export function affectedCells(files: readonly string[], cells: readonly PlannedCell[], images: ReadonlyMap<string, LoadedImage>, root: string, alwaysRun: readonly AlwaysRunRule[] = []): AffectedReasons {
   const ctx: Context = { images, root };
   const reasons = new Map<string, string[]>();
   const add = (cell: PlannedCell, why: string) => {
@@ -121,6 +127,11 @@ export function affectedCells(files: readonly string[], cells: readonly PlannedC
       continue;
     }
     for (const [cell, why] of rule.cells(file, cells, ctx) ?? []) add(cell, why);
+  }
+  // The config's always-run set: a smoke of the gate that runs on every change, touched or not.
+  for (const cell of cells) {
+    const rule = alwaysRun.find((r) => cellMatches(r, cell.scenario.spec.name, cell.releaseName, cell.backend));
+    if (rule) add(cell, `always run (matrix.alwaysRun in the config): ${rule.reason}`);
   }
   return reasons;
 }

@@ -50,7 +50,7 @@ export function expandCells(input: MatrixInput): PlannedCell[] {
   const configuredCombos = configured.scenarios.flatMap((sc) => configured.releases.flatMap((r) => configured.backends.map((b) => [sc, r, b] as const)));
   for (const [field, rules] of [['exclude', input.exclude ?? []], ['tiers', input.tiers ?? []]] as const) {
     rules.forEach((rule: CellRule, i: number) => {
-      if (!configuredCombos.some(([sc, r, b]) => matches(rule, sc, r, b)) && !combos.some(([sc, r, b]) => matches(rule, sc.spec.name, r, b))) {
+      if (!configuredCombos.some(([sc, r, b]) => cellMatches(rule, sc, r, b)) && !combos.some(([sc, r, b]) => cellMatches(rule, sc.spec.name, r, b))) {
         throw new UsageError(`matrix.${field}[${i}] (${ruleText(rule)}) matches no cell of the matrix: fix its scenario, release or backend, or remove it`);
       }
     });
@@ -61,7 +61,7 @@ export function expandCells(input: MatrixInput): PlannedCell[] {
     if (!release) throw new UsageError(`unknown release "${releaseName}": known are ${[...scenario.releases.keys()].join(', ')} (scenarios/releases.yaml)`);
     const id = `${scenario.spec.name}/${releaseName}/${backend}`;
     if (input.cells.length > 0 && !input.cells.includes(id)) continue;
-    const excluded = input.cells.includes(id) ? undefined : (input.exclude ?? []).find((rule) => matches(rule, scenario.spec.name, releaseName, backend));
+    const excluded = input.cells.includes(id) ? undefined : (input.exclude ?? []).find((rule) => cellMatches(rule, scenario.spec.name, releaseName, backend));
     const upgradeTo = scenario.spec.upgrade?.paths[releaseName];
     const skipReason = excluded ? `excluded by the config: ${excluded.reason}` : unsupportedReason(scenario, releaseName, backend)
       ?? (scenario.spec.upgrade && upgradeTo === undefined ? `no upgrade path from ${releaseName} (upgrade.paths in ${path.relative(process.cwd(), scenario.file)})` : undefined)
@@ -72,7 +72,7 @@ export function expandCells(input: MatrixInput): PlannedCell[] {
       ...(input.configFile ? ['--config', path.relative(process.cwd(), path.resolve(input.configFile))] : []),
       ...(selectionText === scenario.spec.tempest.default ? [] : ['--tempest', selectionText]),
     ];
-    const tier = (input.tiers ?? []).find((rule) => matches(rule, scenario.spec.name, releaseName, backend));
+    const tier = (input.tiers ?? []).find((rule) => cellMatches(rule, scenario.spec.name, releaseName, backend));
     out.push({
       id, scenario, releaseName, release, backend, tempest, repro: reproCommand(scenario, releaseName, backend, extra),
       ...(tier ? { tier: tier.tier, tierReason: tier.reason } : {}),
@@ -104,7 +104,8 @@ function refuseDuplicates(input: MatrixInput): void {
   if (backend !== undefined) throw new UsageError(`backend "${backend}" is given twice: name each once (--backend, or matrix.backends in gategrid.config.yaml)`);
 }
 
-function matches(rule: CellRule, scenario: string, release: string, backend: string): boolean {
+/** Whether a config rule (each field optional) names this cell. */
+export function cellMatches(rule: CellRule, scenario: string, release: string, backend: string): boolean {
   return (rule.scenario === undefined || rule.scenario === scenario)
     && (rule.release === undefined || rule.release === release)
     && (rule.backend === undefined || rule.backend === backend);

@@ -46,3 +46,18 @@ test('an image recipe touches the cells needing it or an image built on it; Temp
   t.deepEqual([...tempest.keys()].sort(), cells.filter((c) => c.tempest.kind !== 'none').map((c) => c.id).sort());
   t.false(tempest.has('compute-upgrade/zed/docker'), 'an upgrade test without Tempest does not need its image');
 });
+
+test('the config\'s always-run cells run under --affected whatever changed (nothing, a document), each saying why', async (t) => {
+  const { cells } = await setup();
+  const catalogues = await loadCatalogues();
+  const always = [{ scenario: 'identity', release: 'zed', backend: 'docker', reason: 'the gate\'s smoke' }];
+  const reasons = affectedCells(['README.md'], cells, catalogues.images, repoRoot, always);
+  t.deepEqual([...reasons.keys()], ['identity/zed/docker']);
+  t.deepEqual(reasons.get('identity/zed/docker'), ['always run (matrix.alwaysRun in the config): the gate\'s smoke']);
+  // Beside a real reason, both are given.
+  const deploysHaproxy = cells.find((c) => c.scenario.services.some((s) => s.spec.name === 'haproxy'))!;
+  const both = affectedCells(['scenarios/services/haproxy/templates/haproxy.cfg'], cells, catalogues.images, repoRoot, [{ scenario: deploysHaproxy.scenario.spec.name, reason: 'smoke' }]);
+  const why = both.get(deploysHaproxy.id) ?? [];
+  t.is(why.length, 2, why.join(' | '));
+  t.true(affectedCells([], cells, catalogues.images, repoRoot).size === 0, 'without the rule, no change runs nothing');
+});
