@@ -163,6 +163,26 @@ test('log lines carry their own time: oslo.log\'s prefix and ISO 8601, read as U
   t.regex(finding!.context, /ValueError: scheduler_fanout/);
 });
 
+test('nova-api\'s DBConnectionError relayed by neutron\'s nova notifier is explained inside mariadb\'s stop, by the name its recipe gives, and red outside it', async (t) => {
+  // Recorded (compute-upgrade zed, 2026-12-07): the server booted just before the upgrade made
+  // neutron send nova a network-changed event in the first second of mariadb's stop; nova-api
+  // answered 500 with oslo.db's DBConnectionError and neutron logged it at ERROR.
+  const dir = await tempDir('gg-logs-');
+  await writeFile(path.join(dir, 'neutron-server.log'), await recorded('neutron-server-nova-notify-db-down.log'));
+  const mariadb = (await loadScenario('compute-upgrade', await loadCatalogues())).services.find((s) => s.spec.name === 'mariadb')!;
+  const names = ['mariadb', ...mariadb.spec.upgrade!.knownAs];
+  const at = Date.parse('2026-12-07T11:23:55.605Z');
+  const [check] = logChecks(['neutron-server'], new Map([['neutron-server', 'neutron-server']]), new Map());
+  const logFile = (n: string) => path.join(dir, `${n}.log`);
+  const inside = await runCheck(check!, { logFile, windows: [{ service: 'mariadb', fromMs: at - 1_300, toMs: at + 5_400, names }] });
+  t.is(inside.status, 'passed', inside.message);
+  t.regex(inside.message!, /naming DBConnectionError, while mariadb was stopped for its upgrade/);
+  const later = await runCheck(check!, { logFile, windows: [{ service: 'mariadb', fromMs: at + 60_000, toMs: at + 67_000, names }] });
+  t.is(later.status, 'failed', 'the same line when the database went away by accident');
+  const otherStop = await runCheck(check!, { logFile, windows: [{ service: 'glance-api', fromMs: at - 1_300, toMs: at + 5_400, names: ['glance-api'] }] });
+  t.is(otherStop.status, 'failed', 'inside another service\'s stop: red');
+});
+
 test('the recorded upgrade windows are read from the services\' checks, with the names the recipes give', (t) => {
   const windows = windowsOf([
     { id: 'upgrade.service.nova-scheduler', details: { window: { from: '2026-11-29T05:38:14.000Z', to: '2026-11-29T05:38:28.000Z' } } },
