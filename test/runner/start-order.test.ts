@@ -5,7 +5,7 @@ import type { PlannedCell } from '../../harness/matrix/cell.ts';
 function cell(id: string, image: string, skipReason?: string): PlannedCell {
   return {
     id, repro: '', ...(skipReason ? { skipReason } : {}),
-    scenario: { spec: {}, services: [{ spec: { image } }] }, tempest: { kind: 'none' }, release: { suite: 'bookworm' },
+    scenario: { spec: { checks: { runners: [] } }, services: [{ spec: { image } }] }, tempest: { kind: 'none' }, release: { suite: 'bookworm' },
   } as unknown as PlannedCell;
 }
 
