@@ -22,6 +22,7 @@ const order = [
   'test/integration/installed-package.test.ts', // ~1 min warm: npm pack and install, a new project's two cells (its four images cold: a few minutes)
   'test/integration/example-notes.test.ts', // the notes example: its four images cold (PostgreSQL on two suites) then three cells
   'test/integration/core.test.ts', // ~1.7 min
+  'test/integration/secrets-everywhere.test.ts', // ~3 min: core/zed with Tempest, kept, searched, then down
   'test/integration/tempest.test.ts', // ~0.7 min
   'test/integration/data-path.test.ts', // ~0.4 min warm (its four images cold: a few minutes)
   'test/integration/guest.test.ts', // ~0.2 min warm

@@ -22,7 +22,8 @@ export function checksPhase(run: CellRun): CellPhase {
         const ctx = { env: r.env!, steps: r.steps, endpoints: plan.endpoints };
         r.addChecks(await runChecks(smokeChecks(r.steps, plan.endpoints), ctx));
       }
-      if (plan.probes.length > 0) r.addChecks(await runChecks(probeChecks(plan.probes), { env: r.env! }));
+      // In the order written, one after another: a probe may write what the next one reads back.
+      for (const check of probeChecks(plan.probes)) r.addChecks([await runCheck(check, { env: r.env! })]);
       const artifactDir = path.join(options.outDir, result.artifacts.logs, 'runners');
       for (const runner of plan.runners) r.addChecks(await runnerChecks(runner, { env: r.env!, artifactDir, redact: (text) => r.secrets.redact(text) }));
       const groups = cell.scenario.spec.checks.api;
