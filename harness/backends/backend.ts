@@ -34,6 +34,8 @@ export interface ContainerSpec {
   readonly timeoutMs: number;
   /** Beyond an ordinary container, as its recipe declares them (never privileged). */
   readonly privileges?: Privileges;
+  /** A hard memory limit in MiB (the kernel OOM-kills above it), as its recipe declares. */
+  readonly memoryLimitMiB?: number;
   /**
    * The service (logical name) whose network namespace this container joins instead of having its
    * own; it has no name on the cell's network then, and publishes nothing.

@@ -218,6 +218,11 @@ export const serviceSchema = z.strictObject({
   image: name,
   /** Idle memory estimate, used to size concurrency. */
   memoryMiB: z.number().int().positive(),
+  /**
+   * A hard limit (Docker's --memory, no swap beyond it; a Kubernetes limit): above it the kernel
+   * OOM-kills the service, which its health check then names. None by default.
+   */
+  memoryLimitMiB: z.number().int().min(6, 'at least 6 (MiB): Docker refuses less').optional(),
   after: z.array(name).default([]),
   vars: z.record(z.string(), z.string()).default({}),
   /**

@@ -189,7 +189,7 @@ export function buildPlan(input: PlanInput): DeploymentPlan {
     const privileges = s.privileges ? { capabilities: s.privileges.capabilities, devices: s.privileges.devices, seccomp: s.privileges.seccomp, apparmor: s.privileges.apparmor } : undefined;
     // In another's network namespace it has no name of its own: reached by that service's name.
     const networkOf = s.namespaces?.network;
-    const base = { image, env, files, volumes: s.volumes, listens: networkOf ? [] : listens, ...(s.user ? { user: s.user } : {}), ...(privileges ? { privileges } : {}), ...(networkOf ? { networkOf } : {}) };
+    const base = { image, env, files, volumes: s.volumes, listens: networkOf ? [] : listens, ...(s.user ? { user: s.user } : {}), ...(privileges ? { privileges } : {}), ...(networkOf ? { networkOf } : {}), ...(s.memoryLimitMiB ? { memoryLimitMiB: s.memoryLimitMiB } : {}) };
 
     const beforeStart: string[] = [];
     const jobStep = (job: JobSpec, where: string): Step => {

@@ -258,6 +258,8 @@ class DockerEnvironment implements Environment {
     if (spec.command) container.withCommand([...spec.command]);
     if (spec.user) container.withUser(spec.user);
     if (spec.privileges) applyPrivileges(container, spec.privileges);
+    // A hard limit and no swap beyond it: above it the kernel OOM-kills, as a Kubernetes limit does.
+    if (spec.memoryLimitMiB) container.withMemoryLimit(spec.memoryLimitMiB);
     if (spec.ports.length > 0) container.withExposedPorts(...spec.ports.map((p) => ({ container: p.container, host: p.host })));
     if (spec.files.length > 0) container.withCopyContentToContainer(spec.files.map((f) => ({ content: f.content, target: f.target, mode: f.mode })));
     if (spec.volumes.length > 0) {

@@ -10,6 +10,7 @@ export class LoopbackContainer extends GenericContainer {
   #alias: string | undefined;
   #devices: readonly string[] = [];
   #dns: readonly string[] = [];
+  #memoryBytes: number | undefined;
   /** Whether the engine created the container: a failure before that is the harness's, after it the deployment's. */
   created = false;
 
@@ -27,6 +28,12 @@ export class LoopbackContainer extends GenericContainer {
   /** Host devices, each at the same path inside (read, write, mknod), as `docker run --device` gives them. */
   withDevices(paths: readonly string[]): this {
     this.#devices = paths;
+    return this;
+  }
+
+  /** A hard memory limit with no swap beyond it (`docker run --memory M --memory-swap M`). */
+  withMemoryLimit(mib: number): this {
+    this.#memoryBytes = mib * 1024 * 1024;
     return this;
   }
 
@@ -48,6 +55,10 @@ export class LoopbackContainer extends GenericContainer {
       this.hostConfig.Devices = this.#devices.map((p) => ({ PathOnHost: p, PathInContainer: p, CgroupPermissions: 'rwm' }));
     }
     if (this.#dns.length > 0) this.hostConfig.Dns = [...this.#dns];
+    if (this.#memoryBytes !== undefined) {
+      this.hostConfig.Memory = this.#memoryBytes;
+      this.hostConfig.MemorySwap = this.#memoryBytes;
+    }
     if (this.#network && this.#alias) {
       this.createOpts.NetworkingConfig = { EndpointsConfig: { [this.#network]: { Aliases: [this.#alias] } } };
     }

@@ -147,6 +147,7 @@ function podSpec(spec: ContainerSpec, ctx: ObjectContext, restartPolicy: 'Always
     ...(spec.command ? { args: [...spec.command] } : {}),
     env, volumeMounts: mounts,
     ...securityContext(spec, ctx),
+    ...(spec.memoryLimitMiB ? { resources: { limits: { memory: `${spec.memoryLimitMiB}Mi` } } } : {}),
     ports: spec.ports.map((p) => ({ containerPort: p.container, protocol: 'TCP' })),
   };
   const containers: V1Container[] = [main];

@@ -146,3 +146,9 @@ test('a pod resolves only the cell\'s names: its Services in /etc/hosts, and no 
   t.deepEqual(pod.dnsConfig?.nameservers, ['127.0.0.1']);
   t.deepEqual(pod.dnsConfig?.searches, []);
 });
+
+test('a recipe\'s hard memory limit is the main container\'s limit; none declared, none set', (t) => {
+  const limited = workloadManifest({ ...keystone, memoryLimitMiB: 48 }, ctx).spec!.template.spec!.containers[0]!;
+  t.deepEqual(limited.resources, { limits: { memory: '48Mi' } });
+  t.is(workloadManifest(keystone, ctx).spec!.template.spec!.containers[0]!.resources, undefined);
+});
