@@ -43,3 +43,17 @@ test('Zuul: a job per shard covering every shard, each collecting its output', a
   t.truthy(parse(await readFile(path.join(repoRoot, 'examples/ci/playbooks/gategrid-collect.yaml'), 'utf8')));
   optionsKnown(t, gategridCalls(runBook));
 });
+
+test('the CI examples upload no raw deployment logs unless asked (issue 22): logs/ is left out by default, in its own artifact on request', async (t) => {
+  const wf = await example('github-actions.yml') as { jobs: Record<string, { steps: Array<{ if?: string; uses?: string; with?: { path?: string } }> }> };
+  const uploads = wf.jobs.cells!.steps.filter((s) => s.uses?.startsWith('actions/upload-artifact'));
+  const always = uploads.filter((s) => s.if === 'always()');
+  t.is(always.length, 1);
+  t.regex(always[0]!.with!.path!, /^!gategrid-out\/shard-\$\{\{ matrix\.shard \}\}\/logs\/\*\*$/m, 'the results upload leaves logs/ out');
+  const logs = uploads.filter((s) => s.with?.path?.trim().endsWith('/logs'));
+  t.is(logs.length, 1);
+  t.regex(logs[0]!.if ?? '', /vars\.GATEGRID_UPLOAD_LOGS == 'true'/, 'logs only when asked');
+  const collect = parse(await readFile(path.join(repoRoot, 'examples/ci/playbooks/gategrid-collect.yaml'), 'utf8')) as Array<{ tasks: Array<{ synchronize?: { rsync_opts?: string } }> }>;
+  const sync = collect[0]!.tasks.find((x) => x.synchronize)!.synchronize!;
+  t.regex(sync.rsync_opts ?? '', /gategrid_upload_logs \| default\(false\).*--exclude=\/\*\/logs\//);
+});
