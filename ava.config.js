@@ -29,7 +29,7 @@ const order = [
   'test/integration/privileges.test.ts', // seconds
   'test/integration/egress.test.ts', // ~10 s
   'test/integration/secret-in-log.test.ts', // ~10 s
-  'test/integration/oom-killed.test.ts', // ~1 min (a probe waits 40 s while the kernel OOM-kills a service)
+  'test/integration/oom-killed.test.ts', // ~1.5 min (keystone and Tempest smoke; the kernel OOM-kills a service beside them)
   'test/integration/images.test.ts', // seconds
 ];
 // Every test file is a process of its own that loads its modules afresh (and spawns gategrid's
