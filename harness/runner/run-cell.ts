@@ -1,4 +1,4 @@
-import { chmod, mkdir } from 'node:fs/promises';
+import { chmod, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { SecretStore } from '../config/secrets.ts';
 import { errorMessage, isDeploymentError } from '../errors.ts';
@@ -38,6 +38,10 @@ export async function runCell(cell: CellSpec, result: CellResult, options: CellR
   const logsRoot = path.join(options.outDir, 'logs');
   await mkdir(logsRoot, { recursive: true, mode: 0o700 });
   await chmod(logsRoot, 0o700);
+  // This attempt's logs start empty: logs are appended as they stream, and a run into an --out
+  // folder an earlier run used would otherwise judge that run's lines too (measured: an earlier
+  // run's traceback turned a green cell red).
+  await rm(path.join(options.outDir, result.artifacts.logs), { recursive: true, force: true });
   const secrets = new SecretStore((name, value) => options.redactor?.add(name, value));
   const run: CellRun = {
     cell, result, options, secrets, harnessErrors: [], images: new Map(), targetImages: new Map(), steps: [],

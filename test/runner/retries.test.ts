@@ -40,3 +40,14 @@ test('a failed cell is not retried unless asked: a deployment that fails then pa
   const asked = await attempts(new DeploymentError('keystone did not become ready'), true);
   t.deepEqual(asked.attempts!.map((a) => a.status), ['failed', 'failed', 'failed']);
 });
+
+test('a cell\'s logs start empty: a run into an --out folder an earlier run used judges none of its lines', async (t) => {
+  const { mkdir, writeFile, readdir } = await import('node:fs/promises');
+  const outDir = path.join(os.tmpdir(), 'gategrid-retries');
+  const stale = path.join(outDir, 'logs', 'identity-zed-docker');
+  await mkdir(path.join(stale, 'attempt-2'), { recursive: true });
+  await writeFile(path.join(stale, 'keystone.log'), 'Traceback (most recent call last):\nValueError: from an earlier run\n');
+  await attempts(new InfraError('engine gone'), false);
+  const left = await readdir(stale, { recursive: true }).catch(() => [] as string[]);
+  t.false(left.includes('keystone.log'), `left: ${left.join(', ')}`);
+});
