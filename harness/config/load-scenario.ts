@@ -81,8 +81,7 @@ export async function loadScenario(nameOrPath: string, catalogues: Catalogues): 
   checkProbes(spec, file, services, yaml.lineOf.bind(yaml));
   spec.checks.runners.forEach((r, i) => {
     if (!catalogues.images.has(r.image)) {
-      const line = yaml.lineOf(['checks', 'runners', i, 'image']);
-      throw new ConfigError(file, `checks.runners[${i}].image`, `unknown image "${r.image}": name an image of images/images.yaml in a catalogue (${catalogues.dirs.join(', ')})`, line !== undefined ? { line } : {});
+      throw new ConfigError(file, `checks.runners[${i}].image`, `unknown image "${r.image}": name an image of images/images.yaml in a catalogue (${catalogues.dirs.join(', ')})`, { line: yaml.lineOf(['checks', 'runners', i, 'image']) });
     }
   });
   checkWorkload(spec, file, services, catalogues.images, yaml.lineOf.bind(yaml));

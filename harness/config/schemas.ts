@@ -350,7 +350,7 @@ export const scenarioSchema = z.strictObject({
     logs: z.boolean().default(true),
     /** Checks as data, after the smoke checks (each service's own `probes` run too). */
     probes: z.array(probeSchema).default([]),
-    /** The project's own test runners, after the probes: their JUnit or TAP results as checks. */
+    /** The project's own test runners, after the probes: their JUnit, TAP or subunit results as checks. */
     runners: z.array(runnerSchema).default([]),
   }).default({ smoke: true, api: [], logs: true, probes: [], runners: [] }),
   /**

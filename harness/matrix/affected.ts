@@ -105,12 +105,12 @@ const RULES: readonly Rule[] = [
   { matches: under('scripts/'), cells: none },
 ];
 
-/** Cell id → why a change to `files` touches it; cells it does not touch are absent. */
 /** A config rule (matrix.alwaysRun) naming cells that run under --affected whatever changed, with why. */
 export interface AlwaysRunRule extends CellRule {
   readonly reason: string;
 }
 
+/** Cell id → why a change to `files` touches it (or the config always runs it); cells it does not touch are absent. */
 export function affectedCells(files: readonly string[], cells: readonly PlannedCell[], images: ReadonlyMap<string, LoadedImage>, root: string, alwaysRun: readonly AlwaysRunRule[] = []): AffectedReasons {
   const ctx: Context = { images, root };
   const reasons = new Map<string, string[]>();

@@ -1,6 +1,6 @@
 import { tempDir } from '../temp-dir.ts';
 import { Session } from '../../harness/openstack/rest-client.ts';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { repoRoot } from '../../harness/config/paths.ts';
@@ -16,6 +16,21 @@ export function gategrid(args: string[]): ResultPromise<{ reject: false; all: tr
 /** A run's results folder, removed when the test file's tests end. */
 export async function tempOut(name: string): Promise<string> {
   return tempDir(`gategrid-it-${name}-`);
+}
+
+/**
+ * Runs a scenario of a fixture catalogue (fixtures/catalogues/NAME, searched before the shipped one)
+ * on zed and Docker, through a config of its own in a fresh folder: the run and its results folder.
+ */
+export async function runFixtureCatalogue(catalogue: string, scenario: string): Promise<{ run: Awaited<ReturnType<typeof gategrid>>; out: string }> {
+  const dir = await tempOut(catalogue);
+  const config = path.join(dir, 'gategrid.config.yaml');
+  await writeFile(config, [
+    `catalogues: [${path.join(repoRoot, 'fixtures/catalogues', catalogue)}, openstack]`,
+    `matrix: { scenarios: [${scenario}], releases: [zed], backends: [docker] }`, '',
+  ].join('\n'));
+  const out = path.join(dir, 'out');
+  return { run: await gategrid(['run', '--config', config, '--out', out]), out };
 }
 
 export async function readResults(out: string): Promise<RunResult> {

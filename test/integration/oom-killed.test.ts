@@ -1,21 +1,11 @@
 import test from 'ava';
-import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import { repoRoot } from '../../harness/config/paths.ts';
-import { gategrid, leftovers, readResults, tempOut } from './helpers.ts';
+import { leftovers, readResults, runFixtureCatalogue } from './helpers.ts';
 
 // Issue 22, scope 8: a service the kernel OOM-kills during Tempest (a fixture catalogue: beside
 // keystone, a recipe with a hard memory limit whose leak starts when Tempest makes its first
 // project) is red at its health check saying so, and the cell's reason names it, not the symptoms.
 test('integration: a service OOM-killed by the kernel during Tempest is red at its health check saying so, and the cell\'s reason names it', async (t) => {
-  const dir = await tempOut('oom');
-  const config = path.join(dir, 'gategrid.config.yaml');
-  await writeFile(config, [
-    `catalogues: [${path.join(repoRoot, 'fixtures/catalogues/hog')}, openstack]`,
-    'matrix: { scenarios: [hog], releases: [zed], backends: [docker] }', '',
-  ].join('\n'));
-  const out = path.join(dir, 'out');
-  const run = await gategrid(['run', '--config', config, '--out', out]);
+  const { run, out } = await runFixtureCatalogue('hog', 'hog');
   t.is(run.exitCode, 1, run.all?.slice(-3000));
   const results = await readResults(out);
   const cell = results.cells[0]!;

@@ -1,21 +1,13 @@
 import test from 'ava';
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { repoRoot } from '../../harness/config/paths.ts';
-import { gategrid, leftovers, readResults, tempOut } from './helpers.ts';
+import { leftovers, readResults, runFixtureCatalogue } from './helpers.ts';
 
 // Issue 22, scope 7: a recipe whose service logs its own database password (a fixture catalogue,
 // searched before the shipped one) turns its cell red at that service's log check, which names the
 // line; the password itself is in no file gategrid wrote but the service's own log.
 test('integration: a service that logs its database password is red at its log check, the line named and the secret redacted everywhere else', async (t) => {
-  const dir = await tempOut('secret-in-log');
-  const config = path.join(dir, 'gategrid.config.yaml');
-  await writeFile(config, [
-    `catalogues: [${path.join(repoRoot, 'fixtures/catalogues/leaky')}, openstack]`,
-    'matrix: { scenarios: [leaky], releases: [zed], backends: [docker] }', '',
-  ].join('\n'));
-  const out = path.join(dir, 'out');
-  const run = await gategrid(['run', '--config', config, '--out', out]);
+  const { run, out } = await runFixtureCatalogue('leaky', 'leaky');
   t.is(run.exitCode, 1, run.all?.slice(-3000));
   const results = await readResults(out);
   const cell = results.cells[0]!;

@@ -1,4 +1,4 @@
-/** A project's own test runner in the cell, its JUnit or TAP results folded into checks `runner.NAME.TEST` (as Tempest's subunit is). */
+/** A project's own test runner in the cell, its JUnit, TAP or subunit results folded into checks `runner.NAME.TEST` (as Tempest's subunit is). */
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Environment } from '../../backends/backend.ts';
