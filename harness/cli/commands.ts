@@ -78,6 +78,7 @@ export async function planCells(values: CliValues, config: GategridConfig): Prom
     include: values.scenario || values.release || values.backend || values.cell ? [] : config.matrix.include,
     exclude: config.matrix.exclude,
     tiers: config.matrix.tiers,
+    alwaysRun: config.matrix.alwaysRun,
     configured: config.matrix,
     cells: values.cell ?? [],
     shard: values.shard === undefined ? undefined : parseShard(values.shard),

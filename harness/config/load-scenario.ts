@@ -47,9 +47,7 @@ export async function loadScenario(nameOrPath: string, catalogues: Catalogues): 
     if (recipe.name !== serviceName) {
       throw new ConfigError(recipeFile, 'name', `is "${recipe.name}" but the folder is "${serviceName}": make them equal`, { line: recipeYaml.lineOf(['name']) });
     }
-    if (!catalogues.images.has(recipe.image)) {
-      throw new ConfigError(recipeFile, 'image', `unknown image "${recipe.image}": add it to images/images.yaml of a catalogue (${catalogues.dirs.join(', ')})`, { line: recipeYaml.lineOf(['image']) });
-    }
+    requireImage(catalogues, recipe.image, recipeFile, 'image', recipeYaml.lineOf(['image']));
     const templates = new Map<string, string>();
     // A recipe reads its own folder, or a shared one beside it in its catalogue (../nova-common/nova.conf).
     const catalogue = path.dirname(dir);
@@ -79,26 +77,26 @@ export async function loadScenario(nameOrPath: string, catalogues: Catalogues): 
 
   checkReferences(spec, file, services, yaml.lineOf.bind(yaml));
   checkProbes(spec, file, services, yaml.lineOf.bind(yaml));
-  spec.checks.runners.forEach((r, i) => {
-    if (!catalogues.images.has(r.image)) {
-      throw new ConfigError(file, `checks.runners[${i}].image`, `unknown image "${r.image}": name an image of images/images.yaml in a catalogue (${catalogues.dirs.join(', ')})`, { line: yaml.lineOf(['checks', 'runners', i, 'image']) });
-    }
-  });
-  checkWorkload(spec, file, services, catalogues.images, yaml.lineOf.bind(yaml));
+  spec.checks.runners.forEach((r, i) => requireImage(catalogues, r.image, file, `checks.runners[${i}].image`, yaml.lineOf(['checks', 'runners', i, 'image'])));
+  if (spec.workload) requireImage(catalogues, spec.workload.guestImage, file, 'workload.guestImage', yaml.lineOf(['workload', 'guestImage']));
+  checkWorkload(spec, file, services, yaml.lineOf.bind(yaml));
   checkUpgrade(spec, file, services, catalogues.releases, yaml.lineOf.bind(yaml));
   return { spec, file, services, images: catalogues.images, releases: catalogues.releases, revision: hash.digest('hex').slice(0, 12), byName: !nameOrPath.endsWith('.yaml') };
 }
 
-/** A workload names an image recipe and a service of the scenario, and the `workload` checks need it. */
-function checkWorkload(spec: ScenarioSpec, file: string, services: readonly LoadedService[], images: ReadonlyMap<string, unknown>, lineOf: (p: PropertyKey[]) => number | undefined): void {
+/** Every image a recipe, a runner or a workload names is an image recipe of a catalogue: one check, one wording. */
+function requireImage(catalogues: Catalogues, image: string, file: string, field: string, line: number | undefined): void {
+  if (catalogues.images.has(image)) return;
+  throw new ConfigError(file, field, `unknown image "${image}": name an image of images/images.yaml in a catalogue (${catalogues.dirs.join(', ')}; known: ${[...catalogues.images.keys()].join(', ')})`, { line });
+}
+
+/** A workload names a service of the scenario (its image is checked with the others), and the `workload` checks need it. */
+function checkWorkload(spec: ScenarioSpec, file: string, services: readonly LoadedService[], lineOf: (p: PropertyKey[]) => number | undefined): void {
   const workload = spec.workload;
   if (!workload) {
     const i = spec.checks.api.indexOf('workload');
     if (i >= 0) throw new ConfigError(file, `checks.api[${i}]`, 'the workload checks boot a guest: add a workload section (guestImage, probe), or remove "workload"', { line: lineOf(['checks', 'api', i]) });
     return;
-  }
-  if (!images.has(workload.guestImage)) {
-    throw new ConfigError(file, 'workload.guestImage', `no image recipe "${workload.guestImage}" (known: ${[...images.keys()].join(', ')})`, { line: lineOf(['workload', 'guestImage']) });
   }
   if (!services.some((s) => s.spec.name === workload.probe)) {
     throw new ConfigError(file, 'workload.probe', `service "${workload.probe}" is not in services: add the service that stands on the external network`, { line: lineOf(['workload', 'probe']) });

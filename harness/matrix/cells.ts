@@ -23,7 +23,9 @@ export interface MatrixInput {
   readonly exclude?: readonly (CellRule & { reason: string })[];
   /** The config's voting rules: the first matching a cell gives its tier (none: blocking). */
   readonly tiers?: readonly (CellRule & { tier: 'informing' | 'experimental'; reason: string })[];
-  /** The matrix the excludes are written against (the config's axes): a rule matching none of it is a typo. Default: the axes above. */
+  /** The config's matrix.alwaysRun rules (applied by --affected): checked here only, so a typo in one is refused like any rule's. */
+  readonly alwaysRun?: readonly (CellRule & { reason: string })[];
+  /** The matrix the rules (exclude, tiers, alwaysRun) are written against (the config's axes): a rule matching none of it is a typo. Default: the axes above. */
   readonly configured?: { readonly scenarios: readonly string[]; readonly releases: readonly string[]; readonly backends: readonly string[] };
   /** Explicit `scenario/release/backend` ids; empty = all. */
   readonly cells: readonly string[];
@@ -48,7 +50,7 @@ export function expandCells(input: MatrixInput): PlannedCell[] {
   }
   const configured = input.configured ?? { scenarios: input.scenarios.map((x) => x.spec.name), releases: input.releases, backends: input.backends };
   const configuredCombos = configured.scenarios.flatMap((sc) => configured.releases.flatMap((r) => configured.backends.map((b) => [sc, r, b] as const)));
-  for (const [field, rules] of [['exclude', input.exclude ?? []], ['tiers', input.tiers ?? []]] as const) {
+  for (const [field, rules] of [['exclude', input.exclude ?? []], ['tiers', input.tiers ?? []], ['alwaysRun', input.alwaysRun ?? []]] as const) {
     rules.forEach((rule: CellRule, i: number) => {
       if (!configuredCombos.some(([sc, r, b]) => cellMatches(rule, sc, r, b)) && !combos.some(([sc, r, b]) => cellMatches(rule, sc.spec.name, r, b))) {
         throw new UsageError(`matrix.${field}[${i}] (${ruleText(rule)}) matches no cell of the matrix: fix its scenario, release or backend, or remove it`);

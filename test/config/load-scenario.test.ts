@@ -141,6 +141,13 @@ test('a workload names its probe among the scenario\'s services, with the line',
   t.regex(error.message, /service "prober" is not in services/);
 });
 
+test('an unknown guest image is refused with the field, the line and the images there are, worded as a recipe\'s unknown image', async (t) => {
+  const error = await t.throwsAsync(loadScenario(fixture('bad-workload-image.yaml'), await loadCatalogues()), { instanceOf: ConfigError });
+  t.is(error.field, 'workload.guestImage');
+  t.is(error.line, 5);
+  t.regex(error.message, /unknown image "cirros": name an image of images\/images\.yaml in a catalogue \(.*known: .*\bguest\b/);
+});
+
 test('the workload checks without a workload section are refused with the fix', async (t) => {
   const error = await t.throwsAsync(loadScenario(fixture('bad-workload-missing.yaml'), await loadCatalogues()), { instanceOf: ConfigError });
   t.is(error.field, 'checks.api[1]');

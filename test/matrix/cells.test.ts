@@ -167,3 +167,12 @@ test('a tier rule gives matching cells their vote with the reason; one matching 
   t.deepEqual(cells.filter((c) => c.tier).map((c) => [c.id, c.tier, c.tierReason]), [['core/2025.1/docker', 'informing', 'new release, not yet stable']]);
   t.throws(() => expandCells({ scenarios: [], releases: ['zed'], backends: ['docker'], cells: [], tiers: [{ scenario: 'cor', tier: 'experimental', reason: 'typo' }] }), { message: /matrix\.tiers\[0\] \(scenario: cor\) matches no cell/ });
 });
+
+test('an alwaysRun rule matching no cell is a typo, refused before anything runs (it would otherwise run nothing extra, silently)', async (t) => {
+  const all = await scenarios();
+  const alwaysRun = [{ scenario: 'identity', release: 'zedd', backend: 'docker', reason: 'the gate never passes having run nothing' }];
+  t.throws(() => expandCells({ scenarios: all, releases: ['zed'], backends: ['docker'], cells: [], alwaysRun }),
+    { message: /matrix\.alwaysRun\[0\] \(scenario: identity, release: zedd, backend: docker\) matches no cell/ });
+  const fine = [{ ...alwaysRun[0]!, release: 'zed' }];
+  t.true(expandCells({ scenarios: all, releases: ['zed'], backends: ['docker'], cells: [], alwaysRun: fine }).length > 0);
+});
