@@ -1,4 +1,5 @@
-import { readFile, rename, writeFile, mkdir } from 'node:fs/promises';
+/** Real Tempest against a deployed cell: tempest.conf from the cloud, the selection and exclusions, a one-shot run through the runner mechanism, each test a check, failures rerun alone for flakiness. */
+import { writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Environment } from '../harness/backends/backend.ts';
 import type { LoadedScenario } from '../harness/config/load-scenario.ts';
@@ -6,7 +7,8 @@ import type { CloudSpec, ScenarioSpec, TempestExclusion } from '../harness/confi
 import type { SecretStore } from '../harness/config/secrets.ts';
 import { InfraError } from '../harness/errors.ts';
 import type { CheckResult, PhaseResult } from '../harness/results/model.ts';
-import { encodeSubunitV2, parseSubunitV2 } from '../harness/checks/runners/subunit-v2.ts';
+import { parseSubunitV2 } from '../harness/checks/runners/subunit-v2.ts';
+import { runResultsJob } from '../harness/checks/runners/results-job.ts';
 import { foldSubunit, isClassFixture, type SubunitSummary, type SubunitTest } from '../harness/checks/runners/subunit-results.ts';
 import { renderTempestConf } from './tempest-conf.ts';
 import { prepareTempestResources, type TempestWorkload } from './tempest-resources.ts';
@@ -81,47 +83,28 @@ export async function runTempest(run: TempestRun): Promise<TempestOutcome> {
   return { checks, summary, phase: { name: 'tempest', status, durationMs: Date.now() - started, message, details: { selection: formatTempestSelection(run.selection), ...counts, wallMs: summary.wallMs } } };
 }
 
+/**
+ * One Tempest run, through the runner mechanism every project's runner takes (runResultsJob): its
+ * subunit stream and its log kept redacted, named after the job (tempest.subunit, tempest-rerun.log).
+ * Unlike a project's runner, Tempest that leaves no stream or exits non-zero without one is the
+ * infrastructure's error, never a verdict on the cloud.
+ */
 async function tempestJob(run: TempestRun, name: string, conf: string, exclude: string, env: Record<string, string>, include?: string): Promise<Buffer> {
   const files = [
     { target: '/etc/tempest/tempest.conf', content: conf, mode: 0o644 },
     { target: '/etc/tempest/exclude.txt', content: exclude === '' ? '' : `${exclude}\n`, mode: 0o644 },
     ...(include ? [{ target: '/etc/tempest/include.txt', content: `${include}\n`, mode: 0o644 }] : []),
   ];
-  const result = await run.env.runJob({
+  const kept = (file: string) => (file === 'results.subunit' ? `${name}.subunit` : `${name}.log`);
+  const { exitCode, results } = await runResultsJob(run.env, {
     name, image: run.image, env, files, volumes: [], ports: [], timeoutMs: run.scenario.tempest.timeoutSeconds * 1000,
     ...(run.workload ? { networkOf: run.workload.networkOf } : {}),
-    outputs: { dir: '/ws/out', files: ['results.subunit', 'tempest.log'], to: run.artifactDir },
-  });
-  // The job's outputs are named after the job (tempest.subunit, tempest-rerun.log).
-  const stream = path.join(run.artifactDir, `${name}.subunit`);
-  await rename(path.join(run.artifactDir, 'tempest.log'), path.join(run.artifactDir, `${name}.log`)).catch(() => undefined);
-  const found = await rename(path.join(run.artifactDir, 'results.subunit'), stream).then(() => true, () => false);
-  if (result.exitCode !== 0 || !found) {
-    throw new InfraError(`${name} could not run Tempest (exit ${result.exitCode}); log: ${run.env.logFile(name)}`);
+    results: { file: '/ws/out/results.subunit', format: 'subunit' }, alongside: ['tempest.log'],
+  }, run.artifactDir, kept, (text) => run.secrets.redact(text));
+  if (exitCode !== 0 || results === undefined) {
+    throw new InfraError(`${name} could not run Tempest (exit ${exitCode}); log: ${run.env.logFile(name)}`);
   }
-  const bytes = await readFile(stream);
-  await redactArtifacts(run, path.join(run.artifactDir, `${name}.log`), stream, bytes);
-  return bytes;
-}
-
-/**
- * Tempest's own log and its subunit stream are artifacts gategrid writes: they pass the cell's
- * redaction like everything else. The stream is binary (each packet's length and CRC), so a stream
- * holding a secret is written again packet by packet with its texts redacted; what is parsed for
- * the checks is the stream as Tempest wrote it (its checks pass the run's redaction point).
- */
-async function redactArtifacts(run: TempestRun, log: string, stream: string, bytes: Buffer): Promise<void> {
-  const text = await readFile(log, 'utf8').catch(() => undefined);
-  if (text !== undefined && run.secrets.redact(text) !== text) await writeFile(log, run.secrets.redact(text));
-  const raw = bytes.toString('latin1');
-  if (run.secrets.redact(raw) === raw) return;
-  const parsed = parseSubunitV2(bytes);
-  const safe = parsed.events.map((e) => encodeSubunitV2({
-    ...e,
-    ...(e.testId !== undefined ? { testId: run.secrets.redact(e.testId) } : {}),
-    ...(e.fileBytes ? { fileBytes: Buffer.from(run.secrets.redact(e.fileBytes.toString('utf8')), 'utf8') } : {}),
-  }));
-  await writeFile(stream, Buffer.concat(safe));
+  return results;
 }
 
 /** Failed in the run, passed when run again alone: `flaky`, with the first failure kept in the message. */

@@ -1,6 +1,4 @@
 /** A project's own test runner in the cell, its JUnit, TAP or subunit results folded into checks `runner.NAME.TEST` (as Tempest's subunit is). */
-import { readFile, rm, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { Environment } from '../../backends/backend.ts';
 import type { RenderedRunner } from '../../deploy/plan.ts';
 import type { CheckResult } from '../../results/model.ts';
@@ -9,6 +7,7 @@ import { parseJunit } from './junit-results.ts';
 import { parseTap } from './tap-results.ts';
 import { subunitRunnerTests } from './subunit-results.ts';
 import { parseSubunitV2 } from './subunit-v2.ts';
+import { runResultsJob } from './results-job.ts';
 
 export interface RunnerContext {
   readonly env: Environment;
@@ -18,36 +17,27 @@ export interface RunnerContext {
 }
 
 /**
- * Runs the runner as a one-shot job in the cell's network, reads its results file (kept beside the
- * logs, redacted like every artifact) and returns a check per test. A runner that leaves no results
+ * Runs the runner as a one-shot job in the cell's network (runResultsJob: its results file kept
+ * beside the logs, redacted like every artifact) and returns a check per test. A runner that leaves no results
  * file, or one with no test in it, is red at `runner.NAME` saying so; its exit code alone decides
  * nothing (runners exit non-zero when a test fails, which the tests already say).
  */
 export async function runnerChecks(runner: RenderedRunner, ctx: RunnerContext): Promise<CheckResult[]> {
   const started = Date.now();
-  const file = path.posix.basename(runner.results.file);
   const job = `runner-${runner.name}`;
-  const kept = path.join(ctx.artifactDir, `${runner.name}-${file}`);
   const whole = (status: CheckResult['status'], message: string): CheckResult[] => [{ id: `runner.${runner.name}`, kind: 'runner', status, durationMs: Date.now() - started, message }];
-  let exitCode: number;
+  let outcome: Awaited<ReturnType<typeof runResultsJob>>;
   try {
-    ({ exitCode } = await ctx.env.runJob({
-      name: job, image: runner.image, command: runner.command, env: runner.env, files: [], volumes: [], ports: [], timeoutMs: runner.timeoutMs,
-      outputs: { dir: path.posix.dirname(runner.results.file), files: [file], to: ctx.artifactDir },
-    }));
+    outcome = await runResultsJob(ctx.env, {
+      name: job, image: runner.image, command: runner.command, env: runner.env, files: [], volumes: [], ports: [], timeoutMs: runner.timeoutMs, results: runner.results,
+    }, ctx.artifactDir, (file) => `${runner.name}-${file}`, ctx.redact);
   } catch (error) {
     return whole('error', `the runner could not run: ${errorMessage(error)}`);
   }
-  const copied = path.join(ctx.artifactDir, file);
-  const data = await readFile(copied).catch(() => undefined);
-  if (data === undefined) return whole('failed', `left no results file ${runner.results.file} (exit ${exitCode}); its log: ${ctx.env.logFile(job)}`);
+  const { exitCode, results } = outcome;
+  if (results === undefined) return whole('failed', `left no results file ${runner.results.file} (exit ${exitCode}); its log: ${ctx.env.logFile(job)}`);
   const format = runner.results.format;
-  const text = format === 'subunit' ? undefined : data.toString('utf8');
-  const tests = text === undefined ? subunitRunnerTests(parseSubunitV2(data)) : format === 'junit' ? parseJunit(text) : parseTap(text);
-  // Only a redacted copy stays, as the file the runner wrote may hold a secret it was given; a
-  // binary subunit stream is kept as the tests read from it (JSON).
-  await writeFile(text === undefined ? `${kept}.json` : kept, ctx.redact(text ?? `${JSON.stringify(tests, null, 2)}\n`));
-  await rm(copied, { force: true });
+  const tests = format === 'subunit' ? subunitRunnerTests(parseSubunitV2(results)) : format === 'junit' ? parseJunit(results.toString('utf8')) : parseTap(results.toString('utf8'));
   if (tests.length === 0) return whole('failed', `${runner.results.file} holds no test (exit ${exitCode})`);
   return tests.map((t) => ({
     id: `runner.${runner.name}.${t.name}`, kind: 'runner', status: t.status, durationMs: t.durationMs,
