@@ -49,6 +49,18 @@ export function upgradeImages(cell: CellSpec): string[] {
   return names;
 }
 
+/**
+ * What the cell needs only at its end, built while it deploys: Tempest's image, of the release whose
+ * Tempest judges it (the target's, for an upgrade cell). None when the cell runs no Tempest, or when
+ * something it deploys or runs before (a runner) uses that image too.
+ */
+export function lateImage(cell: CellSpec): { readonly name: string; readonly suite: string } | undefined {
+  if (cell.tempest.kind === 'none') return undefined;
+  const early = [...cell.scenario.services.map((svc) => svc.spec.image), ...cell.scenario.spec.checks.runners.map((r) => r.image)];
+  if (early.includes(TEMPEST_IMAGE)) return undefined;
+  return { name: TEMPEST_IMAGE, suite: (cell.upgradeTo?.release ?? cell.release).suite };
+}
+
 /** Which release's Tempest judges the cell: the release an upgrade cell moved to, else the cell's own. */
 export function tempestRelease(cell: CellSpec): string {
   return cell.upgradeTo?.releaseName ?? cell.releaseName;

@@ -37,7 +37,11 @@ function memoryBackend(failing: string, events: string[] = []): Backend {
 test('with identity not deployed, Tempest is skipped with the reason, and the cell is failed by its deploy', async (t) => {
   const catalogues = await loadCatalogues();
   const cells = expandCells({ scenarios: [await loadScenario('identity', catalogues)], releases: ['zed'], backends: ['docker'], cells: [], tempest: 'smoke' });
-  const images = { ensureAll: async (names: string[]) => new Map(names.map((n) => [n, { tag: `mem/${n}`, id: 'sha256:0123456789abcdef' }])), isCached: async () => true, recordManifests: async () => undefined } as unknown as ImageBuilder;
+  const images = {
+    ensureAll: async (names: string[]) => new Map(names.map((n) => [n, { name: n, tag: `mem/${n}`, id: 'sha256:0123456789abcdef' }])),
+    ensure: async (n: string) => ({ name: n, tag: `mem/${n}`, id: 'sha256:0123456789abcdef' }),
+    isCached: async () => true, recordManifests: async () => undefined,
+  } as unknown as ImageBuilder;
   const run: RunResult = { schemaVersion: 1, run: { id: 'r-partial', startedAt: new Date().toISOString(), gategridVersion: 'test' }, cells: [] };
   await runMatrix(cells, {
     run, outDir: await tempDir('gategrid-partial-'), images, backends: new Map([['docker', memoryBackend('keystone')]]),

@@ -47,6 +47,8 @@ export interface CellRun {
   images: Map<string, string>;
   /** An upgrade cell: the images of the release it moves to (its upgraded services'). */
   targetImages: Map<string, string>;
+  /** Tempest's image, built while the cell deploys (images phase): its tag once built. */
+  lateImage?: Promise<string>;
   env?: Environment;
   plan?: DeploymentPlan;
   steps: StepResult[];

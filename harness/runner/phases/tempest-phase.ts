@@ -26,6 +26,8 @@ export function tempestPhase(run: CellRun): CellPhase {
       const registered = r.plan.steps.flatMap((st) => (st.kind === 'action' && passed.has(st.name) ? [st.catalog.service.type] : []));
       const missing = r.plan.catalog.map((c) => c.service.type).filter((type) => !registered.includes(type));
       if (missing.length > 0) r.log(`tempest: against what deployed only; not available: ${missing.join(', ')}`);
+      // Built while the cell deployed; a build that failed is the harness's error, said here.
+      if (r.lateImage) await r.lateImage;
       const hooks = workloadHooks(r);
       const networkOf = probeNamespace(r);
       const done = await runTempest({
