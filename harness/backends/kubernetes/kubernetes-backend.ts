@@ -63,10 +63,15 @@ export class KubernetesBackend implements Backend {
   }
 
   /** 80 % of the memory the cluster's nodes offer pods, in MiB: how many cells fit at once. */
-  async capacity(): Promise<{ memoryMiB: number }> {
+  /**
+   * The cluster's allocatable memory (80 % of it) and cores. The cores matter as much: the local
+   * cluster's node is this 2-core machine, and by memory alone 8 compute cells would start at once.
+   */
+  async capacity(): Promise<{ memoryMiB: number; cores?: number }> {
     const api = await this.api();
     const nodes = await api.core.listNode();
-    return { memoryMiB: nodes.items.reduce((sum, n) => sum + memoryMiB(n.status?.allocatable?.memory ?? '0'), 0) * 0.8 };
+    const cores = nodes.items.reduce((sum, n) => sum + cpuCores(n.status?.allocatable?.cpu ?? '0'), 0);
+    return { memoryMiB: nodes.items.reduce((sum, n) => sum + memoryMiB(n.status?.allocatable?.memory ?? '0'), 0) * 0.8, ...(cores >= 1 ? { cores: Math.floor(cores) } : {}) };
   }
 
   /** Deletes every namespace carrying all the labels (`key=value`), but those whose run `keep` spares (given the namespace's labels). */
@@ -96,6 +101,13 @@ export class KubernetesBackend implements Backend {
 }
 
 /** A Kubernetes memory quantity (`8046392Ki`, `16Gi`, `1e9`) in MiB. */
+/** A Kubernetes CPU quantity ("2", "1500m", "0.5") in cores; 0 when unreadable. */
+export function cpuCores(quantity: string): number {
+  const m = /^(\d+(?:\.\d+)?)(m)?$/.exec(quantity.trim());
+  if (!m) return 0;
+  return m[2] ? Number(m[1]) / 1000 : Number(m[1]);
+}
+
 export function memoryMiB(quantity: string): number {
   const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|k|M|G|T|e\d+)?$/.exec(quantity.trim());
   if (!m) return 0;

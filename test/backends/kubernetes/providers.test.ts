@@ -4,7 +4,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { KindProvider, kindClusterConfig } from '../../../harness/backends/kubernetes/providers/kind-provider.ts';
 import { KubeconfigProvider, registryRef } from '../../../harness/backends/kubernetes/providers/kubeconfig-provider.ts';
-import { memoryMiB } from '../../../harness/backends/kubernetes/kubernetes-backend.ts';
+import { cpuCores, memoryMiB } from '../../../harness/backends/kubernetes/kubernetes-backend.ts';
 import { tempDir } from '../../temp-dir.ts';
 
 // Every stand-in's folder goes when the file's tests are done.
@@ -165,4 +165,11 @@ test('allocatable memory quantities are read in MiB', (t) => {
   t.is(memoryMiB('16Gi'), 16384);
   t.is(memoryMiB('1e9'), 953);
   t.is(memoryMiB('bogus'), 0);
+});
+
+test('allocatable CPU quantities are read in cores (they bound concurrency auto: the local node is this machine)', (t) => {
+  t.is(cpuCores('2'), 2);
+  t.is(cpuCores('1500m'), 1.5);
+  t.is(cpuCores('0.5'), 0.5);
+  t.is(cpuCores('bogus'), 0);
 });
