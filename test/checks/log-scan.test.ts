@@ -257,3 +257,17 @@ test("a raw traceback with another worker's log record written into its middle i
   t.is(findings[0]!.text, 'AssertionError:', 'its exception, not the Floating IP record written meanwhile');
   t.deepEqual(scanLog(text, allow), []);
 });
+
+test("the same race on 2025.1 from OVN's side (set_port_status_down's LspGetUpCommand, recorded on cloud/2025.1) is explained; the same RowNotFound from another command stays red", async (t) => {
+  const scenario = await loadScenario('cloud', await loadCatalogues());
+  const allow = scenario.spec.logs.allow.filter((a) => a.services?.includes('neutron-server'));
+  const text = await recorded('neutron-server-ovn-port-down-race-2025.1.log');
+  t.is(scanLog(text, []).length, 2, 'the failed command\'s traceback and the event loop\'s');
+  t.deepEqual(scanLog(text, allow), []);
+  const other = text.replace('Error executing command (LspGetUpCommand)', 'Error executing command (LsAddCommand)');
+  const left = scanLog(other, allow);
+  t.is(left.length, 1);
+  t.regex(left[0]!.context, /LsAddCommand/);
+  const upgrade = await loadScenario('cloud-upgrade', await loadCatalogues());
+  t.deepEqual(scanLog(text, upgrade.spec.logs.allow.filter((a) => a.services?.includes('neutron-server'))), [], 'cloud-upgrade runs the same workload checks');
+});
