@@ -13,6 +13,7 @@ import { foldSubunit, isClassFixture, type SubunitSummary, type SubunitTest } fr
 import { renderTempestConf } from './tempest-conf.ts';
 import { prepareTempestResources, type TempestWorkload } from './tempest-resources.ts';
 import { exactTestRegex, formatTempestSelection, type TempestSelection } from './selection.ts';
+import { readTimes, recordTimes, testCosts, timesStream } from './test-times.ts';
 
 export interface TempestRun {
   readonly env: Environment;
@@ -32,6 +33,8 @@ export interface TempestRun {
   readonly log: (line: string) => void;
   /** A real workload: Tempest's validation is on, and Tempest runs in this container's network namespace (the probe's). */
   readonly workload?: TempestWorkload & { readonly networkOf: string };
+  /** This cell's Tempest timing history (test-times.ts): read before the run, so stestr balances its workers, and written after it. */
+  readonly timesFile?: string;
 }
 
 export interface TempestOutcome {
@@ -60,8 +63,12 @@ export async function runTempest(run: TempestRun): Promise<TempestOutcome> {
   const excluded = run.exclude.filter((e) => !e.releases || e.releases.includes(run.release));
   const excludeText = excluded.map((e) => `${e.regex}  # ${e.reason}`).join('\n');
 
-  const first = await tempestJob(run, 'tempest', conf, excludeText, { TEMPEST_SELECTION: formatTempestSelection(run.selection), TEMPEST_CONCURRENCY: String(t.concurrency) });
-  const summary = foldSubunit(parseSubunitV2(first));
+  const history = run.timesFile ? await readTimes(run.timesFile) : new Map<string, number>();
+  const first = await tempestJob(run, 'tempest', conf, excludeText, { TEMPEST_SELECTION: formatTempestSelection(run.selection), TEMPEST_CONCURRENCY: String(t.concurrency) },
+    undefined, history.size > 0 ? timesStream(history).toString('base64') : undefined);
+  const parsed = parseSubunitV2(first);
+  const summary = foldSubunit(parsed);
+  if (run.timesFile && !summary.interrupted) await recordTimes(run.timesFile, testCosts(parsed));
   const checks = summary.tests.map(toCheck);
 
   // Class fixtures cannot be selected by id: only real tests are re-run.
@@ -89,11 +96,13 @@ export async function runTempest(run: TempestRun): Promise<TempestOutcome> {
  * Unlike a project's runner, Tempest that leaves no stream or exits non-zero without one is the
  * infrastructure's error, never a verdict on the cloud.
  */
-async function tempestJob(run: TempestRun, name: string, conf: string, exclude: string, env: Record<string, string>, include?: string): Promise<Buffer> {
+async function tempestJob(run: TempestRun, name: string, conf: string, exclude: string, env: Record<string, string>, include?: string, times?: string): Promise<Buffer> {
   const files = [
     { target: '/etc/tempest/tempest.conf', content: conf, mode: 0o644 },
     { target: '/etc/tempest/exclude.txt', content: exclude === '' ? '' : `${exclude}\n`, mode: 0o644 },
     ...(include ? [{ target: '/etc/tempest/include.txt', content: `${include}\n`, mode: 0o644 }] : []),
+    // The timing history as a subunit stream (base64): run-tempest.sh loads it into stestr's repository.
+    ...(times ? [{ target: '/etc/tempest/times.subunit.b64', content: `${times}\n`, mode: 0o644 }] : []),
   ];
   const kept = (file: string) => (file === 'results.subunit' ? `${name}.subunit` : `${name}.log`);
   const { exitCode, results } = await runResultsJob(run.env, {

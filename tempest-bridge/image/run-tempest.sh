@@ -2,6 +2,7 @@
 # run-tempest: one Tempest run inside the cell's network.
 #   TEMPEST_SELECTION: "smoke", or a regex; TEMPEST_CONCURRENCY; /etc/tempest/exclude.txt (regexes).
 #   TEMPEST_INCLUDE_LIST: a file of exact test ids to run instead (the re-run of failed tests).
+#   /etc/tempest/times.subunit.b64: earlier runs' test times (optional), for stestr's partitioning.
 # The subunit v2 stream and Tempest's log are left in /ws/out (results.subunit, tempest.log) for the
 # harness to fetch (a folder of their own: the Kubernetes backend mounts one there); the exit code
 # is 0 whatever the tests said (verdicts come from the stream), non-zero only if Tempest could not run.
@@ -14,6 +15,12 @@ if [ ! -f "$WS/.stestr.conf" ]; then
 fi
 cp /etc/tempest/tempest.conf "$WS/etc/tempest.conf"
 cd "$WS"
+# The cell's timing history (the harness's, from earlier runs): stestr balances its workers by it.
+# Without it stestr deals classes out blindly. Best effort: a history that does not load is said, not fatal.
+if [ -s /etc/tempest/times.subunit.b64 ]; then
+  base64 -d /etc/tempest/times.subunit.b64 | stestr load --force-init >/tmp/times-load.log 2>&1 \
+    && echo "timing history loaded" || { echo "timing history not loaded:"; tail -3 /tmp/times-load.log; }
+fi
 set -- --concurrency "${TEMPEST_CONCURRENCY:-2}"
 # Tempest before 26 (Debian bullseye's 25) names the lists --blacklist-file and --whitelist-file
 # (read at build time into /etc/tempest/list-options).

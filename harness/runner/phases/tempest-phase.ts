@@ -3,6 +3,7 @@ import { DeploymentError } from '../../errors.ts';
 import { TEMPEST_IMAGE, tempestRelease } from '../../matrix/cell.ts';
 import type { PhaseResult } from '../../results/model.ts';
 import { runTempest, tempestExclusions } from '../../../tempest-bridge/run-tempest.ts';
+import { timesFile } from '../../../tempest-bridge/test-times.ts';
 import type { CellPhase, CellRun } from './cell-run.ts';
 import { probeNamespace, workloadHooks } from './workload-hooks.ts';
 
@@ -36,6 +37,7 @@ export function tempestPhase(run: CellRun): CellPhase {
         exclude: tempestExclusions(cell.scenario),
         serviceTypes: ['identity', ...registered], selection: cell.tempest, rerunFailed: options.rerunTempest,
         artifactDir: path.join(options.outDir, result.artifacts.logs, 'tempest'), secrets: r.secrets, log: r.log,
+        timesFile: timesFile(cell.scenario.spec.name, tempestRelease(cell)),
         ...(hooks && networkOf ? { workload: { external: hooks.external, guestFiles: () => hooks.guestFiles(), networkOf } } : {}),
       });
       result.artifacts.tempest = path.join(result.artifacts.logs, 'tempest/');
