@@ -67,7 +67,8 @@ export async function runCell(cell: CellSpec, result: CellResult, options: CellR
     onTaskStart: (title, stage) => options.log(`${stage === 'setup' ? title : `${title} teardown`}…`),
     onTaskEnd: (title, stage, status, durationMs, error) => {
       if (status === 'skipped') return;
-      const name = stage === 'setup' ? title : 'teardown';
+      // The environment's teardown is the cell's `teardown`; another phase's is named after it (images teardown: a Tempest image build still running).
+      const name = stage === 'setup' ? title : title === 'environment' ? 'teardown' : `${title} teardown`;
       const p = phaseResult(name, status, durationMs, error);
       // A phase that ran to its end is still red when what it produced is red: its own verdict says.
       if (p.status === 'passed' && stage === 'setup') Object.assign(p, phases.find((x) => x.title === title)?.verdict?.(run));

@@ -78,6 +78,8 @@ test('Tempest\'s image is built while the cell deploys, and Tempest runs on it o
   t.is(f.jobs.find((j) => j.name === 'tempest')!.image, 'mem/tempest');
   t.is(cell.images?.['tempest'], 'mem/tempest', 'recorded with the cell\'s images');
   t.true(cell.checks.some((c) => c.id === 'tempest.api.identity.test_x' && c.status === 'passed'));
+  // The environment's teardown is the cell's one `teardown`; the wait for a build still running has its own name.
+  t.deepEqual(cell.phases.map((p) => p.name).filter((n) => n.endsWith('teardown')), ['teardown', 'images teardown']);
 });
 
 test('a Tempest image that fails to build makes the Tempest phase an error naming the build, after the deploy ran', async (t) => {

@@ -35,9 +35,11 @@ export function imagesPhase(run: CellRun): CellPhase {
         r.lateImage = pending;
       }
     },
-    async teardown(r) {
-      await r.lateImage?.catch(() => undefined);
-    },
+    ...(late ? {
+      async teardown(r: CellRun) {
+        await r.lateImage?.catch(() => undefined);
+      },
+    } : {}),
   };
 
   /** The late image joins the cell's images, ids and package manifests as if built up front. */
