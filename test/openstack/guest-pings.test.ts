@@ -27,3 +27,19 @@ test('a guest that never stopped answering has no outage; one still silent at th
   t.deepEqual(r.outages.map((o) => [o.fromMs, o.toMs, o.first]), [[400, 800, 'no answer']]);
   t.is(parsePingLog('PING 10.0.0.5 (10.0.0.5) 56(84) bytes of data.\n', '10.0.0.5').requests, 0);
 });
+
+test('a ping that ended before the watch did leaves the rest unobserved: counted as down until the stop, with ping\'s last words, never as answered', (t) => {
+  const ok = ['[100.000100] 64 bytes from 10.0.0.5: icmp_seq=1 ttl=63 time=0.1 ms', '[100.200100] 64 bytes from 10.0.0.5: icmp_seq=2 ttl=63 time=0.1 ms'];
+  // Silent, then ping itself gone 60 s before the watch stopped (measured with Open vSwitch replaced under it).
+  const died = [...ok, '[100.600000] no answer yet for icmp_seq=3', 'ping: sendmsg: Network is unreachable'].join('\n');
+  const r = parsePingLog(died, '10.0.0.5', 160.6);
+  t.deepEqual(r.outages.map((o) => [o.fromMs, o.toMs]), [[400, 60_600]]);
+  t.regex(r.outages[0]!.first, /no answer; then the ping ended 60\.0 s before the watch did \(its last words: ping: sendmsg: Network is unreachable\)/);
+  t.is(r.observedMs, 60_600);
+  // Answering to its last line, then gone: the unobserved rest is an outage too.
+  const quiet = parsePingLog(ok.join('\n'), '10.0.0.5', 130.2);
+  t.deepEqual(quiet.outages.map((o) => [o.fromMs, o.toMs]), [[400, 30_200]]);
+  t.regex(quiet.outages[0]!.first, /^the ping ended 30\.0 s before the watch did: not observed, counted as down$/);
+  // Stopped right after its last line: nothing added.
+  t.deepEqual(parsePingLog(ok.join('\n'), '10.0.0.5', 100.9).outages, []);
+});
