@@ -103,6 +103,24 @@ test.serial('integration: core on zed deploys on Kubernetes and is green with th
   t.deepEqual(await namespacesOf(results.run.id), []);
 });
 
+// Issue 24, item 7: the notes example (a project outside OpenStack) on the local cluster: the same
+// scenario files as on Docker; the db's volume seeded from the image (hostPath) and its numeric user,
+// PostgreSQL's own upgrade on the volume in the upgrade cell, the rows read back after it.
+test.serial('integration: the notes example on Kubernetes: its scenario green on bookworm, its upgrade to trixie keeps the rows through pg_upgrade; no namespace left', async (t) => {
+  const out = await tempOut('kube-notes');
+  const run = await gategrid(['--config', 'examples/notes/gategrid.config.yaml', 'run', '--release', 'bookworm', '--backend', 'kubernetes', '--out', out]);
+  t.log(run.all.split('\n').filter((l) => /PASSED|FAILED|ERROR|gategrid run/.test(l)).join('\n'));
+  t.is(run.exitCode, 0, run.all.slice(-4000));
+  const results = await readResults(out);
+  t.deepEqual(results.cells.map((c) => `${c.id} ${c.status}`), ['notes/bookworm/kubernetes passed', 'notes-upgrade/bookworm/kubernetes passed']);
+  const upgrade = new Map(results.cells[1]!.checks.map((c) => [c.id, c]));
+  for (const id of ['upgrade.service.db', 'upgrade.data.verify.rows-through-the-app', 'upgrade.data.verify.served-by-postgresql-17']) {
+    t.is(upgrade.get(id)?.status, 'passed', `${id}: ${upgrade.get(id)?.message ?? 'absent'}`);
+  }
+  t.regex(await readFile(path.join(out, results.cells[1]!.artifacts.logs, 'db.log'), 'utf8'), /pg-start: upgraded to PostgreSQL 17/);
+  t.deepEqual(await namespacesOf(results.run.id), []);
+});
+
 test.serial('integration: a keystone pod killed mid-run turns the Kubernetes cell failed, naming keystone', async (t) => {
   const out = await tempOut('kube-fault');
   const run = await gategrid(['run', '--scenario', 'identity', '--release', 'zed', '--backend', 'kubernetes', '--tempest', 'none',

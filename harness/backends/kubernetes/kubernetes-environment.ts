@@ -383,10 +383,14 @@ export class KubernetesEnvironment implements Environment {
     }
   }
 
-  /** Streams a pod's main container output into `<name>.log`, once per pod, appending. */
+  /**
+   * Streams a pod's main container output into `<name>.log`, once per pod, appending. A pod is
+   * known by its uid: a StatefulSet's replacement has the same name (db-0), and keyed by name the
+   * upgraded pod's log was never read (measured: the notes example's pg_upgrade missing from db.log).
+   */
   #follow(name: string, pod: V1Pod): void {
     const podName = pod.metadata?.name;
-    const key = `${name}/${podName}`;
+    const key = `${name}/${pod.metadata?.uid ?? podName}`;
     if (!podName || this.#following.has(key)) return;
     let file = this.#logs.get(name);
     if (!file) {

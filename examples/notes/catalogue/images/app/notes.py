@@ -6,6 +6,7 @@ POST /notes: a JSON list of strings, each stored as a note; answers {"added": N}
 The database's password comes from the environment (NOTES_PASSWORD), never argv.
 """
 import json
+import sys
 import os
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -20,11 +21,15 @@ def connect():
 class Notes(BaseHTTPRequestHandler):
     def answer(self, status, body):
         data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header('Content-Type', 'application/json')
-        self.send_header('Content-Length', str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        try:
+            self.send_response(status)
+            self.send_header('Content-Type', 'application/json')
+            self.send_header('Content-Length', str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            # The client gave up first (a probe's short timeout while the database was away): said, not a traceback.
+            sys.stderr.write('client went away before the %d answer\n' % status)
 
     def do_GET(self):
         try:
@@ -40,6 +45,7 @@ class Notes(BaseHTTPRequestHandler):
                 server = cur.fetchone()[0].split(' ')[0]
                 self.answer(200, {'count': len(notes), 'notes': notes, 'server': server})
         except psycopg2.Error as error:
+            sys.stderr.write('database error: %s\n' % str(error).strip())
             self.answer(503, {'error': str(error).strip()})
 
     def do_POST(self):
@@ -55,6 +61,7 @@ class Notes(BaseHTTPRequestHandler):
                     cur.execute('INSERT INTO notes (body) VALUES (%s)', (note,))
             self.answer(201, {'added': len(notes)})
         except (ValueError, psycopg2.Error) as error:
+            sys.stderr.write('%s: %s\n' % ('bad request' if isinstance(error, ValueError) else 'database error', str(error).strip()))
             self.answer(400 if isinstance(error, ValueError) else 503, {'error': str(error).strip()})
 
     def log_message(self, format, *args):
