@@ -120,7 +120,7 @@ if (cold) {
 
 process.stdout.write('images\n');
 const base = await ensureBaseImage(suite);
-row(`base image (${base.source})`, s(base.durationMs), base.source === 'debootstrap' ? 'debootstrap ~25-40 s' : base.source === 'mmdebstrap' ? 'mmdebstrap: measure' : '');
+row(`base image (${base.source})`, s(base.durationMs), base.source === 'debootstrap' ? 'debootstrap ~25-40 s' : '');
 let t0 = Date.now();
 await builder().ensureAll(names, suite);
 const firstPass = Date.now() - t0;
