@@ -31,6 +31,7 @@ import { benchMatrix } from './bench-matrix.ts';
 import { executeRun } from '../harness/runner/matrix-run.ts';
 import { calibrationMs, inUnits } from './calibration.ts';
 import { loadConfig } from '../harness/config/load-config.ts';
+import { cacheDir } from '../harness/util/cache-dir.ts';
 
 const cold = process.argv.includes('--cold');
 const kube = new KubernetesBackend(new LocalProvider());
@@ -38,7 +39,7 @@ const release = 'zed';
 const rows: Array<[string, string, string]> = [];
 // Each figure is printed beside the one the previous bench on this machine measured: a change is
 // judged from one run against the last.
-const lastFile = path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'gategrid', 'bench-last.json');
+const lastFile = cacheDir('bench-last.json');
 const last = new Map<string, string>(Object.entries(JSON.parse(await readFile(lastFile, 'utf8').catch(() => '{}')) as Record<string, string>));
 // The calibration unit (u): this machine's time for the bench's own fixed workload, measured now.
 const unitMs = calibrationMs();

@@ -1,7 +1,7 @@
 /** Tempest's timing history, fed to stestr so its workers get equal shares of a cell's classes (issue 23). */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
+import { cacheDir } from '../harness/util/cache-dir.ts';
 import { encodeSubunitV2, type SubunitParse } from '../harness/checks/runners/subunit-v2.ts';
 
 /**
@@ -61,8 +61,8 @@ export function timesStream(costs: ReadonlyMap<string, number>, at = new Date(Da
 }
 
 /** Where a scenario's Tempest history on one release is kept between runs (outside any run's folder: it holds test names and times only). */
-export function timesFile(scenario: string, release: string, cacheRoot = process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache')): string {
-  return path.join(cacheRoot, 'gategrid', 'tempest-times', `${scenario}-${release}.json`.replace(/[^\w.-]/g, '_'));
+export function timesFile(scenario: string, release: string, dir = cacheDir('tempest-times')): string {
+  return path.join(dir, `${scenario}-${release}.json`.replace(/[^\w.-]/g, '_'));
 }
 
 /** The history, or none (first run, or a file that is not ours: ignored, never fatal). */

@@ -1,5 +1,4 @@
-import os from 'node:os';
-import path from 'node:path';
+import { cacheDir } from '../util/cache-dir.ts';
 
 /**
  * Package manifests: an image's Debian packages, "name=version" lines sorted, one file per image
@@ -9,7 +8,7 @@ import path from 'node:path';
 export const manifestKey = (id: string): string => id.replace(/^sha256:/, '').slice(0, 12);
 
 export function manifestCacheDir(): string {
-  return path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'gategrid', 'manifests');
+  return cacheDir('manifests');
 }
 
 export function parseManifest(text: string): Map<string, string> {
