@@ -65,7 +65,7 @@ export async function runTempest(run: TempestRun): Promise<TempestOutcome> {
 
   const history = run.timesFile ? await readTimes(run.timesFile) : new Map<string, number>();
   const first = await tempestJob(run, 'tempest', conf, excludeText, { TEMPEST_SELECTION: formatTempestSelection(run.selection), TEMPEST_CONCURRENCY: String(t.concurrency) },
-    undefined, history.size > 0 ? timesStream(history).toString('base64') : undefined);
+    history.size > 0 ? { times: timesStream(history).toString('base64') } : {});
   const parsed = parseSubunitV2(first);
   const summary = foldSubunit(parsed);
   if (run.timesFile && !summary.interrupted) await recordTimes(run.timesFile, testCosts(parsed));
@@ -76,7 +76,7 @@ export async function runTempest(run: TempestRun): Promise<TempestOutcome> {
   if (run.rerunFailed && failed.length > 0 && failed.length <= 25) {
     run.log(`tempest: re-running ${failed.length} failed test(s) alone`);
     const again = foldSubunit(parseSubunitV2(await tempestJob(run, 'tempest-rerun', conf, excludeText,
-      { TEMPEST_INCLUDE_LIST: '/etc/tempest/include.txt', TEMPEST_CONCURRENCY: '1' }, failed.map((f) => exactTestRegex(f.id)).join('\n'))));
+      { TEMPEST_INCLUDE_LIST: '/etc/tempest/include.txt', TEMPEST_CONCURRENCY: '1' }, { include: failed.map((f) => exactTestRegex(f.id)).join('\n') })));
     markFlaky(checks, again);
   }
 
@@ -93,10 +93,12 @@ export async function runTempest(run: TempestRun): Promise<TempestOutcome> {
 /**
  * One Tempest run, through the runner mechanism every project's runner takes (runResultsJob): its
  * subunit stream and its log kept redacted, named after the job (tempest.subunit, tempest-rerun.log).
- * Unlike a project's runner, Tempest that leaves no stream or exits non-zero without one is the
- * infrastructure's error, never a verdict on the cloud.
+ * Unlike a project's runner, Tempest that exits non-zero or leaves no stream is the infrastructure's
+ * error, never a verdict on the cloud. `include`: the exact tests to run instead (the rerun);
+ * `times`: the timing history as a base64 subunit stream.
  */
-async function tempestJob(run: TempestRun, name: string, conf: string, exclude: string, env: Record<string, string>, include?: string, times?: string): Promise<Buffer> {
+async function tempestJob(run: TempestRun, name: string, conf: string, exclude: string, env: Record<string, string>, extra: { include?: string; times?: string }): Promise<Buffer> {
+  const { include, times } = extra;
   const files = [
     { target: '/etc/tempest/tempest.conf', content: conf, mode: 0o644 },
     { target: '/etc/tempest/exclude.txt', content: exclude === '' ? '' : `${exclude}\n`, mode: 0o644 },

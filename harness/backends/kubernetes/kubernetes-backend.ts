@@ -62,10 +62,10 @@ export class KubernetesBackend implements Backend {
     return env;
   }
 
-  /** 80 % of the memory the cluster's nodes offer pods, in MiB: how many cells fit at once. */
   /**
-   * The cluster's allocatable memory (80 % of it) and cores. The cores matter as much: the local
-   * cluster's node is this 2-core machine, and by memory alone 8 compute cells would start at once.
+   * How many cells fit at once: 80 % of the memory the cluster's nodes offer pods, in MiB, and their
+   * allocatable cores. The cores matter as much: the local cluster's node is this 2-core machine,
+   * and by memory alone 8 compute cells would start at once.
    */
   async capacity(): Promise<{ memoryMiB: number; cores?: number }> {
     const api = await this.api();
@@ -100,7 +100,6 @@ export class KubernetesBackend implements Backend {
   }
 }
 
-/** A Kubernetes memory quantity (`8046392Ki`, `16Gi`, `1e9`) in MiB. */
 /** A Kubernetes CPU quantity ("2", "1500m", "0.5") in cores; 0 when unreadable. */
 export function cpuCores(quantity: string): number {
   const m = /^(\d+(?:\.\d+)?)(m)?$/.exec(quantity.trim());
@@ -108,6 +107,7 @@ export function cpuCores(quantity: string): number {
   return m[2] ? Number(m[1]) / 1000 : Number(m[1]);
 }
 
+/** A Kubernetes memory quantity (`8046392Ki`, `16Gi`, `1e9`) in MiB. */
 export function memoryMiB(quantity: string): number {
   const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|k|M|G|T|e\d+)?$/.exec(quantity.trim());
   if (!m) return 0;

@@ -47,8 +47,8 @@ export interface CellRun {
   images: Map<string, string>;
   /** An upgrade cell: the images of the release it moves to (its upgraded services'). */
   targetImages: Map<string, string>;
-  /** Tempest's image, built while the cell deploys (images phase): its tag once built. */
-  lateImage?: Promise<string>;
+  /** Tempest's image, built while the cell deploys (images phase): settled once it is in `images` (or `targetImages`). */
+  lateImage?: Promise<void>;
   env?: Environment;
   plan?: DeploymentPlan;
   steps: StepResult[];

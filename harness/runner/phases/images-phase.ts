@@ -43,12 +43,11 @@ export function imagesPhase(run: CellRun): CellPhase {
   };
 
   /** The late image joins the cell's images, ids and package manifests as if built up front. */
-  async function recordLate(r: CellRun, image: BuiltImage): Promise<string> {
+  async function recordLate(r: CellRun, image: BuiltImage): Promise<void> {
     const own = !cell.upgradeTo;
     (own ? r.images : r.targetImages).set(image.name, image.tag);
     result.images = { ...result.images, [own ? image.name : `${image.name}@${cell.upgradeTo!.releaseName}`]: image.tag };
     result.imageIds = { ...result.imageIds, [image.tag]: manifestKey(image.id) };
     await options.images.recordManifests([image], path.join(options.outDir, 'packages'), (line) => r.log(line));
-    return image.tag;
   }
 }
