@@ -10,6 +10,8 @@ import { loadCatalogues } from '../../harness/config/load-catalogues.ts';
 import { tempDir } from '../temp-dir.ts';
 
 const recorded = (name: string) => readFile(path.join(repoRoot, 'fixtures', 'logs', name), 'utf8');
+/** A shipped scenario's log allow-list entries that apply to one service. */
+const allowOf = async (scenario: string, service: string) => (await loadScenario(scenario, await loadCatalogues())).spec.logs.allow.filter((a) => a.services?.includes(service));
 
 test('a clean keystone log has no findings (warnings are not failures)', async (t) => {
   t.deepEqual(scanLog(await recorded('keystone-clean.log'), []), []);
@@ -195,8 +197,7 @@ test('the recorded upgrade windows are read from the services\' checks, with the
 test("cloud's neutron-server allow-list explains OVN's port-deletion race (update_port_postcommit's RowNotFound), and not the same error in another operation", async (t) => {
   // Recorded from cloud/zed (neutron 21, 2026-12-06: managers.py logs the driver failure, then its traceback); the second
   // traceback, a port creation failing on a missing switch, is a real error and stays a finding.
-  const scenario = await loadScenario('cloud', await loadCatalogues());
-  const allow = scenario.spec.logs.allow.filter((a) => a.services?.includes('neutron-server'));
+  const allow = await allowOf('cloud', 'neutron-server');
   const findings = scanLog(await recorded('neutron-server-ovn-port-delete-race.log'), allow);
   t.is(findings.length, 1);
   t.regex(findings[0]!.context, /create_port_postcommit/);
@@ -225,8 +226,7 @@ test("a service that logs one of the cell's secrets is red naming the line and t
 });
 
 test("cloud's allow-list explains eventlet's ignored _after_fork assertion under Python 3.13 (recorded on 2025.1), and not another AssertionError", async (t) => {
-  const scenario = await loadScenario('cloud', await loadCatalogues());
-  const allow = scenario.spec.logs.allow.filter((a) => a.services?.includes('nova-compute'));
+  const allow = await allowOf('cloud', 'nova-compute');
   const text = await recorded('nova-compute-eventlet-after-fork.log');
   t.is(scanLog(text, []).length, 2, 'without the allow-list both tracebacks count');
   const left = scanLog(text, allow);
@@ -235,8 +235,7 @@ test("cloud's allow-list explains eventlet's ignored _after_fork assertion under
 });
 
 test("the same race logged by ovsdbapp's transaction as RuntimeError (recorded on cloud/zed) is explained too", async (t) => {
-  const scenario = await loadScenario('cloud', await loadCatalogues());
-  const allow = scenario.spec.logs.allow.filter((a) => a.services?.includes('neutron-server'));
+  const allow = await allowOf('cloud', 'neutron-server');
   const text = await recorded('neutron-server-ovn-port-delete-race-runtime.log');
   t.is(scanLog(text, []).length, 2, 'the transaction\'s traceback and the driver\'s');
   t.deepEqual(scanLog(text, allow), []);
@@ -249,8 +248,7 @@ test('a secret finding made without the cell\'s redaction still masks the value'
 });
 
 test("a raw traceback with another worker's log record written into its middle is still one traceback, judged by its own exception (recorded on cloud/2025.1)", async (t) => {
-  const scenario = await loadScenario('cloud', await loadCatalogues());
-  const allow = scenario.spec.logs.allow.filter((a) => a.services?.includes('neutron-server'));
+  const allow = await allowOf('cloud', 'neutron-server');
   const text = await recorded('neutron-server-after-fork-interleaved.log');
   const findings = scanLog(text, []);
   t.is(findings.length, 1);
@@ -259,8 +257,7 @@ test("a raw traceback with another worker's log record written into its middle i
 });
 
 test("the same race on 2025.1 from OVN's side (set_port_status_down's LspGetUpCommand, recorded on cloud/2025.1) is explained; the same RowNotFound from another command stays red", async (t) => {
-  const scenario = await loadScenario('cloud', await loadCatalogues());
-  const allow = scenario.spec.logs.allow.filter((a) => a.services?.includes('neutron-server'));
+  const allow = await allowOf('cloud', 'neutron-server');
   const text = await recorded('neutron-server-ovn-port-down-race-2025.1.log');
   t.is(scanLog(text, []).length, 2, 'the failed command\'s traceback and the event loop\'s');
   t.deepEqual(scanLog(text, allow), []);
@@ -268,6 +265,5 @@ test("the same race on 2025.1 from OVN's side (set_port_status_down's LspGetUpCo
   const left = scanLog(other, allow);
   t.is(left.length, 1);
   t.regex(left[0]!.context, /LsAddCommand/);
-  const upgrade = await loadScenario('cloud-upgrade', await loadCatalogues());
-  t.deepEqual(scanLog(text, upgrade.spec.logs.allow.filter((a) => a.services?.includes('neutron-server'))), [], 'cloud-upgrade runs the same workload checks');
+  t.deepEqual(scanLog(text, await allowOf('cloud-upgrade', 'neutron-server')), [], 'cloud-upgrade runs the same workload checks');
 });

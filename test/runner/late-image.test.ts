@@ -1,8 +1,7 @@
 import test from 'ava';
 import { writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { inMemoryBackend } from '../in-memory-backend.ts';
+import { inMemoryBackend, memoryEnvironment } from '../in-memory-backend.ts';
 import type { Environment, JobSpec } from '../../harness/backends/backend.ts';
 import { loadScenario } from '../../harness/config/load-scenario.ts';
 import { loadCatalogues } from '../../harness/config/load-catalogues.ts';
@@ -33,26 +32,16 @@ function setup(lateFails?: Error): Fixture & { images: ImageBuilder; env: Enviro
     isCached: async () => true,
     recordManifests: async () => undefined,
   } as unknown as ImageBuilder;
-  const env: Environment = {
-    backend: 'memory',
+  const env = memoryEnvironment('late', {
     reserve: async () => undefined,
     startService: async (spec) => { events.push(`start ${spec.name}`); if (spec.name === 'keystone') release(); },
-    stopService: async () => undefined,
     runJob: async (spec) => {
       jobs.push(spec);
       events.push(`run ${spec.name}`);
       if (spec.name === 'tempest') await writeFile(path.join(spec.outputs!.to, 'results.subunit'), encodeSubunitV2({ testId: 'tempest.api.identity.test_x', status: 'success', timestamp: new Date() }));
       return { exitCode: 0, output: '' };
     },
-    exec: async () => ({ exitCode: 0, output: '' }),
-    probe: async () => true,
-    state: async () => ({ status: 'running', exitCode: undefined, restarts: 0 }),
-    kill: async () => undefined,
-    logFile: (name) => path.join(os.tmpdir(), `gategrid-late-${name}.log`),
-    containers: () => [],
-    teardown: async () => undefined,
-    release: async () => undefined,
-  };
+  });
   return { events, jobs, release, images, env };
 }
 

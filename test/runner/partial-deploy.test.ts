@@ -1,8 +1,6 @@
 import test from 'ava';
-import { inMemoryBackend } from '../in-memory-backend.ts';
-import os from 'node:os';
-import path from 'node:path';
-import type { Backend, Environment } from '../../harness/backends/backend.ts';
+import { inMemoryBackend, memoryEnvironment } from '../in-memory-backend.ts';
+import type { Backend } from '../../harness/backends/backend.ts';
 import { loadScenario } from '../../harness/config/load-scenario.ts';
 import { loadCatalogues } from '../../harness/config/load-catalogues.ts';
 import { DeploymentError } from '../../harness/errors.ts';
@@ -16,21 +14,12 @@ import { tempDir } from '../temp-dir.ts';
 // not deploy, Tempest is skipped with that reason instead of adding failures that echo the deploy's.
 function memoryBackend(failing: string, events: string[] = []): Backend {
   const started: string[] = [];
-  const env: Environment = {
-    backend: 'memory',
+  const env = memoryEnvironment('memory', {
     reserve: async (addresses) => { events.push(`reserve ${addresses.map((a) => `${a.name}:${a.listens.join(',')}`).join(' ')}`); },
     startService: async (spec) => { started.push(spec.name); events.push(`start ${spec.name}`); if (spec.name === failing) throw new DeploymentError(`${failing} did not become ready within 1 s`); },
-    stopService: async () => undefined,
     runJob: async (spec) => { started.push(spec.name); events.push(`run ${spec.name}`); return { exitCode: 0, output: '' }; },
-    exec: async () => ({ exitCode: 0, output: '' }),
-    probe: async () => true,
-    state: async () => ({ status: 'running', exitCode: undefined, restarts: 0 }),
-    kill: async () => undefined,
-    logFile: (name) => path.join(os.tmpdir(), `gategrid-memory-${name}.log`),
     containers: () => [...started],
-    teardown: async () => undefined,
-    release: async () => undefined,
-  };
+  });
   return inMemoryBackend(async () => env);
 }
 

@@ -1,10 +1,9 @@
 import test from 'ava';
-import { inMemoryBackend } from '../in-memory-backend.ts';
+import { inMemoryBackend, memoryEnvironment } from '../in-memory-backend.ts';
 import { readdir, readFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
-import type { Backend, Environment } from '../../harness/backends/backend.ts';
+import type { Backend } from '../../harness/backends/backend.ts';
 import { loadScenario } from '../../harness/config/load-scenario.ts';
 import { loadCatalogues } from '../../harness/config/load-catalogues.ts';
 import { DeploymentError } from '../../harness/errors.ts';
@@ -29,22 +28,13 @@ const thrown: string[] = [];
 const leak = (message: string): DeploymentError => { thrown.push(message); return new DeploymentError(message); };
 
 function leakyBackend(): Backend {
-  const env: Environment = {
-    backend: 'memory',
+  const env = memoryEnvironment('leaky', {
     startService: async (spec) => {
       if (spec.name === 'keystone') throw leak(`keystone did not start; its environment was ${JSON.stringify(spec.env)} and its config ${spec.files.map((f) => f.content).join(' ')}`);
     },
-    stopService: async () => undefined,
     runJob: async (spec) => { throw leak(`job ${spec.name} timed out: ${(spec.command ?? []).join(' ')} ${JSON.stringify(spec.env)}`); },
     exec: async (name, command, _timeoutMs, env) => { throw leak(`exec in ${name} timed out after 60s: ${command.join(' ')} ${JSON.stringify(env)}`); },
-    probe: async () => true,
-    state: async () => ({ status: 'running', exitCode: undefined, restarts: 0 }),
-    kill: async () => undefined,
-    logFile: (name) => path.join(os.tmpdir(), `gategrid-leaky-${name}.log`),
-    containers: () => [],
-    teardown: async () => undefined,
-    release: async () => undefined,
-  };
+  });
   return inMemoryBackend(async () => env);
 }
 
