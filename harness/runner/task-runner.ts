@@ -11,6 +11,8 @@ export interface Task<C> {
   readonly timeoutMs?: number;
   setup?(ctx: C, signal: AbortSignal): Promise<void>;
   teardown?(ctx: C): Promise<void>;
+  /** Whether the teardown has anything to do now; one with nothing to do is neither run nor reported. */
+  teardownNeeded?(ctx: C): boolean;
 }
 
 export type TaskStatus = 'passed' | 'failed' | 'timedout' | 'interrupted' | 'skipped';
@@ -71,7 +73,7 @@ export class TaskRunner<C> {
 
     const teardownErrors: unknown[] = [];
     for (const task of started.reverse()) {
-      if (!task.teardown) continue;
+      if (!task.teardown || task.teardownNeeded?.(ctx) === false) continue;
       const t0 = Date.now();
       this.#events.onTaskStart?.(task.title, 'teardown');
       // Teardown ignores the interrupt signal: it is what an interrupt must still get done.

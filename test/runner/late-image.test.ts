@@ -20,7 +20,7 @@ import { tempDir } from '../temp-dir.ts';
 
 interface Fixture { events: string[]; jobs: JobSpec[]; release: () => void }
 
-function setup(lateFails?: Error): Fixture & { images: ImageBuilder; env: Environment } {
+function setup(lateFails?: Error, deployFails?: Error): Fixture & { images: ImageBuilder; env: Environment } {
   const events: string[] = [];
   const jobs: JobSpec[] = [];
   let release!: () => void;
@@ -34,7 +34,13 @@ function setup(lateFails?: Error): Fixture & { images: ImageBuilder; env: Enviro
   } as unknown as ImageBuilder;
   const env = memoryEnvironment('late', {
     reserve: async () => undefined,
-    startService: async (spec) => { events.push(`start ${spec.name}`); if (spec.name === 'keystone') release(); },
+    startService: async (spec) => {
+      events.push(`start ${spec.name}`);
+      if (deployFails) throw deployFails;
+      if (spec.name === 'keystone') release();
+    },
+    // A cell torn down early has its build end only after its environment is gone: the images phase's teardown waits for it.
+    teardown: async () => { events.push('environment teardown'); setTimeout(release, 100); },
     runJob: async (spec) => {
       jobs.push(spec);
       events.push(`run ${spec.name}`);
@@ -67,8 +73,18 @@ test('Tempest\'s image is built while the cell deploys, and Tempest runs on it o
   t.is(f.jobs.find((j) => j.name === 'tempest')!.image, 'mem/tempest');
   t.is(cell.images?.['tempest'], 'mem/tempest', 'recorded with the cell\'s images');
   t.true(cell.checks.some((c) => c.id === 'tempest.api.identity.test_x' && c.status === 'passed'));
-  // The environment's teardown is the cell's one `teardown`; the wait for a build still running has its own name.
+  // The environment's teardown is the cell's one `teardown`; the build had ended, so nothing else is.
+  t.deepEqual(cell.phases.map((p) => p.name).filter((n) => n.endsWith('teardown')), ['teardown']);
+});
+
+test('a cell that fails while Tempest\'s image still builds waits for the build in its own phase (images teardown) before it ends', async (t) => {
+  const f = setup(undefined, new Error('mariadb did not start'));
+  const cell = await runIdentity(f);
+  t.is(cell.status, 'error');
+  t.false(f.events.includes('run tempest'));
   t.deepEqual(cell.phases.map((p) => p.name).filter((n) => n.endsWith('teardown')), ['teardown', 'images teardown']);
+  t.true(f.events.indexOf('environment teardown') < f.events.indexOf('build tempest ended'), 'the build was still running at the teardown');
+  t.is(cell.phases.find((p) => p.name === 'images teardown')?.status, 'passed');
 });
 
 test('a Tempest image that fails to build makes the Tempest phase an error naming the build, after the deploy ran', async (t) => {

@@ -46,3 +46,12 @@ test("a teardown's failure is reported, and the other teardowns still run", asyn
   t.is(result.teardownErrors.length, 1);
   t.deepEqual(trail, ['-a']);
 });
+
+test('a teardown with nothing to do (teardownNeeded false) is neither run nor reported', async (t) => {
+  const trail: string[] = [];
+  const runner = new TaskRunner<null>({ onTaskStart: (title, stage) => trail.push(`start ${title} ${stage}`) });
+  runner.add({ title: 'a', async setup() {}, teardownNeeded: () => false, async teardown() { trail.push('-a'); } });
+  runner.add({ title: 'b', async setup() {}, teardownNeeded: () => true, async teardown() { trail.push('-b'); } });
+  await runner.run(null, new AbortController().signal);
+  t.deepEqual(trail, ['start a setup', 'start b setup', 'start b teardown', '-b']);
+});

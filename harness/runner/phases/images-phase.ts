@@ -13,6 +13,7 @@ export function imagesPhase(run: CellRun): CellPhase {
   const { cell, options, result } = run;
   const late = lateImage(cell);
   const early = (names: string[], suite: string) => names.filter((n) => !(late && n === late.name && suite === late.suite));
+  let lateSettled = true;
   return {
     title: 'images',
     timeoutMs: options.timeouts.images,
@@ -31,11 +32,14 @@ export function imagesPhase(run: CellRun): CellPhase {
       await options.images.recordManifests(all, path.join(options.outDir, 'packages'), (line) => r.log(line));
       if (late) {
         const pending = options.images.ensure(late.name, late.suite).then((image) => recordLate(r, image));
-        pending.catch(() => undefined); // awaited by the Tempest phase, which reports the error
+        lateSettled = false;
+        pending.then(() => { lateSettled = true; }, () => { lateSettled = true; }); // the Tempest phase reports the error
         r.lateImage = pending;
       }
     },
     ...(late ? {
+      // Only a build still running has a teardown (waited for, so no build outlives the cell).
+      teardownNeeded: () => !lateSettled,
       async teardown(r: CellRun) {
         await r.lateImage?.catch(() => undefined);
       },
