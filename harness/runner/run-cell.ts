@@ -53,8 +53,11 @@ export async function runCell(cell: CellSpec, result: CellResult, options: CellR
     },
   };
 
+  // A run that stops before Tempest builds no Tempest image (a cold debugging loop waits for nothing it will not use).
+  const stopIndex = options.stopAfter === undefined ? undefined : STOP_AFTER_PHASES.indexOf(options.stopAfter as (typeof STOP_AFTER_PHASES)[number]);
+  const tempestRuns = stopIndex === undefined || stopIndex >= STOP_AFTER_PHASES.indexOf('tempest');
   const phases: CellPhase[] = [
-    imagesPhase(run),
+    imagesPhase(run, { tempest: tempestRuns }),
     environmentPhase(run, () => isRed(decideCell(result, { interrupted: false, harnessErrors: run.harnessErrors }))),
     deployPhase(run),
     checksPhase(run),

@@ -51,7 +51,7 @@ function setup(lateFails?: Error, deployFails?: Error): Fixture & { images: Imag
   return { events, jobs, release, images, env };
 }
 
-async function runIdentity(f: ReturnType<typeof setup>): Promise<RunResult['cells'][number]> {
+async function runIdentity(f: ReturnType<typeof setup>, stopAfter?: string): Promise<RunResult['cells'][number]> {
   const catalogues = await loadCatalogues();
   const cells = expandCells({ scenarios: [await loadScenario('identity', catalogues)], releases: ['zed'], backends: ['docker'], cells: [], tempest: 'smoke' });
   const run: RunResult = { schemaVersion: 1, run: { id: 'r-late', startedAt: new Date().toISOString(), gategridVersion: 'test' }, cells: [] };
@@ -59,6 +59,7 @@ async function runIdentity(f: ReturnType<typeof setup>): Promise<RunResult['cell
     run, outDir: await tempDir('gategrid-late-'), images: f.images, backends: new Map([['docker', inMemoryBackend(async () => f.env)]]),
     actions: { catalog: async () => undefined }, keep: 'never', rerunTempest: false, retries: 0, concurrency: 1, failFast: false,
     timeouts: { images: 10_000, deploy: 10_000, checks: 10_000 }, signal: new AbortController().signal, reporter: { name: 'none' },
+    ...(stopAfter ? { stopAfter } : {}),
   });
   return run.cells[0]!;
 }
@@ -96,4 +97,13 @@ test('a Tempest image that fails to build makes the Tempest phase an error namin
   t.is(tempest.status, 'error');
   t.regex(tempest.message ?? '', /image tempest \(bookworm\) did not build/);
   t.is(cell.status, 'error');
+});
+
+test('a run that stops before Tempest (--stop-after deploy) builds no Tempest image', async (t) => {
+  const f = setup();
+  const cell = await runIdentity(f, 'deploy');
+  t.true(f.events.includes('start keystone'));
+  t.false(f.events.some((e) => e.includes('tempest')), f.events.join('; '));
+  t.is(cell.images?.['tempest'], undefined);
+  t.deepEqual(cell.phases.map((p) => p.name).filter((n) => n.endsWith('teardown')), ['teardown']);
 });

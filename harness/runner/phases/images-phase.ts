@@ -9,9 +9,11 @@ import { manifestKey } from '../../results/package-manifests.ts';
  * missing; Tempest's, needed last, is built while the cell deploys (`r.lateImage`, awaited by the
  * Tempest phase, and by this phase's teardown so no build outlives the cell).
  */
-export function imagesPhase(run: CellRun): CellPhase {
+export function imagesPhase(run: CellRun, { tempest }: { readonly tempest: boolean }): CellPhase {
   const { cell, options, result } = run;
   const late = lateImage(cell);
+  // Without the Tempest phase (a run that stops before it), Tempest's image is not built at all.
+  const build = tempest ? late : undefined;
   const early = (names: string[], suite: string) => names.filter((n) => !(late && n === late.name && suite === late.suite));
   let lateSettled = true;
   return {
@@ -30,14 +32,14 @@ export function imagesPhase(run: CellRun): CellPhase {
       }
       result.imageIds = Object.fromEntries(all.map((i) => [i.tag, manifestKey(i.id)]));
       await options.images.recordManifests(all, path.join(options.outDir, 'packages'), (line) => r.log(line));
-      if (late) {
-        const pending = options.images.ensure(late.name, late.suite).then((image) => recordLate(r, image));
+      if (build) {
+        const pending = options.images.ensure(build.name, build.suite).then((image) => recordLate(r, image));
         lateSettled = false;
         pending.then(() => { lateSettled = true; }, () => { lateSettled = true; }); // the Tempest phase reports the error
         r.lateImage = pending;
       }
     },
-    ...(late ? {
+    ...(build ? {
       // Only a build still running has a teardown (waited for, so no build outlives the cell).
       teardownNeeded: () => !lateSettled,
       async teardown(r: CellRun) {
