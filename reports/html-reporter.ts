@@ -142,7 +142,7 @@ function renderDowntime(cell: CellResult): string {
   const rows = downtimeOf(cell);
   if (rows.length === 0) return '';
   return `<table><tr><th>endpoint</th><th>downtime</th><th>failed requests</th><th>outages (from the probe's start)</th></tr>
-${rows.map((d) => `<tr><td>${esc(d.endpoint)}</td><td>${badge(d.withinBudget ? 'passed' : 'failed')} ${seconds(d.downtimeMs)}</td><td>${d.failed} of ${d.requests}</td><td>${d.outages.map((o) => `${seconds(o.fromMs)}–${seconds(o.toMs)} (${esc(o.first)})`).join('<br>') || 'none'}</td></tr>`).join('\n')}</table>`;
+${rows.map((d) => `<tr><td>${esc(d.endpoint)}</td><td>${badge(d.withinBudget ? 'passed' : 'failed')} ${seconds(d.downtimeMs)}</td><td>${d.failed} of ${d.requests}</td><td>${d.outages.map((o) => `${seconds(o.fromMs)}–${seconds(o.toMs)} (${esc(o.first)}${o.step ? `; ${esc(o.step)}'s upgrade` : ''})`).join('<br>') || 'none'}</td></tr>`).join('\n')}</table>`;
 }
 
 /** Error lines an upgrade's deliberate stop explains (issue 27): each with the evidence, never hidden. */

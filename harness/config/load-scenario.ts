@@ -135,6 +135,11 @@ function checkUpgrade(spec: ScenarioSpec, file: string, services: readonly Loade
     }
   }
   const endpoints = services.flatMap((s) => s.spec.endpoints.map((e) => e.name));
+  for (const name of Object.keys(upgrade.dataPlane)) {
+    const line = lineOf(['upgrade', 'dataPlane', name]);
+    if (!upgrade.services.includes(name)) throw new ConfigError(file, `upgrade.dataPlane.${name}`, `"${name}" is not in upgrade.services: a data-plane budget is for a service the upgrade moves; add it there or remove the entry`, line !== undefined ? { line } : {});
+    if (!upgrade.resources.includes('workload')) throw new ConfigError(file, `upgrade.dataPlane.${name}`, 'a data-plane budget judges the kept guest: add workload to upgrade.resources', line !== undefined ? { line } : {});
+  }
   upgrade.probe.forEach((name, i) => {
     if (!endpoints.includes(name)) throw new ConfigError(file, `upgrade.probe[${i}]`, `no service of the scenario has an endpoint "${name}" (known: ${endpoints.join(', ') || 'none'})`, { line: lineOf(['upgrade', 'probe', i]) });
   });

@@ -404,6 +404,16 @@ export const scenarioSchema = z.strictObject({
      */
     maxGuestDowntimeSeconds: z.number().nonnegative().optional(),
     /**
+     * Upgraded services that carry the guests' packets (a switch, a chassis, OVN's databases): while
+     * one is down the kept guest is not asked to answer SSH, and the time it did not answer its pings
+     * from that service's stop on is judged against the service's own budget (with the reason it
+     * costs any), not `maxGuestDowntimeSeconds`: every second lost is named by the step that lost it.
+     */
+    dataPlane: z.record(name, z.strictObject({
+      maxGuestDowntimeSeconds: z.number().nonnegative(),
+      reason: z.string().min(1),
+    })).default({}),
+    /**
      * in-place: each service's container replaced (Kolla's way: its API is down meanwhile). rolling:
      * the new release started beside the old behind the scenario's frontend, enabled once it
      * answers, the old drained and stopped; services that cannot roll go in place, reported so.

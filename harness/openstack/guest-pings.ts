@@ -49,16 +49,23 @@ export const LATE_MS = 1000;
  */
 export function parsePingLog(text: string, address: string, untilS?: number): DowntimeReport {
   const bySeq = new Map<number, { sentS: number; ok: boolean; detail: string }>();
+  // What ping said between two numbered lines (a send that failed prints no sequence number).
+  const saidBefore = new Map<number, string>();
+  let said: string | undefined;
   let firstS: number | undefined;
   let lastS: number | undefined;
   for (const raw of text.split('\n')) {
     const m = LINE.exec(raw.trim());
-    if (!m) continue;
+    const seq = m ? /icmp_seq=(\d+)/.exec(m[2]!) : null;
+    if (!m || !seq) {
+      if (/^ping: /.test(raw.trim())) said ??= raw.trim().slice(0, 120);
+      continue;
+    }
     const atS = Number(m[1]);
     const body = m[2]!;
-    const seq = /icmp_seq=(\d+)/.exec(body);
-    if (!seq) continue;
     const n = Number(seq[1]);
+    if (said !== undefined && !saidBefore.has(n)) saidBefore.set(n, said);
+    said = undefined;
     const rtt = /^\d+ bytes from .* time=(\d+(?:\.\d+)?) ms/.exec(body);
     const sentS = rtt ? atS - Number(rtt[1]) / 1000 : atS - INTERVAL_S;
     firstS = Math.min(firstS ?? sentS, sentS);
@@ -70,6 +77,15 @@ export function parsePingLog(text: string, address: string, untilS?: number): Do
   }
   if (firstS === undefined || lastS === undefined) {
     return { url: `ping ${address}`, requests: 0, failed: 0, downtimeMs: 0, outages: [], observedMs: 0 };
+  }
+  // A request ping numbered but never printed (its send failed: "sendmsg: Network is unreachable"
+  // while the switch under the probe was replaced) is a request without an answer, never skipped.
+  const seqs = [...bySeq.keys()].sort((a, b) => a - b);
+  for (let i = 1; i < seqs.length; i++) {
+    const [a, b] = [seqs[i - 1]!, seqs[i]!];
+    for (let n = a + 1; n < b; n++) {
+      bySeq.set(n, { sentS: bySeq.get(a)!.sentS + (n - a) * INTERVAL_S, ok: false, detail: `not sent or not printed${saidBefore.has(b) ? ` (${saidBefore.get(b)})` : ''}` });
+    }
   }
   const t0 = firstS;
   const samples: ProbeSample[] = [...bySeq.entries()].sort(([a], [b]) => a - b)

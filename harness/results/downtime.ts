@@ -65,8 +65,8 @@ export interface EndpointDowntime {
   readonly downtimeMs: number;
   readonly requests: number;
   readonly failed: number;
-  /** Offsets from `startedAt`, in ms. */
-  readonly outages: readonly { readonly fromMs: number; readonly toMs: number; readonly first: string }[];
+  /** Offsets from `startedAt`, in ms; a guest's outage names the data-plane step that lost it. */
+  readonly outages: readonly { readonly fromMs: number; readonly toMs: number; readonly first: string; readonly step?: string }[];
   readonly startedAt?: string;
   /** How long the endpoint was probed (the check's duration). */
   readonly observedMs: number;
@@ -93,7 +93,14 @@ export function downtimeOf(cell: { readonly checks: readonly CheckResult[] }): E
   });
 }
 
-/** "identity 11.7 s, image 3.8 s, placement 0 s (0 of 120 failed)": the figures side by side, one line. */
+/**
+ * "identity 11.7 s (58/600 failed), guest 14.0 s in 2, the longest 12.0 s (70/1200 failed), placement
+ * 0 s (0/120 failed)": the figures side by side, one line; with more than one outage, the longest gap.
+ */
 export function downtimeLine(cell: { readonly checks: readonly CheckResult[] }): string {
-  return downtimeOf(cell).map((d) => `${d.endpoint} ${d.downtimeMs === 0 ? '0 s' : `${(d.downtimeMs / 1000).toFixed(1)} s`}${d.failed > 0 || d.downtimeMs === 0 ? ` (${d.failed}/${d.requests} failed)` : ''}`).join(', ');
+  return downtimeOf(cell).map((d) => {
+    const longest = Math.max(0, ...d.outages.map((o) => o.toMs - o.fromMs));
+    const gaps = d.outages.length > 1 ? ` in ${d.outages.length}, the longest ${(longest / 1000).toFixed(1)} s` : '';
+    return `${d.endpoint} ${d.downtimeMs === 0 ? '0 s' : `${(d.downtimeMs / 1000).toFixed(1)} s`}${gaps}${d.failed > 0 || d.downtimeMs === 0 ? ` (${d.failed}/${d.requests} failed)` : ''}`;
+  }).join(', ');
 }

@@ -15,9 +15,9 @@ import { Session } from '../openstack/rest-client.ts';
 import type { WorkloadHooks } from '../openstack/workload-hooks.ts';
 import type { CheckResult } from '../results/model.ts';
 import { DowntimeProbe } from './downtime-probe.ts';
-import { outageContext } from './outage-context.ts';
-import { windowsOf, type StopWindow } from '../checks/stop-windows.ts';
-import { downtimeCheckId, downtimeOf, stalledOutages, type DowntimeReport } from '../results/downtime.ts';
+import { downtimeCheck, type DataPlaneBudget } from './downtime-check.ts';
+import { windowsOf } from '../checks/stop-windows.ts';
+import { downtimeCheckId, downtimeOf } from '../results/downtime.ts';
 
 export interface UpgradeInput {
   readonly env: Environment;
@@ -34,6 +34,8 @@ export interface UpgradeInput {
   readonly resources: readonly ResourceGroup[];
   readonly maxDowntimeSeconds?: number | undefined;
   readonly maxGuestDowntimeSeconds?: number | undefined;
+  /** Upgraded services that carry the guests' packets: the kept guest's SSH is not asked while one is down, and its outages then have the service's own budget. */
+  readonly dataPlane?: Readonly<Record<string, DataPlaneBudget>>;
   /** The scenario's workload (guest files, the probe), for the `workload` resources. */
   readonly workload?: WorkloadHooks | undefined;
   readonly cloud: CloudSpec | undefined;
@@ -131,7 +133,7 @@ export async function runUpgrade(input: UpgradeInput): Promise<CheckResult[]> {
   for (const { watch } of made) {
     if (!watch) continue;
     try {
-      checks.push(downtimeCheck(watch.name, await watch.stop(), input.maxGuestDowntimeSeconds, windows));
+      checks.push(downtimeCheck(watch.name, await watch.stop(), input.maxGuestDowntimeSeconds, windows, input.dataPlane));
     } catch (error) {
       checks.push({ id: downtimeCheckId(watch.name), kind: 'upgrade', status: 'failed', durationMs: 0, message: errorMessage(error) });
     }
@@ -269,9 +271,12 @@ async function verifyWhileDown(input: UpgradeInput, service: string, state: 'sto
   if (made.length === 0 || !input.cloud) return undefined;
   const id = `upgrade.while-down.${service}`;
   const down = state === 'drained' ? new Set<string>() : apisDownWith(input.to, service);
-  const verifiable = made.filter((m) => !m.needs.some((api) => down.has(api)));
+  // A data-plane service carries the kept guest's packets: its pings measure that step, not SSH.
+  const carries = state === 'stopped' && input.dataPlane?.[service] !== undefined;
+  const verifiable = made.filter((m) => !m.needs.some((api) => down.has(api)) && !(carries && m.watch));
+  const why = [...(down.size > 0 ? [`${service}'s downtime takes ${[...down].join(', ')}`] : []), ...(carries ? [`${service} carries the guest's packets: its pings measure it`] : [])].join('; ');
   // Not a check: one that verifies nothing cannot fail. The service's own check says it.
-  if (verifiable.length === 0) return `nothing verifiable while it was ${state} (it takes down ${[...down].join(', ')}, which every resource needs)`;
+  if (verifiable.length === 0) return `nothing verifiable while it was ${state} (${why})`;
   const cloud = input.cloud;
   const left = made.filter((m) => !verifiable.includes(m)).map((m) => m.group);
   return runCheck({
@@ -288,7 +293,7 @@ async function verifyWhileDown(input: UpgradeInput, service: string, state: 'sto
         }
       }
       return {
-        message: `while ${service} was ${state}: ${said.join(', ')} resources intact${left.length > 0 ? ` (${left.join(', ')} not verifiable: ${service}'s downtime takes ${[...down].join(', ')})` : ''}`,
+        message: `while ${service} was ${state}: ${said.join(', ')} resources intact${left.length > 0 ? ` (${left.join(', ')} not verifiable: ${why})` : ''}`,
         details: { state, verified: said, notVerifiable: left },
       };
     },
@@ -298,33 +303,6 @@ async function verifyWhileDown(input: UpgradeInput, service: string, state: 'sto
 function waitSlot(socket: FrontendSocket, backend: string, server: string, ok: (st: SlotStat) => boolean, what: string, timeoutMs: number): Promise<SlotStat | undefined> {
   return pollUntil(`${backend}/${server} ${what}`, () => socket.stat(backend, server), (st) => st !== undefined && ok(st),
     { timeoutMs, intervalMs: 250, describe: (st) => (st ? `${st.status}, ${st.sessions} sessions` : 'not listed') });
-}
-
-/** The measured downtime of one endpoint: failed only when the scenario sets a budget and it was exceeded. */
-export function downtimeCheck(name: string, report: DowntimeReport, maxDowntimeSeconds: number | undefined, windows: readonly StopWindow[] = []): CheckResult {
-  const seconds = report.downtimeMs / 1000;
-  const outages = report.outages.length;
-  const where = outageContext(report, windows);
-  const message = outages === 0
-    ? `no downtime: ${report.requests} requests over ${(report.observedMs / 1000).toFixed(1)} s all answered`
-    : `unavailable ${seconds.toFixed(1)} s in ${outages} outage(s) (first: ${report.outages[0]!.first}${where ? `, ${where}` : ''}); ${report.failed} of ${report.requests} requests failed over ${(report.observedMs / 1000).toFixed(1)} s`;
-  const over = maxDowntimeSeconds !== undefined && seconds > maxDowntimeSeconds;
-  // Over the budget only by outages the probe's own stalls explain: the endpoint's downtime cannot
-  // be judged (an infrastructure error, which --retries reruns), never a deployment failure.
-  const stalled = stalledOutages(report);
-  const judgeable = report.outages.filter((o) => !stalled.includes(o)).reduce((sum, o) => sum + (o.toMs - o.fromMs), 0) / 1000;
-  const unjudgeable = over && maxDowntimeSeconds !== undefined && judgeable <= maxDowntimeSeconds;
-  const stallSeconds = (report.stalls ?? []).reduce((sum, s) => sum + (s.toMs - s.fromMs), 0) / 1000;
-  return {
-    id: downtimeCheckId(name), kind: 'upgrade', status: unjudgeable ? 'error' : over ? 'failed' : 'passed', durationMs: report.observedMs,
-    message: unjudgeable
-      ? `${message}: cannot be judged: ${stalled.length} outage(s) overlap stalls of the probe itself (gategrid's process ran ${stallSeconds.toFixed(1)} s late in all: the host was overloaded), and the rest (${judgeable.toFixed(1)} s) is within the budget of ${maxDowntimeSeconds} s`
-      : over ? `${message}: over the budget of ${maxDowntimeSeconds} s` : message,
-    details: {
-      url: report.url, downtimeMs: report.downtimeMs, requests: report.requests, failed: report.failed, outages: report.outages,
-      ...(report.startedAt ? { startedAt: report.startedAt } : {}), ...(report.stalls ? { probeStalls: report.stalls } : {}),
-    },
-  };
 }
 
 /** One line for the upgrade phase: which services moved, and each probed endpoint's downtime. */

@@ -78,6 +78,13 @@ test('an upgrade probe must name an endpoint of the scenario', async (t) => {
   t.regex(error.message, /no service of the scenario has an endpoint "image" \(known: identity\)/);
 });
 
+test('a data-plane budget must name a service the upgrade moves, naming the file, field, line and the fix', async (t) => {
+  const error = await t.throwsAsync(loadScenario(fixture('bad-upgrade-data-plane.yaml'), await loadCatalogues()), { instanceOf: ConfigError });
+  t.is(error.field, 'upgrade.dataPlane.memcached');
+  t.is(error.line, 9, 'where the entry\'s fields start');
+  t.regex(error.message, /"memcached" is not in upgrade\.services: .*add it there or remove the entry/);
+});
+
 test('a recipe template path that leaves the service catalogue is refused, naming the field and the fix', async (t) => {
   const { cp, readFile, writeFile } = await import('node:fs/promises');
   const dir = await tempDir('gg-scenarios-');

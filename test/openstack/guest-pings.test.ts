@@ -43,3 +43,19 @@ test('a ping that ended before the watch did leaves the rest unobserved: counted
   // Stopped right after its last line: nothing added.
   t.deepEqual(parsePingLog(ok.join('\n'), '10.0.0.5', 100.9).outages, []);
 });
+
+test('requests ping numbered but never printed (its sends failing) are unanswered: the gap between two answers is an outage, with what ping said', (t) => {
+  // As iputils prints it when the probe's route is gone for a while: no line with icmp_seq 3 to 12.
+  const text = [
+    '[100.000100] 64 bytes from 10.0.0.5: icmp_seq=1 ttl=63 time=0.1 ms',
+    '[100.200100] 64 bytes from 10.0.0.5: icmp_seq=2 ttl=63 time=0.1 ms',
+    'ping: sendmsg: Network is unreachable',
+    'ping: sendmsg: Network is unreachable',
+    '[102.400100] 64 bytes from 10.0.0.5: icmp_seq=13 ttl=63 time=0.1 ms',
+  ].join('\n');
+  const r = parsePingLog(text, '10.0.0.5');
+  t.is(r.requests, 13);
+  t.is(r.failed, 10);
+  t.deepEqual(r.outages.map((o) => [o.fromMs, o.toMs]), [[400, 2400]]);
+  t.is(r.outages[0]!.first, 'not sent or not printed (ping: sendmsg: Network is unreachable)');
+});

@@ -55,7 +55,7 @@ test('the reporter writes report.html into the run directory', async (t) => {
 
 test('each cell has its timeline: phases, deploy steps, upgraded services and endpoint outages on one axis, as inline SVG', async (t) => {
   const { waterfallSvg } = await import('../../reports/waterfall-svg.ts');
-  const { downtimeCheck } = await import('../../harness/upgrade/run-upgrade.ts');
+  const { downtimeCheck } = await import('../../harness/upgrade/downtime-check.ts');
   const run = await fixture('core-zed-green.json');
   const cell = run.cells[0]!;
   const svg = waterfallSvg(cell);
@@ -104,4 +104,16 @@ test('a red cell shows the log lines new since its last green run first, before 
   t.regex(html, /<p><b>keystone<\/b> <span class="muted">\(and 4 more new line\(s\)\)<\/span><\/p><pre>ERROR keystone &lt;b&gt;DBConnectionError&lt;\/b&gt;<\/pre>/);
   const cellStart = html.indexOf('<h2 id="cell-core-zed-docker">');
   t.true(cellStart < html.indexOf('log lines new since') && html.indexOf('log lines new since') < html.indexOf('<code>smoke.service.keystone</code>', cellStart), 'in the cell, before its red checks');
+});
+
+test("an upgrade cell's guest outages name the data-plane step that lost them", async (t) => {
+  const { downtimeCheck } = await import('../../harness/upgrade/downtime-check.ts');
+  const run = await fixture('core-zed-green.json');
+  const cell = run.cells[0]!;
+  const t0 = Date.parse('2026-12-07T18:00:00.000Z');
+  const windows = [{ service: 'openvswitch-vswitchd', fromMs: t0 + 60_000, toMs: t0 + 65_000, names: ['openvswitch-vswitchd'] }];
+  const report = { url: 'ping 172.24.4.10', requests: 600, failed: 60, downtimeMs: 12_000, outages: [{ fromMs: 60_500, toMs: 72_500, first: 'no answer' }], observedMs: 120_000, startedAt: new Date(t0).toISOString() };
+  const guest = downtimeCheck('guest', report, 5, windows, { 'openvswitch-vswitchd': { maxGuestDowntimeSeconds: 30, reason: 'userspace datapath' } });
+  const html = renderHtml({ ...run, cells: [{ ...cell, checks: [...cell.checks, guest] }] });
+  t.regex(html, /<td>guest<\/td>.*60 of 600.*\(no answer; openvswitch-vswitchd's upgrade\)/s);
 });

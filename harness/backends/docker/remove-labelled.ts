@@ -40,12 +40,29 @@ async function removeObjects(labels: readonly string[]): Promise<Record<Resource
       // A straggling container (removed by someone else meanwhile, or started after the listing).
       const stragglers = await listByLabel('container', labels);
       if (stragglers.length > 0) await docker(['rm', '-f', '-v', ...stragglers], { allowFailure: true });
+      else if (kind === 'network' && /has active endpoints/.test(r.stderr)) await dropStaleEndpoints(ids);
       return { again: r.stderr.trim() || 'still present' };
     }, { timeoutMs: 60_000, intervalMs: 250, tries: 20 });
     if (!cleared.ok) problems.push(`${kind}(s) ${ids.join(', ')}: ${cleared.last}`);
   }
   if (problems.length > 0) throw new InfraError(`could not remove what carries ${labels.join(', ')}: ${problems.join('; ')}`);
   return removed;
+}
+
+/**
+ * A network of ours whose containers are all gone that Docker still will not remove ("has active
+ * endpoints"): the engine kept an endpoint of a container that is no more (seen after containers
+ * sharing another's network namespace were replaced in an upgrade). Each endpoint it still lists
+ * on that network is disconnected by force, as Docker's documentation says for stale endpoints;
+ * nothing but our own labelled networks is touched.
+ */
+async function dropStaleEndpoints(networks: readonly string[]): Promise<void> {
+  for (const network of networks) {
+    const listed = await docker(['network', 'inspect', '--format', '{{range $id, $e := .Containers}}{{$e.Name}}\n{{end}}', network], { allowFailure: true });
+    for (const endpoint of listed.stdout.split('\n').map((l) => l.trim()).filter(Boolean)) {
+      await docker(['network', 'disconnect', '--force', network, endpoint], { allowFailure: true });
+    }
+  }
 }
 
 /**

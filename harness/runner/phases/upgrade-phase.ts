@@ -27,7 +27,7 @@ export function upgradePhase(run: CellRun): CellPhase | undefined {
       const checks = await runUpgrade({
         env: r.env!, from, to: target, fromRelease: cell.releaseName, toRelease: to.releaseName, services: spec.services,
         probe: spec.probe, strategy: spec.strategy, resources: spec.resources, maxDowntimeSeconds: spec.maxDowntimeSeconds,
-        maxGuestDowntimeSeconds: spec.maxGuestDowntimeSeconds, workload: workloadHooks(r), cloud: from.cloud, actions: options.actions, log: r.log, signal,
+        maxGuestDowntimeSeconds: spec.maxGuestDowntimeSeconds, dataPlane: spec.dataPlane, workload: workloadHooks(r), cloud: from.cloud, actions: options.actions, log: r.log, signal,
         ...(options.upgradeFault ? { silence: options.upgradeFault } : {}),
       });
       r.addChecks(checks);
