@@ -41,6 +41,16 @@ export function stalledOutages(report: DowntimeReport): DowntimeReport['outages'
   return report.outages.filter((o) => stalls.some((s) => o.fromMs < s.toMs && o.toMs > s.fromMs - marginMs));
 }
 
+/** How long a list of outages lasted in all, in ms. */
+export function outagesMs(outages: ReadonlyArray<{ readonly fromMs: number; readonly toMs: number }>): number {
+  return outages.reduce((total, o) => total + (o.toMs - o.fromMs), 0);
+}
+
+/** The longest of a list of outages (the longest gap), in ms; 0 for none. */
+export function longestOutageMs(outages: ReadonlyArray<{ readonly fromMs: number; readonly toMs: number }>): number {
+  return Math.max(0, ...outages.map((o) => o.toMs - o.fromMs));
+}
+
 /** Outages from a series of samples in time order. */
 export function summarize(url: string, samples: readonly ProbeSample[], observedMs: number): DowntimeReport {
   const outages: { fromMs: number; toMs: number; first: string }[] = [];
@@ -55,7 +65,7 @@ export function summarize(url: string, samples: readonly ProbeSample[], observed
   if (open) outages.push({ ...open, toMs: observedMs });
   return {
     url, requests: samples.length, failed: samples.filter((s) => !s.ok).length,
-    downtimeMs: outages.reduce((sum, o) => sum + (o.toMs - o.fromMs), 0), outages, observedMs,
+    downtimeMs: outagesMs(outages), outages, observedMs,
   };
 }
 
@@ -99,8 +109,7 @@ export function downtimeOf(cell: { readonly checks: readonly CheckResult[] }): E
  */
 export function downtimeLine(cell: { readonly checks: readonly CheckResult[] }): string {
   return downtimeOf(cell).map((d) => {
-    const longest = Math.max(0, ...d.outages.map((o) => o.toMs - o.fromMs));
-    const gaps = d.outages.length > 1 ? ` in ${d.outages.length}, the longest ${(longest / 1000).toFixed(1)} s` : '';
+    const gaps = d.outages.length > 1 ? ` in ${d.outages.length}, the longest ${(longestOutageMs(d.outages) / 1000).toFixed(1)} s` : '';
     return `${d.endpoint} ${d.downtimeMs === 0 ? '0 s' : `${(d.downtimeMs / 1000).toFixed(1)} s`}${gaps}${d.failed > 0 || d.downtimeMs === 0 ? ` (${d.failed}/${d.requests} failed)` : ''}`;
   }).join(', ');
 }

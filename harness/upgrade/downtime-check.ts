@@ -1,7 +1,7 @@
 import type { StopWindow } from '../checks/stop-windows.ts';
 import type { CheckResult } from '../results/model.ts';
-import { downtimeCheckId, stalledOutages, type DowntimeReport } from '../results/downtime.ts';
-import { outageContext } from './outage-context.ts';
+import { downtimeCheckId, longestOutageMs, outagesMs, stalledOutages, type DowntimeReport } from '../results/downtime.ts';
+import { outageContext, windowNear } from './outage-context.ts';
 
 /**
  * The `upgrade.downtime.<name>` checks: an endpoint's (or the kept guest's) measured downtime,
@@ -15,30 +15,22 @@ export interface DataPlaneBudget {
   readonly reason: string;
 }
 
-/** An outage that began this long after a data-plane service answered again is still its own (the flows it reprograms then). */
-export const SETTLE_MS = 30_000;
-
-type Outage = DowntimeReport['outages'][number];
-
 /**
- * The data-plane step an outage belongs to: the service in whose stop window it began, or the
- * one whose window ended at most SETTLE_MS before it began with no other window started since;
- * undefined for any other outage (the rest of the upgrade's).
+ * The data-plane step an outage belongs to: the service in whose stop window it began, or the one
+ * that answered again shortly before it began (outage-context.ts's AFTER_MS: the flows it
+ * reprograms then); undefined for any other outage (the rest of the upgrade's).
  */
 export function stepOf(atMs: number, windows: readonly StopWindow[], dataPlane: Readonly<Record<string, DataPlaneBudget>>): string | undefined {
-  const during = windows.find((w) => atMs >= w.fromMs && atMs <= w.toMs);
-  if (during) return dataPlane[during.service] ? during.service : undefined;
-  const last = windows.filter((w) => w.fromMs <= atMs).sort((a, b) => b.fromMs - a.fromMs)[0];
-  return last && dataPlane[last.service] && atMs - last.toMs <= SETTLE_MS ? last.service : undefined;
+  const near = windowNear(atMs, windows);
+  return near && dataPlane[near.window.service] ? near.window.service : undefined;
 }
 
 interface Group {
   readonly step: string | undefined;
-  readonly outages: readonly Outage[];
+  readonly outages: DowntimeReport['outages'];
   readonly budgetSeconds: number | undefined;
 }
 
-const sum = (outages: readonly Outage[]): number => outages.reduce((total, o) => total + (o.toMs - o.fromMs), 0);
 const s1 = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
 /** The measured downtime of one endpoint or guest: failed only when a budget it falls under was exceeded. */
@@ -49,7 +41,7 @@ export function downtimeCheck(
   const seconds = report.downtimeMs / 1000;
   const outages = report.outages.length;
   const where = outageContext(report, windows);
-  const longest = Math.max(0, ...report.outages.map((o) => o.toMs - o.fromMs));
+  const longest = longestOutageMs(report.outages);
   const t0 = report.startedAt ? Date.parse(report.startedAt) : undefined;
   const steps = report.outages.map((o) => (t0 === undefined ? undefined : stepOf(t0 + o.fromMs, windows, dataPlane)));
   const groups: Group[] = [
@@ -57,12 +49,13 @@ export function downtimeCheck(
     { step: undefined, outages: report.outages.filter((_, i) => steps[i] === undefined), budgetSeconds: maxDowntimeSeconds },
   ];
   const stepped = groups.some((g) => g.step !== undefined);
+  const label = (g: Group): string => (g.step ? `${g.step}'s upgrade` : stepped ? 'the rest of the upgrade' : '');
   const base = outages === 0
     ? `no downtime: ${report.requests} requests over ${s1(report.observedMs)} all answered`
     : `unavailable ${seconds.toFixed(1)} s in ${outages} outage(s)${outages > 1 ? `, the longest ${s1(longest)}` : ''} (first: ${report.outages[0]!.first}${where ? `, ${where}` : ''}); ${report.failed} of ${report.requests} requests failed over ${s1(report.observedMs)}`;
   const bySteps = stepped && outages > 0
     ? `; by step: ${groups.filter((g) => g.step !== undefined || g.outages.length > 0 || g.budgetSeconds !== undefined)
-      .map((g) => `${g.step ? `${g.step}'s upgrade` : 'the rest of the upgrade'} ${s1(sum(g.outages))}${g.budgetSeconds !== undefined ? ` (budget ${g.budgetSeconds} s)` : ''}`).join(', ')}`
+      .map((g) => `${label(g)} ${s1(outagesMs(g.outages))}${g.budgetSeconds !== undefined ? ` (budget ${g.budgetSeconds} s)` : ''}`).join(', ')}`
     : '';
   const message = base + bySteps;
 
@@ -70,13 +63,12 @@ export function downtimeCheck(
   // infrastructure error, which --retries reruns), never a deployment failure.
   const stalled = stalledOutages(report);
   const judged = groups.map((g) => {
-    const over = g.budgetSeconds !== undefined && sum(g.outages) / 1000 > g.budgetSeconds;
-    const judgeable = sum(g.outages.filter((o) => !stalled.includes(o))) / 1000;
+    const over = g.budgetSeconds !== undefined && outagesMs(g.outages) / 1000 > g.budgetSeconds;
+    const judgeable = outagesMs(g.outages.filter((o) => !stalled.includes(o))) / 1000;
     return { ...g, over, unjudgeable: over && judgeable <= g.budgetSeconds!, judgeable };
   });
   const failed = judged.filter((g) => g.over && !g.unjudgeable);
   const unjudgeable = judged.filter((g) => g.unjudgeable);
-  const label = (g: Group): string => (g.step ? `${g.step}'s upgrade` : stepped ? 'the rest of the upgrade' : '');
   const overText = failed.map((g) => (label(g) ? `${label(g)} over its budget of ${g.budgetSeconds} s` : `over the budget of ${g.budgetSeconds} s`)).join('; ');
   const stallSeconds = (report.stalls ?? []).reduce((total, st) => total + (st.toMs - st.fromMs), 0) / 1000;
   const status = failed.length > 0 ? 'failed' : unjudgeable.length > 0 ? 'error' : 'passed';
@@ -90,7 +82,7 @@ export function downtimeCheck(
     details: {
       url: report.url, downtimeMs: report.downtimeMs, requests: report.requests, failed: report.failed, longestMs: longest,
       outages: report.outages.map((o, i) => (steps[i] ? { ...o, step: steps[i] } : o)),
-      ...(stepped ? { steps: judged.map((g) => ({ step: g.step ?? null, downtimeMs: sum(g.outages), outages: g.outages.length, ...(g.budgetSeconds !== undefined ? { budgetSeconds: g.budgetSeconds } : {}) })) } : {}),
+      ...(stepped ? { steps: judged.map((g) => ({ step: g.step ?? null, downtimeMs: outagesMs(g.outages), outages: g.outages.length, ...(g.budgetSeconds !== undefined ? { budgetSeconds: g.budgetSeconds } : {}) })) } : {}),
       ...(report.startedAt ? { startedAt: report.startedAt } : {}), ...(report.stalls ? { probeStalls: report.stalls } : {}),
     },
   };
