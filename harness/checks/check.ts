@@ -1,5 +1,5 @@
 import { isAxiosError } from 'axios';
-import { errorMessage, GategridError } from '../errors.ts';
+import { CancelledError, errorMessage, GategridError } from '../errors.ts';
 import type { CheckKind, CheckResult } from '../results/model.ts';
 
 /**
@@ -25,13 +25,25 @@ export function verify(condition: unknown, message: string, details?: Record<str
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
 
-export async function runCheck<C>(check: Check<C>, ctx: C, timeoutMs = check.timeoutMs ?? 120_000): Promise<CheckResult> {
+/**
+ * Runs one check within its time (default 2 min). With `signal` (the phase's: Ctrl-C, the phase's
+ * deadline), a stopped run neither starts the check nor waits for it: the result is `error`,
+ * "interrupted", and no timer of it outlives the run.
+ */
+export async function runCheck<C>(check: Check<C>, ctx: C, signal?: AbortSignal): Promise<CheckResult> {
+  const timeoutMs = check.timeoutMs ?? 120_000;
   const started = Date.now();
   let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
   try {
+    if (signal?.aborted) throw new CancelledError('interrupted before it started (the run was stopped)');
     const out = await Promise.race([
       check.run(ctx),
       new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new CheckFailed(`did not finish within ${timeoutMs / 1000}s`)), timeoutMs); }),
+      ...(signal ? [new Promise<never>((_, reject) => {
+        onAbort = () => reject(new CancelledError(`interrupted after ${((Date.now() - started) / 1000).toFixed(1)} s (the run was stopped)`));
+        signal.addEventListener('abort', onAbort, { once: true });
+      })] : []),
     ]);
     return { id: check.id, kind: check.kind, status: 'passed', durationMs: Date.now() - started, ...(out?.message ? { message: out.message } : {}), ...(out?.details ? { details: out.details } : {}) };
   } catch (error) {
@@ -44,10 +56,22 @@ export async function runCheck<C>(check: Check<C>, ctx: C, timeoutMs = check.tim
     };
   } finally {
     clearTimeout(timer);
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
   }
 }
 
 /** Independent checks, all at once; results in the checks' order. */
-export function runChecks<C>(checks: readonly Check<C>[], ctx: C): Promise<CheckResult[]> {
-  return Promise.all(checks.map((c) => runCheck(c, ctx)));
+export function runChecks<C>(checks: readonly Check<C>[], ctx: C, signal?: AbortSignal): Promise<CheckResult[]> {
+  return Promise.all(checks.map((c) => runCheck(c, ctx, signal)));
+}
+
+/**
+ * Checks one after another (one may write what the next reads; or they share a bottleneck), each
+ * result handed on as it comes. Once `signal` aborts, no further check starts.
+ */
+export async function runChecksInOrder<C>(checks: readonly Check<C>[], ctx: C, signal: AbortSignal | undefined, each: (result: CheckResult) => void): Promise<void> {
+  for (const check of checks) {
+    if (signal?.aborted) return;
+    each(await runCheck(check, ctx, signal));
+  }
 }

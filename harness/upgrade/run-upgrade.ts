@@ -138,12 +138,12 @@ export async function runUpgrade(input: UpgradeInput): Promise<CheckResult[]> {
       checks.push({ id: downtimeCheckId(watch.name), kind: 'upgrade', status: 'failed', durationMs: 0, message: errorMessage(error) });
     }
   }
-  for (const m of made) checks.push(await runCheck(afterUpgradeCheck(m, input.cloud!), undefined));
+  for (const m of made) checks.push(await runCheck(afterUpgradeCheck(m, input.cloud!), undefined, input.signal));
   if (data && dataMade) checks.push(...await verifyAndCleanData(data, input.env));
   // A new release that answered its readiness probe and died after it (nova-compute refusing the
   // old computes' service records) is red here, not only through whichever API call notices.
   for (const name of input.services.filter((n) => checks.some((c) => c.id === `upgrade.service.${n}` && c.status === 'passed'))) {
-    checks.push(await runCheck(healthCheck(input.env, name, live.get(name) ?? name, input.toRelease), undefined));
+    checks.push(await runCheck(healthCheck(input.env, name, live.get(name) ?? name, input.toRelease), undefined, input.signal));
   }
   return checks;
 }
@@ -297,7 +297,7 @@ async function verifyWhileDown(input: UpgradeInput, service: string, state: 'sto
         details: { state, verified: said, notVerifiable: left },
       };
     },
-  }, undefined);
+  }, undefined, input.signal);
 }
 
 function waitSlot(socket: FrontendSocket, backend: string, server: string, ok: (st: SlotStat) => boolean, what: string, timeoutMs: number): Promise<SlotStat | undefined> {

@@ -1,4 +1,4 @@
-import { runCheck, runChecks, type Check } from '../../checks/check.ts';
+import { runChecks, runChecksInOrder, type Check } from '../../checks/check.ts';
 import { smokeChecks } from '../../checks/smoke-checks.ts';
 import { probeChecks } from '../../checks/probes/probe-checks.ts';
 import { runnerChecks } from '../../checks/runners/runner-checks.ts';
@@ -16,25 +16,25 @@ export function checksPhase(run: CellRun): CellPhase {
   return {
     title: 'checks',
     timeoutMs: options.timeouts.checks,
-    async setup(r) {
+    async setup(r, signal) {
       const plan = r.plan!;
       if (cell.scenario.spec.checks.smoke) {
         const ctx = { env: r.env!, steps: r.steps, endpoints: plan.endpoints };
-        r.addChecks(await runChecks(smokeChecks(r.steps, plan.endpoints), ctx));
+        r.addChecks(await runChecks(smokeChecks(r.steps, plan.endpoints), ctx, signal));
       }
       // In the order written, one after another: a probe may write what the next one reads back.
-      for (const check of probeChecks(plan.probes)) r.addChecks([await runCheck(check, { env: r.env! })]);
+      await runChecksInOrder(probeChecks(plan.probes), { env: r.env! }, signal, (c) => r.addChecks([c]));
       const artifactDir = path.join(options.outDir, result.artifacts.logs, 'runners');
-      for (const runner of plan.runners) r.addChecks(await runnerChecks(runner, { env: r.env!, artifactDir, redact: (text) => r.secrets.redact(text) }));
+      for (const runner of plan.runners) if (!signal.aborted) r.addChecks(await runnerChecks(runner, { env: r.env!, artifactDir, redact: (text) => r.secrets.redact(text) }));
       const groups = cell.scenario.spec.checks.api;
-      if (groups.length > 0 && plan.cloud) await runApiChecks(r, plan.cloud, plan.catalog, groups);
+      if (groups.length > 0 && plan.cloud) await runApiChecks(r, plan.cloud, plan.catalog, groups, signal);
     },
     verdict: () => phaseVerdict(result.checks.filter((c) => c.kind === 'smoke' || c.kind === 'probe' || c.kind === 'runner' || c.kind === 'api')),
   };
 }
 
 /** API checks run one after another: they share keystone, the CPU bottleneck on 2 cores. */
-export async function runApiChecks(r: CellRun, cloud: CloudSpec, catalog: readonly CatalogSpec[], groups: readonly ApiGroup[], as = (c: Check<ApiContext>) => c): Promise<void> {
+export async function runApiChecks(r: CellRun, cloud: CloudSpec, catalog: readonly CatalogSpec[], groups: readonly ApiGroup[], signal: AbortSignal, as = (c: Check<ApiContext>) => c): Promise<void> {
   const ctx = apiContext(cloud, catalog, workloadHooks(r));
-  for (const check of apiChecks(groups)) r.addChecks([await runCheck(as(check), ctx)]);
+  await runChecksInOrder(apiChecks(groups).map(as), ctx, signal, (c) => r.addChecks([c]));
 }

@@ -28,13 +28,13 @@ export function healthPhase(run: CellRun): CellPhase {
   const { result } = run;
   return {
     title: 'health',
-    async setup(r) {
+    async setup(r, signal) {
       if (!r.env || !r.plan) return;
       const env = r.env;
       const serving = servingContainers(result.checks);
       const services = r.steps.filter((st) => st.kind === 'service' && st.status === 'passed')
         .map((st) => serving.get(st.name) ?? st.name);
-      r.addChecks(await runChecks(healthChecks(services), { env }));
+      r.addChecks(await runChecks(healthChecks(services), { env }, signal));
     },
     verdict: () => phaseVerdict(result.checks.filter((c) => c.kind === 'health')),
   };

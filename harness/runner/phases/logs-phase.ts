@@ -13,7 +13,7 @@ export function logsPhase(run: CellRun): CellPhase {
   const { cell, result } = run;
   return {
     title: 'logs',
-    async setup(r) {
+    async setup(r, signal) {
       if (!cell.scenario.spec.checks.logs || !r.env || !r.plan) return;
       await new Promise((resolve) => setTimeout(resolve, 300)); // let log streams catch up
       const env = r.env;
@@ -23,7 +23,7 @@ export function logsPhase(run: CellRun): CellPhase {
       const windows = windowsOf(result.checks, (service) => plan.upgrades.get(service)?.knownAs ?? []);
       const secrets = new Map(Object.entries(r.secrets.toJSON()));
       const ctx = { logFile: (n: string) => env.logFile(n), windows, secrets, redact: (text: string) => r.secrets.redact(text) };
-      r.addChecks(await runChecks(logChecks(deployed, r.plan.owners, r.plan.allow), ctx));
+      r.addChecks(await runChecks(logChecks(deployed, r.plan.owners, r.plan.allow), ctx, signal));
     },
     verdict: () => phaseVerdict(result.checks.filter((c) => c.kind === 'logs')),
   };

@@ -36,7 +36,7 @@ export function upgradePhase(run: CellRun): CellPhase | undefined {
       // The native API checks once more, against the upgraded deployment.
       const groups = cell.scenario.spec.checks.api;
       if (groups.length > 0 && from.cloud) {
-        await runApiChecks(r, from.cloud, from.catalog, groups, (check) => ({ ...check, id: `upgrade.${check.id}`, kind: 'upgrade' }));
+        await runApiChecks(r, from.cloud, from.catalog, groups, signal, (check) => ({ ...check, id: `upgrade.${check.id}`, kind: 'upgrade' }));
       }
     },
     verdict(): Partial<PhaseResult> {
