@@ -3,7 +3,7 @@
 # source package `kubernetes`, running its pods on this host's Docker engine through dockershim
 # (so the images gategrid builds need no registry).
 #
-#   npm run cluster -- build    build the binaries when the cache has none (11-16 min cold, 2 cores)
+#   npm run cluster -- build    build the binaries when the cache has none (8-16 min cold, 2 cores)
 #   npm run cluster -- up       build if needed, then start etcd, the control plane, kubelet, kube-proxy
 #   npm run cluster -- down     stop it and remove what it made (pods, iptables chains, mounts, sysctl)
 #   npm run cluster -- status   say whether it answers
