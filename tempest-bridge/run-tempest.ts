@@ -57,7 +57,7 @@ export async function runTempest(run: TempestRun): Promise<TempestOutcome> {
   const t = run.scenario.tempest;
   await mkdir(run.artifactDir, { recursive: true });
   // The scenario's settings win over what was prepared (a user may pin an image or a flavor).
-  const prepared = await prepareTempestResources(run.cloud, run.serviceTypes, run.workload);
+  const prepared = await prepareTempestResources(run.cloud, run.serviceTypes, run.workload, run.log);
   const conf = renderTempestConf({ cloud: run.cloud, internalAuthUrl: run.cloud.internalAuthUrl, serviceTypes: run.serviceTypes, extra: { ...prepared, ...t.settings } });
   await writeFile(path.join(run.artifactDir, 'tempest.conf'), run.secrets.redact(conf));
   const excluded = run.exclude.filter((e) => !e.releases || e.releases.includes(run.release));

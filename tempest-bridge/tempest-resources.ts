@@ -4,14 +4,16 @@ import type { ExternalNetwork } from '../harness/openstack/workload-hooks.ts';
 import { brief, Session } from '../harness/openstack/rest-client.ts';
 import type { CloudSpec } from '../harness/config/schemas.ts';
 import { DeploymentError } from '../harness/errors.ts';
+import { tempestNetworkExtensions } from './network-extensions.ts';
 
 /**
  * What Tempest needs to exist before it runs, made through the deployed cloud's API, as
  * `section.option` settings for tempest.conf: for compute, two images and two flavors (the `_alt`
  * ones are what rebuild and resize move to); for network, the extensions neutron really loaded
- * (`all` would make Tempest run tests of extensions that are absent).
+ * (`all` would make Tempest run tests of extensions that are absent), less the agent schedulers
+ * with no agent to schedule to (network-extensions.ts).
  */
-export async function prepareTempestResources(cloud: CloudSpec, serviceTypes: readonly string[], workload?: TempestWorkload): Promise<Record<string, string>> {
+export async function prepareTempestResources(cloud: CloudSpec, serviceTypes: readonly string[], workload?: TempestWorkload, log?: (line: string) => void): Promise<Record<string, string>> {
   const settings: Record<string, string> = {};
   if (!serviceTypes.includes('compute') && !serviceTypes.includes('network')) return settings;
   const s = await Session.login(cloud);
@@ -28,8 +30,13 @@ export async function prepareTempestResources(cloud: CloudSpec, serviceTypes: re
   if (serviceTypes.includes('network')) {
     const res = await s.request('GET', `${s.endpoint('network')}/v2.0/extensions`);
     if (res.status !== 200) throw new DeploymentError(`GET /v2.0/extensions answered ${res.status}: ${brief(res.data)}`);
-    const aliases = (res.data.extensions as Array<{ alias: string }>).map((e) => e.alias).sort();
+    const loaded = (res.data.extensions as Array<{ alias: string }>).map((e) => e.alias);
+    const agents = loaded.includes('agent') ? await s.request('GET', `${s.endpoint('network')}/v2.0/agents`) : undefined;
+    if (agents && agents.status !== 200) throw new DeploymentError(`GET /v2.0/agents answered ${agents.status}: ${brief(agents.data)}`);
+    const types = agents ? (agents.data.agents as Array<{ agent_type: string }>).map((a) => a.agent_type) : undefined;
+    const { aliases, left } = tempestNetworkExtensions(loaded, types);
     settings['network-feature-enabled.api_extensions'] = aliases.join(',');
+    if (left.length > 0) log?.(`Tempest is not told of ${left.join(', ')}`);
   }
   return settings;
 }
