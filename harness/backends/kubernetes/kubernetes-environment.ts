@@ -20,6 +20,8 @@ import { PortForwarder } from './port-forwarder.ts';
 import type { ClusterProvider } from './providers/provider.ts';
 
 const POLL_MS = 500;
+/** How long a pod may take to have its main container running (scheduling, volumes, the container's creation). */
+const START_MS = 120_000;
 /** Waiting reasons that no amount of waiting fixes: the harness's images or objects are wrong. */
 const HOPELESS = new Set(['ErrImageNeverPull', 'InvalidImageName', 'ErrImagePull', 'ImagePullBackOff', 'CreateContainerConfigError']);
 
@@ -318,9 +320,17 @@ export class KubernetesEnvironment implements Environment {
     if (refused) throw new InfraError(`${what}: ${refused}`);
   }
 
-  /** Polls until the pod runs and the recipe's probe passes; a crash or a hopeless wait ends it early. */
+  /**
+   * Polls until the pod runs and the recipe's probe passes; a crash or a hopeless wait ends it early.
+   * The recipe's time counts from when its container was first seen running, as on Docker (where
+   * the wait begins once `docker run` has started it): the time the cluster takes to schedule the
+   * pod and start its container (36 s for rabbitmq on a loaded 2-core node, 2026-12-07) is not the
+   * service's. Reaching running has its own bound (START_MS).
+   */
   async #waitReady(spec: ServiceSpec): Promise<string | undefined> {
     let last = 'no pod yet';
+    let runningSince: number | undefined;
+    const begun = Date.now();
     const ready = await poll<string | undefined>(async (n) => {
       const pod = (await this.#pods(spec.name).catch(() => [])).at(-1);
       // No pod after a few tries: did the cluster refuse to make it? (Its policy: the cell's error.)
@@ -334,15 +344,19 @@ export class KubernetesEnvironment implements Environment {
       if (pod && main && (main.state?.running || main.state?.terminated || main.lastState?.terminated)) this.#follow(spec.name, pod);
       if (ended) throw new DeploymentError(`${spec.name} ${describeExit(ended)} before it was ready; log: ${this.logFile(spec.name)}`);
       if (main?.state?.running) {
+        runningSince ??= Date.now();
         if (await this.#probeOnce(spec, spec.ready).catch(() => false)) return { done: pod?.metadata?.uid };
         last = 'running, its readiness probe fails';
+        const waited = readinessOverdue(runningSince, begun, spec.timeoutMs, Date.now());
+        if (waited) throw new DeploymentError(`${spec.name} did not become ready within ${spec.timeoutMs / 1000} s of its start (last: ${last}; ${waited}); log: ${this.logFile(spec.name)}`);
       } else {
         last = waiting?.reason ?? pod?.status?.conditions?.find((c) => c.status === 'False' && c.message)?.message ?? pod?.status?.phase ?? last;
+        if (Date.now() - begun > START_MS) throw new DeploymentError(`${spec.name} was not running within ${START_MS / 1000} s of its pod's creation (last: ${last}); log: ${this.logFile(spec.name)}`);
       }
       return { again: last };
-    }, { timeoutMs: spec.timeoutMs, intervalMs: POLL_MS });
+    }, { timeoutMs: START_MS + spec.timeoutMs, intervalMs: POLL_MS });
     if (ready.ok) return ready.value;
-    throw new DeploymentError(`${spec.name} did not become ready within ${spec.timeoutMs / 1000} s (last: ${ready.last}); log: ${this.logFile(spec.name)}`);
+    throw new DeploymentError(`${spec.name} did not become ready within ${(START_MS + spec.timeoutMs) / 1000} s of its pod's creation (last: ${ready.last}); log: ${this.logFile(spec.name)}`);
   }
 
   async #probeOnce(spec: ContainerSpec, ready: ReadyProbe): Promise<boolean> {
@@ -444,4 +458,13 @@ export function envOverStdin(command: readonly string[], env: Readonly<Record<st
   if (names.length === 0) return { command };
   const stdin = Buffer.from(names.map((k) => `export ${k}='${env[k]!.replace(/'/g, `'\\''`)}'\n`).join(''), 'utf8');
   return { command: ['/bin/sh', '-c', `eval "$(head -c ${stdin.length})"; exec "$@"`, 'sh', ...command], stdin };
+}
+
+/**
+ * Whether a running container's readiness wait is over: its recipe's time since it was first seen
+ * running. Says how long the cluster took to start it, for the message; undefined while in time.
+ */
+export function readinessOverdue(runningSince: number, podCreated: number, timeoutMs: number, now: number): string | undefined {
+  if (now - runningSince <= timeoutMs) return undefined;
+  return `the cluster took ${((runningSince - podCreated) / 1000).toFixed(1)} s to start it`;
 }

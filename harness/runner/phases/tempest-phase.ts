@@ -4,6 +4,7 @@ import { TEMPEST_IMAGE, tempestRelease } from '../../matrix/cell.ts';
 import type { PhaseResult } from '../../results/model.ts';
 import { runTempest, tempestExclusions } from '../../../tempest-bridge/run-tempest.ts';
 import { timesFile } from '../../../tempest-bridge/test-times.ts';
+import type { Step } from '../../deploy/plan.ts';
 import type { CellPhase, CellRun } from './cell-run.ts';
 import { probeNamespace, workloadHooks } from './workload-hooks.ts';
 
@@ -24,7 +25,7 @@ export function tempestPhase(run: CellRun): CellPhase {
         outcome = { name: 'tempest', status: 'skipped', durationMs: 0, message: `not run: the identity service (${r.plan.cloudService}) did not deploy` };
         return;
       }
-      const registered = r.plan.steps.flatMap((st) => (st.kind === 'action' && passed.has(st.name) ? [st.catalog.service.type] : []));
+      const registered = deployedServiceTypes(r.plan.steps, passed);
       const missing = r.plan.catalog.map((c) => c.service.type).filter((type) => !registered.includes(type));
       if (missing.length > 0) r.log(`tempest: against what deployed only; not available: ${missing.join(', ')}`);
       // Built while the cell deployed; a build that failed is the harness's error, said here.
@@ -49,4 +50,15 @@ export function tempestPhase(run: CellRun): CellPhase {
       return outcome ? { status: outcome.status, ...(outcome.message ? { message: outcome.message } : {}), ...(outcome.details ? { details: outcome.details } : {}) } : {};
     },
   };
+}
+
+/**
+ * The API types Tempest may test after a deploy: each one whose catalog registration passed and
+ * whose service (the recipe holding that registration) came up. A registration passes on keystone
+ * alone: with its service not started (a dependency failed), Tempest would call an address where
+ * nothing listens and fail for the deploy's reason, not its own.
+ */
+export function deployedServiceTypes(steps: readonly Step[], passed: ReadonlySet<string>): string[] {
+  const services = new Set(steps.filter((st) => st.kind === 'service').map((st) => st.name));
+  return steps.flatMap((st) => (st.kind === 'action' && passed.has(st.name) && (!services.has(st.owner) || passed.has(st.owner)) ? [st.catalog.service.type] : []));
 }
