@@ -20,7 +20,7 @@ import { PortForwarder } from './port-forwarder.ts';
 import type { ClusterProvider } from './providers/provider.ts';
 
 const POLL_MS = 500;
-/** How long a pod may take to have its main container running (scheduling, volumes, the container's creation). */
+/** How long a pod may take to have its main container running (scheduling, volumes, the container's creation), at least. */
 const START_MS = 120_000;
 /** Waiting reasons that no amount of waiting fixes: the harness's images or objects are wrong. */
 const HOPELESS = new Set(['ErrImageNeverPull', 'InvalidImageName', 'ErrImagePull', 'ImagePullBackOff', 'CreateContainerConfigError']);
@@ -331,6 +331,8 @@ export class KubernetesEnvironment implements Environment {
     let last = 'no pod yet';
     let runningSince: number | undefined;
     const begun = Date.now();
+    // Never less than the recipe's own time, which bounded the whole wait before.
+    const startMs = Math.max(START_MS, spec.timeoutMs);
     const ready = await poll<string | undefined>(async (n) => {
       const pod = (await this.#pods(spec.name).catch(() => [])).at(-1);
       // No pod after a few tries: did the cluster refuse to make it? (Its policy: the cell's error.)
@@ -351,12 +353,12 @@ export class KubernetesEnvironment implements Environment {
         if (waited) throw new DeploymentError(`${spec.name} did not become ready within ${spec.timeoutMs / 1000} s of its start (last: ${last}; ${waited}); log: ${this.logFile(spec.name)}`);
       } else {
         last = waiting?.reason ?? pod?.status?.conditions?.find((c) => c.status === 'False' && c.message)?.message ?? pod?.status?.phase ?? last;
-        if (Date.now() - begun > START_MS) throw new DeploymentError(`${spec.name} was not running within ${START_MS / 1000} s of its pod's creation (last: ${last}); log: ${this.logFile(spec.name)}`);
+        if (Date.now() - begun > startMs) throw new DeploymentError(`${spec.name} was not running within ${startMs / 1000} s of its pod's creation (last: ${last}); log: ${this.logFile(spec.name)}`);
       }
       return { again: last };
-    }, { timeoutMs: START_MS + spec.timeoutMs, intervalMs: POLL_MS });
+    }, { timeoutMs: startMs + spec.timeoutMs, intervalMs: POLL_MS });
     if (ready.ok) return ready.value;
-    throw new DeploymentError(`${spec.name} did not become ready within ${(START_MS + spec.timeoutMs) / 1000} s of its pod's creation (last: ${ready.last}); log: ${this.logFile(spec.name)}`);
+    throw new DeploymentError(`${spec.name} did not become ready within ${(startMs + spec.timeoutMs) / 1000} s of its pod's creation (last: ${ready.last}); log: ${this.logFile(spec.name)}`);
   }
 
   async #probeOnce(spec: ContainerSpec, ready: ReadyProbe): Promise<boolean> {
