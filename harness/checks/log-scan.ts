@@ -58,7 +58,7 @@ export function scanLog(text: string, allow: readonly AllowEntry[]): LogFinding[
         block = tracebackBlock(lines, next);
       }
       const exception = stripPrefix(lines[block.exceptionLine] ?? line).trim();
-      const judged = `${i > 0 ? lines[i - 1] : ''}\n${exception}`;
+      const judged = `${headerOf(lines, i)}\n${exception}`;
       if (!patterns.some((p) => p.test(judged))) findings.push(finding(i + 1, 'traceback', exception, judged, lineTime(lines[block.exceptionLine] ?? '') ?? lineTime(i > 0 ? lines[i - 1]! : '') ?? lineTime(line)));
       i = block.exceptionLine;
       continue;
@@ -103,6 +103,24 @@ function tracebackBlock(lines: readonly string[], header: number): { exceptionLi
   }
   return { exceptionLine: Math.min(end, lines.length - 1) };
 }
+
+/**
+ * The line a traceback is judged with: the one before its header; for a raw traceback (Python's
+ * "Exception ignored in: ..." on stderr, untimestamped), that line even when other workers' log
+ * records were written between it and the traceback (at most UNRAISABLE_GAP of them; recorded:
+ * two neutron-server records between eventlet's _after_fork header and its traceback, cloud-upgrade, zed → 2025.1).
+ */
+function headerOf(lines: readonly string[], header: number): string {
+  if (header === 0) return '';
+  if (lineTime(lines[header]!) === undefined) {
+    for (let j = header - 1; j >= Math.max(0, header - 1 - UNRAISABLE_GAP) && lineTime(lines[j]!) !== undefined; j--) {
+      if (j > 0 && UNRAISABLE.test(stripPrefix(lines[j - 1]!))) return lines[j - 1]!;
+    }
+  }
+  return lines[header - 1]!;
+}
+const UNRAISABLE = /^Exception ignored in: /;
+const UNRAISABLE_GAP = 5;
 
 const CHAINED = /During handling of the above exception, another exception occurred:|The above exception was the direct cause of the following exception:/;
 

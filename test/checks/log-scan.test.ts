@@ -267,3 +267,14 @@ test("the same race on 2025.1 from OVN's side (set_port_status_down's LspGetUpCo
   t.regex(left[0]!.context, /LsAddCommand/);
   t.deepEqual(scanLog(text, await allowOf('cloud-upgrade', 'neutron-server')), [], 'cloud-upgrade runs the same workload checks');
 });
+
+test("an ignored exception's header with other workers' records written before its traceback is still its header (recorded on cloud-upgrade, zed → 2025.1)", async (t) => {
+  const allow = await allowOf('cloud-upgrade', 'neutron-server');
+  const text = await recorded('neutron-server-after-fork-header-interleaved.log');
+  const [finding] = scanLog(text, []);
+  t.regex(finding!.context, /^Exception ignored in: <function _after_fork/, 'judged with its own header, not the record written meanwhile');
+  t.deepEqual(scanLog(text, allow), []);
+  // A traceback whose nearest untimestamped line above is not such a header keeps the line before it.
+  const plain = text.replace('Exception ignored in: <function _after_fork at 0x7f874dc7f6a0>', 'something else');
+  t.is(scanLog(plain, allow).length, 1);
+});
