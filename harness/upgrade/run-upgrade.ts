@@ -82,7 +82,7 @@ export async function runUpgrade(input: UpgradeInput): Promise<CheckResult[]> {
   const data = input.to.upgradeData;
   let dataMade = false;
   if (data && input.from.upgradeData) {
-    const created = await createData(input.from.upgradeData, input.env);
+    const created = await createData(input.from.upgradeData, input.env, input.signal);
     checks.push(...created);
     dataMade = created.every((c) => c.status === 'passed');
     log(`upgrade: data ${dataMade ? 'made' : 'not made'} on ${input.fromRelease} (${created.length} step(s))`);
@@ -111,7 +111,7 @@ export async function runUpgrade(input: UpgradeInput): Promise<CheckResult[]> {
         const verified = await verifyWhileDown(input, name, state, made);
         if (typeof verified === 'string') unverified = verified;
         else if (verified) checks.push(verified);
-        if (data && dataMade && verifiableWhileDown(data, name)) checks.push(await verifyDataWhileDown(data, input.env, name, state));
+        if (data && dataMade && verifiableWhileDown(data, name)) checks.push(await verifyDataWhileDown(data, input.env, name, state, input.signal));
       });
       live.set(name, how.container);
       const message = `${input.fromRelease} → ${input.toRelease} ${how.said} in ${((Date.now() - started) / 1000).toFixed(1)} s${unverified ? `; ${unverified}` : ''}`;
@@ -139,7 +139,7 @@ export async function runUpgrade(input: UpgradeInput): Promise<CheckResult[]> {
     }
   }
   for (const m of made) checks.push(await runCheck(afterUpgradeCheck(m, input.cloud!), undefined, input.signal));
-  if (data && dataMade) checks.push(...await verifyAndCleanData(data, input.env));
+  if (data && dataMade) checks.push(...await verifyAndCleanData(data, input.env, input.signal));
   // A new release that answered its readiness probe and died after it (nova-compute refusing the
   // old computes' service records) is red here, not only through whichever API call notices.
   for (const name of input.services.filter((n) => checks.some((c) => c.id === `upgrade.service.${n}` && c.status === 'passed'))) {

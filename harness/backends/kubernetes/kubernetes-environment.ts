@@ -464,9 +464,10 @@ export function envOverStdin(command: readonly string[], env: Readonly<Record<st
 
 /**
  * Whether a running container's readiness wait is over: its recipe's time since it was first seen
- * running. Says how long the cluster took to start it, for the message; undefined while in time.
+ * running. Says how long the cluster took to start it (from when the wait began, just after the
+ * pod was made), for the message; undefined while in time.
  */
-export function readinessOverdue(runningSince: number, podCreated: number, timeoutMs: number, now: number): string | undefined {
+export function readinessOverdue(runningSince: number, waitBegan: number, timeoutMs: number, now: number): string | undefined {
   if (now - runningSince <= timeoutMs) return undefined;
-  return `the cluster took ${((runningSince - podCreated) / 1000).toFixed(1)} s to start it`;
+  return `the cluster took ${((runningSince - waitBegan) / 1000).toFixed(1)} s to start it`;
 }
