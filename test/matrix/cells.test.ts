@@ -142,6 +142,15 @@ test('a recipe unsupported on a backend skips the cell there with its reason', a
   t.is(cells.find((c) => c.backend === 'kubernetes')?.skipReason, 'haproxy on kubernetes: no frontend there');
 });
 
+test('the shipped cloud is unsupported on victoria, whose Debian ships no OVN, even when named; zed and 2025.1 run', async (t) => {
+  const cloud = await loadScenario('cloud', await loadCatalogues());
+  const cells = expandCells({ scenarios: [cloud], releases: ['victoria', 'zed', '2025.1'], backends: ['docker'], cells: [], tempest: 'none' });
+  t.regex(cells[0]!.skipReason ?? '', /^ovn-central on victoria: Debian bullseye ships no OVN/);
+  t.deepEqual(cells.slice(1).map((c) => [c.id, c.skipReason]), [['cloud/zed/docker', undefined], ['cloud/2025.1/docker', undefined]]);
+  const named = expandCells({ scenarios: [cloud], releases: ['victoria'], backends: ['docker'], cells: ['cloud/victoria/docker'], tempest: 'none' });
+  t.regex(named[0]!.skipReason ?? '', /no OVN/, 'naming the cell cannot make bullseye ship OVN');
+});
+
 test('excludes are checked against the configured matrix, not a narrowed one, and a cell named with --cell runs', async (t) => {
   const catalogues = await loadCatalogues();
   const [identity, core] = await Promise.all(['identity', 'core'].map((n) => loadScenario(n, catalogues)));
