@@ -46,6 +46,9 @@ export class ImageBuilder {
 
   readonly #refresh: boolean;
   readonly #pullBase: boolean;
+  /** Aborted by close(): builds still running are stopped, queued ones never start. */
+  readonly #closing = new AbortController();
+  readonly #running = new Set<Promise<unknown>>();
 
   /**
    * `refresh`: rebuild every image once in this builder's life, without the layer cache, so its packages are Debian's current ones.
@@ -140,7 +143,8 @@ export class ImageBuilder {
     const found = this.#refresh ? undefined : await imageId(tag);
     if (found) return this.#report({ name, tag, id: found, cached: true, durationMs: Date.now() - started, logFile: undefined });
 
-    return this.#limiter.run(() => withFileLock(`image-${tag}`, 30 * 60_000, async () => {
+    return this.#limiter.run(() => this.#track(withFileLock(`image-${tag}`, 30 * 60_000, async () => {
+      if (this.#closing.signal.aborted) throw new InfraError(`image ${name} (${suite}) not built: the run was ending when its turn came`);
       const raced = this.#refresh ? undefined : await imageId(tag);
       if (raced) return this.#report({ name, tag, id: raced, cached: true, durationMs: Date.now() - started, logFile: undefined });
       this.#events.log?.(`building image ${tag}`);
@@ -151,10 +155,11 @@ export class ImageBuilder {
       for (const [k, v] of Object.entries(recipe.buildArgs)) args.push('--build-arg', `${k}=${v}`);
       args.push(recipe.dir);
       const out = openLogFile(logFile);
-      const child = execa('docker', args, { reject: false, env: { DOCKER_BUILDKIT: '0' }, timeout: 30 * 60_000, all: true, buffer: false });
+      const child = execa('docker', args, { reject: false, env: { DOCKER_BUILDKIT: '0' }, timeout: 30 * 60_000, all: true, buffer: false, cancelSignal: this.#closing.signal });
       child.all!.pipe(out);
       const result = await child;
       await new Promise<void>((resolve) => out.end(resolve));
+      if (result.isCanceled) throw new InfraError(`image ${name} (${suite}) not built: stopped as the run ended; log: ${logFile}`, { details: { logFile } });
       if (result.exitCode !== 0) {
         const tail = (await readFile(logFile, 'utf8')).trim().split('\n').slice(-15).join('\n');
         throw new InfraError(`image ${name} (${suite}) did not build (exit ${result.exitCode}); log: ${logFile}\n${tail}`, { details: { logFile } });
@@ -162,7 +167,25 @@ export class ImageBuilder {
       const id = await imageId(tag);
       if (!id) throw new InfraError(`image ${tag} built but cannot be inspected`);
       return this.#report({ name, tag, id, cached: false, durationMs: Date.now() - started, logFile });
-    }), this.#descendants.get(name) ?? 0);
+    })), this.#descendants.get(name) ?? 0);
+  }
+
+  /**
+   * Ends the builder with its run: a build still running (one a failed cell asked for, which no
+   * other cell awaited) is stopped, its docker client cancelled so the daemon drops the build and
+   * its intermediate container (--force-rm), and waited for; a queued one never starts. No build
+   * outlives the run that started it.
+   */
+  async close(): Promise<void> {
+    this.#closing.abort();
+    await Promise.allSettled([...this.#running, ...this.#bases.values()]);
+  }
+
+  #track<T>(work: Promise<T>): Promise<T> {
+    this.#running.add(work);
+    const done = () => this.#running.delete(work);
+    work.then(done, done);
+    return work;
   }
 
   /**

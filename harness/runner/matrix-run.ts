@@ -186,6 +186,8 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
       ...(faults.length > 0 ? { afterDeploy: faultHook(faults, (cell, line) => reporter.onLog(cell, line)), upgradeFault: (cell: { id: string }) => upgradeFault(faults, cell.id) } : {}),
     });
   } finally {
+    // A build a failed cell started, which no other cell awaited, ends with the run.
+    await images.close();
     signals.off();
     // What a backend set up for the run (a kind cluster it created) goes with it, unless a kept cell lives there.
     for (const backend of backends.values()) {

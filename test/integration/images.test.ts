@@ -86,3 +86,45 @@ test.serial('integration: a prebuilt image by reference is used as it is, its di
   await t.throwsAsync(new ImageBuilder(recipes, { logDir }).ensure('gg-missing', 'bookworm'), { message: /gategrid-no-such-prebuilt:1 is not on this engine, and its reference names no registry to pull it from/ });
   t.false(await new ImageBuilder(recipes, { logDir }).isCached(['gg-missing'], 'bookworm'));
 });
+
+// No build outlives its run: a cell's images failed while a sibling's build still ran and another
+// waited for a slot (the phase reports the failure at once and the run goes on to its end). Closing
+// the builder at the run's end stops the running build (the daemon drops it and its intermediate
+// container) and the queued one never starts.
+test.serial('integration: closing the builder stops a build still running and never starts a queued one', async (t) => {
+  const { images } = await loadCatalogues();
+  const logDir = await tempDir('gategrid-it-close-');
+  const recipes = new Map(images);
+  const marker = `gg-close-${Date.now()}`;
+  for (const [name, run] of [['gg-close-slow', `sleep 300 # ${marker}`], ['gg-close-queued', 'true']] as const) {
+    const dir = await tempDir(`gategrid-it-${name}-`);
+    await writeFile(path.join(dir, 'Dockerfile'), `ARG BASE\nFROM \${BASE}\nRUN ${run}\n`);
+    recipes.set(name, { kind: 'built', name, dir, from: '@base', buildArgs: {} });
+  }
+  const lines: string[] = [];
+  let building!: () => void;
+  const slowStarted = new Promise<void>((resolve) => { building = resolve; });
+  const builder = new ImageBuilder(recipes, { logDir, parallel: 1, events: { log: (line) => { lines.push(line); if (line.includes('gg-close-slow')) building(); } } });
+  const slow = builder.ensure('gg-close-slow', 'bookworm');
+  const queued = builder.ensure('gg-close-queued', 'bookworm');
+  slow.catch(() => undefined);
+  queued.catch(() => undefined);
+  await slowStarted;
+  // Its RUN step is under way: a container runs the sleep (bounded wait).
+  const running = async () => (await docker(['ps', '-a', '--no-trunc', '--format', '{{.ID}} {{.Command}}'])).stdout.split('\n').filter((l) => l.includes(marker)).join('\n');
+  for (let i = 0; i < 60 && (await running()) === ''; i++) await new Promise((r) => setTimeout(r, 500));
+  t.not(await running(), '', 'the slow build\'s step ran');
+  const t0 = Date.now();
+  await builder.close();
+  t.true(Date.now() - t0 < 30_000, `closed in ${Date.now() - t0} ms`);
+  await t.throwsAsync(slow, { message: /gg-close-slow \(bookworm\) not built: stopped as the run ended/ });
+  await t.throwsAsync(queued, { message: /gg-close-queued \(bookworm\) not built: the run was ending/ });
+  t.false(lines.some((l) => l.includes('building image gategrid/gg-close-queued')), 'the queued build never started');
+  // The daemon dropped the cancelled build: no container runs its step (bounded wait for its cleanup).
+  let left = await running();
+  for (let i = 0; i < 20 && left !== ''; i++) {
+    await new Promise((r) => setTimeout(r, 500));
+    left = await running();
+  }
+  t.is(left, '', 'no build container left behind');
+});
