@@ -45,7 +45,9 @@ const CRASH = /Segmentation [Ff]ault|\bsegfault\b|Fatal Python error|core dumped
 const MAX_TRACEBACK_LINES = 200;
 
 export function scanLog(text: string, allow: readonly AllowEntry[]): LogFinding[] {
-  const patterns = allow.map((a) => linearRegex(a.pattern));
+  const entries = allow.map((a) => ({ pattern: linearRegex(a.pattern), frames: a.frames !== undefined ? linearRegex(a.frames) : undefined }));
+  // A line that is no traceback is allowed by an entry without frames only.
+  const lineAllowed = (text: string) => entries.some((e) => e.frames === undefined && e.pattern.test(text));
   const lines = text.split('\n');
   const findings: LogFinding[] = [];
   for (let i = 0; i < lines.length; i++) {
@@ -59,12 +61,13 @@ export function scanLog(text: string, allow: readonly AllowEntry[]): LogFinding[
       }
       const exception = stripPrefix(lines[block.exceptionLine] ?? line).trim();
       const judged = `${headerOf(lines, i)}\n${exception}`;
-      if (!patterns.some((p) => p.test(judged))) findings.push(finding(i + 1, 'traceback', exception, judged, lineTime(lines[block.exceptionLine] ?? '') ?? lineTime(i > 0 ? lines[i - 1]! : '') ?? lineTime(line)));
+      const frames = lines.slice(i + 1, block.exceptionLine).map(stripPrefix).join('\n');
+      if (!entries.some((e) => e.pattern.test(judged) && (e.frames === undefined || e.frames.test(frames)))) findings.push(finding(i + 1, 'traceback', exception, judged, lineTime(lines[block.exceptionLine] ?? '') ?? lineTime(i > 0 ? lines[i - 1]! : '') ?? lineTime(line)));
       i = block.exceptionLine;
       continue;
     }
-    if (isCritical(line) && !patterns.some((p) => p.test(line))) findings.push(finding(i + 1, 'critical', line.trim(), line, lineTime(line)));
-    else if (CRASH.test(line) && !patterns.some((p) => p.test(line))) findings.push(finding(i + 1, 'crash', line.trim(), line, lineTime(line)));
+    if (isCritical(line) && !lineAllowed(line)) findings.push(finding(i + 1, 'critical', line.trim(), line, lineTime(line)));
+    else if (CRASH.test(line) && !lineAllowed(line)) findings.push(finding(i + 1, 'crash', line.trim(), line, lineTime(line)));
   }
   return findings;
 }

@@ -161,7 +161,16 @@ export const knownFailuresSchema = z.strictObject({
 });
 export type KnownFailuresFile = z.infer<typeof knownFailuresSchema>;
 
-const allowSchema = z.strictObject({ pattern: regex, reason });
+const allowSchema = z.strictObject({
+  pattern: regex,
+  /**
+   * For a traceback only: a regex its frames must match too (their lines, log prefix removed, one
+   * per line: `File "...", line N, in FUNCTION` and the source under it). Narrows an exception
+   * that is expected on one path (a race Tempest's cleanup starts) and red on every other.
+   */
+  frames: regex.optional(),
+  reason,
+});
 export type AllowEntry = z.infer<typeof allowSchema>;
 
 /** The native API check groups (harness/openstack/api-checks.ts) and upgrade resource groups. */

@@ -253,7 +253,7 @@ export function buildPlan(input: PlanInput): DeploymentPlan {
       cloudService = s.name;
       cloud = { ...s.cloud, authUrl: r(s.cloud.authUrl, 'cloud.authUrl'), internalAuthUrl: r(s.cloud.internalAuthUrl, 'cloud.internalAuthUrl'), password: r(s.cloud.password, 'cloud.password'), username: r(s.cloud.username, 'cloud.username') };
     }
-    const scenarioAllow = input.scenario.spec.logs.allow.filter((a) => !a.services || a.services.includes(s.name)).map(({ pattern, reason }) => ({ pattern, reason }));
+    const scenarioAllow = input.scenario.spec.logs.allow.filter((a) => !a.services || a.services.includes(s.name)).map(({ services: _services, ...entry }) => entry);
     allow.set(s.name, [...s.logs.allow, ...scenarioAllow]);
   }
 

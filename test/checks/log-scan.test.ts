@@ -278,3 +278,20 @@ test("an ignored exception's header with other workers' records written before i
   const plain = text.replace('Exception ignored in: <function _after_fork at 0x7f874dc7f6a0>', 'something else');
   t.is(scanLog(plain, allow).length, 1);
 });
+
+test("cloud's allow-list explains libvirt losing a dying guest's monitor on neutron's port-deleted event only (recorded on cloud/zed); the same error on a user's detach stays red", async (t) => {
+  // Recorded from the wider Tempest selection on cloud/zed (2026-12-08): nova-compute's
+  // external_instance_event → _process_instance_vif_deleted_event → detach_interface while the
+  // server's delete stopped qemu. The second record is shaped from it with nova's detach_interface
+  // RPC (a user's detach) as the caller: frames decide.
+  const allow = await allowOf('cloud', 'nova-compute');
+  const text = await recorded('nova-compute-vif-deleted-detach-race.log');
+  const findings = scanLog(text, allow);
+  t.is(findings.length, 1);
+  t.is(findings[0]!.line, 57);
+  t.is(scanLog(text, []).length, 2, 'without the allow-list both count');
+  // An entry with frames is about tracebacks only: a CRITICAL line its pattern matches is not excused by it.
+  const critical = '2026-12-08 00:10:47.277 1 CRITICAL nova [-] Unable to read from monitor: Connection reset by peer\n';
+  t.is(scanLog(critical, [{ pattern: 'Unable to read from monitor', reason: 'r' }]).length, 0);
+  t.is(scanLog(critical, [{ pattern: 'Unable to read from monitor', frames: 'in detach_device', reason: 'r' }]).length, 1);
+});
