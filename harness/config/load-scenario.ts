@@ -71,6 +71,7 @@ export async function loadScenario(nameOrPath: string, catalogues: Catalogues): 
       ...recipe,
       ...(extra.length > 0 ? { after: [...new Set([...recipe.after, ...extra])] } : {}),
       ...(override?.privileges ? { privileges: override.privileges } : {}),
+      ...(override?.namespaces ? { namespaces: override.namespaces } : {}),
     };
     services.push({ spec: merged, file: recipeFile, dir, templates });
   }

@@ -161,6 +161,9 @@ export const knownFailuresSchema = z.strictObject({
 });
 export type KnownFailuresFile = z.infer<typeof knownFailuresSchema>;
 
+/** A network namespace a service joins: another service's, which must run first (`after`). */
+const namespacesSchema = z.strictObject({ network: name, reason });
+
 const allowSchema = z.strictObject({
   pattern: regex,
   /**
@@ -314,7 +317,7 @@ export const serviceSchema = z.strictObject({
    * a compute node's switch, chassis and hypervisor share one (Kolla runs them in the host's): a tap
    * libvirt makes must be a port the switch beside it can take. It then publishes no port of its own.
    */
-  namespaces: z.strictObject({ network: name, reason }).optional(),
+  namespaces: namespacesSchema.optional(),
   /**
    * Tempest tests this service's package cannot pass (a security fix that removed what a test
    * asserts), each with the reason: excluded in every scenario that deploys it.
@@ -337,6 +340,8 @@ export const scenarioSchema = z.strictObject({
     after: z.array(name).default([]),
     /** Replaces the recipe's privileges here (nova-compute's libvirt driver starts privsep, the fake driver never does). */
     privileges: privilegesSchema.optional(),
+    /** Joins another service's network namespace here (nova-compute beside libvirt's guests, where they are its own). */
+    namespaces: namespacesSchema.optional(),
   })).default({}),
   /**
    * A real workload (the `workload` API checks): the guest image recipe whose /guest/vmlinuz and

@@ -67,3 +67,14 @@ test('Kubernetes refuses a workload in another\'s network namespace with the rea
   t.throws(() => workloadManifest(spec, { namespace: 'ns', labels: {}, image: { ref: 'gategrid/base:test', pullPolicy: 'Never' }, volumes: { kind: 'pvc', size: '1Gi' } } as never),
     { message: /joins the network namespace of node.*unsupported on kubernetes/ });
 });
+
+test('a scenario may put a service in another\'s network namespace (overrides.namespaces): cloud\'s nova-compute joins the node\'s, compute\'s keeps its own', async (t) => {
+  const catalogues = await loadCatalogues();
+  const nova = async (scenario: string) => (await loadScenario(scenario, catalogues)).services.find((s) => s.spec.name === 'nova-compute')!.spec;
+  t.is((await nova('cloud')).namespaces?.network, 'openvswitch-db');
+  t.is((await nova('compute')).namespaces, undefined);
+  // Checked as a recipe's own: the namespace's owner must run first.
+  const { dir, scenario } = await catalogue(hypervisor().replace(/^namespaces:.*\n/m, '').replace('after: [node]\n', ''));
+  await writeFile(scenario, 'name: node\nservices: [node, hypervisor]\nchecks: { smoke: true, api: [], logs: true }\noverrides:\n  hypervisor:\n    namespaces: { network: node, reason: its taps must be ports of the switch beside it }\n');
+  await t.throwsAsync(loadScenario(scenario, await loadCatalogues(dir)), { instanceOf: ConfigError, message: /exists only once it runs: add "node" to after/ });
+});
