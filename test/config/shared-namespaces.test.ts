@@ -72,6 +72,7 @@ test('a scenario may put a service in another\'s network namespace (overrides.na
   const catalogues = await loadCatalogues();
   const nova = async (scenario: string) => (await loadScenario(scenario, catalogues)).services.find((s) => s.spec.name === 'nova-compute')!.spec;
   t.is((await nova('cloud')).namespaces?.network, 'openvswitch-db');
+  t.is((await nova('cloud-upgrade')).namespaces?.network, 'openvswitch-db');
   t.is((await nova('compute')).namespaces, undefined);
   // Checked as a recipe's own: the namespace's owner must run first.
   const { dir, scenario } = await catalogue(hypervisor().replace(/^namespaces:.*\n/m, '').replace('after: [node]\n', ''));
