@@ -143,8 +143,12 @@ export class ImageBuilder {
     const found = this.#refresh ? undefined : await imageId(tag);
     if (found) return this.#report({ name, tag, id: found, cached: true, durationMs: Date.now() - started, logFile: undefined });
 
-    return this.#limiter.run(() => this.#track(withFileLock(`image-${tag}`, 30 * 60_000, async () => {
+    // Checked when its turn comes and again once it holds the lock (another run's build of the same tag may hold it long).
+    const notClosing = () => {
       if (this.#closing.signal.aborted) throw new InfraError(`image ${name} (${suite}) not built: the run was ending when its turn came`);
+    };
+    const build = () => withFileLock(`image-${tag}`, 30 * 60_000, async () => {
+      notClosing();
       const raced = this.#refresh ? undefined : await imageId(tag);
       if (raced) return this.#report({ name, tag, id: raced, cached: true, durationMs: Date.now() - started, logFile: undefined });
       this.#events.log?.(`building image ${tag}`);
@@ -167,7 +171,11 @@ export class ImageBuilder {
       const id = await imageId(tag);
       if (!id) throw new InfraError(`image ${tag} built but cannot be inspected`);
       return this.#report({ name, tag, id, cached: false, durationMs: Date.now() - started, logFile });
-    })), this.#descendants.get(name) ?? 0);
+    });
+    return this.#limiter.run(async () => {
+      notClosing();
+      return this.#track(build());
+    }, this.#descendants.get(name) ?? 0);
   }
 
   /**
